@@ -1,0 +1,56 @@
+"""What every command shares: the --db option, dates, opening the database, output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL (default: PRAKERJA_DATABASE_URL, else prakerja.db here).",
+        show_default=False,
+    ),
+]
+DateOption = Annotated[str, typer.Option("--date", help="Business day, YYYY-MM-DD.")]
+
+
+def parse_day(text: str) -> dt.date:
+    """Parse the --date option strictly (YYYY-MM-DD) or fail with a one-line reason."""
+    from prakerja.kit.clock import parse_date
+
+    return parse_date(text)
+
+
+_ENGINES: dict[str | None, Engine] = {}
+
+
+def open_database(url: str | None) -> Engine:
+    """Open the database (one engine per URL per process), creating or migrating its schema."""
+    from prakerja.storage.db import make_engine
+    from prakerja.storage.migrate import ensure_current
+
+    engine = _ENGINES.get(url)
+    if engine is None:
+        engine = _ENGINES[url] = make_engine(url)
+    ensure_current(engine)
+    return engine
+
+
+def say(message: str) -> None:
+    """Print a line of the command's result on standard output."""
+    sys.stdout.write(message + "\n")
+    sys.stdout.flush()
+
+
+def tell(message: str) -> None:
+    """Print a note for the operator on standard error."""
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()

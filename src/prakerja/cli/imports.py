@@ -1,0 +1,53 @@
+"""`prakerja import KIND FILE...`: load contract files of one kind."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from prakerja.cli.common import DbOption, open_database, say
+from prakerja.kit.errors import InputError
+
+if TYPE_CHECKING:
+    from prakerja.ingest.pipeline import Loader
+
+#: Each contract file kind and the loader that takes it, imported only when used.
+LOADERS: dict[str, str] = {
+    "waves": "prakerja.registry.loaders:WavesLoader",
+    "participants": "prakerja.registry.loaders:ParticipantsLoader",
+    "exclusions": "prakerja.registry.loaders:ExclusionsLoader",
+}
+
+
+def loader_for(kind: str) -> Loader:
+    """Return the loader of a file kind, or raise InputError listing the known kinds."""
+    target = LOADERS.get(kind)
+    if target is None:
+        raise InputError(f"unknown kind {kind!r} (known: {', '.join(sorted(LOADERS))})")
+    module_name, class_name = target.split(":")
+    loader_class = getattr(importlib.import_module(module_name), class_name)
+    loader: Loader = loader_class()
+    return loader
+
+
+def import_command(
+    kind: Annotated[str, typer.Argument(help="What the files hold: " + ", ".join(LOADERS) + ".")],
+    files: Annotated[list[Path], typer.Argument(help="One or more CSV or JSON Lines files.")],
+    db: DbOption = None,
+) -> None:
+    """Load contract files; rejects go to FILE.rejects.csv, one summary line to stdout."""
+    from prakerja.ingest.errors import FileUnusableError
+    from prakerja.ingest.pipeline import import_files
+    from prakerja.kit.progress import RichReporter
+
+    loader = loader_for(kind)
+    missing = [str(path) for path in files if not path.is_file()]
+    if missing:
+        raise FileUnusableError(f"no such file: {', '.join(missing)}")
+    engine = open_database(db)
+    with RichReporter() as reporter:
+        summary = import_files(engine, loader, files, reporter)
+    say(summary.line())

@@ -1,0 +1,81 @@
+"""The `prakerja` command: assembles the sub-commands and turns failures into one line."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from prakerja import __version__
+from prakerja.cli import exports, waves
+from prakerja.cli.common import DbOption, open_database, say
+from prakerja.cli.imports import import_command
+
+app = typer.Typer(
+    name="prakerja",
+    help="Run a training-voucher and cash-incentive program, and reconcile it every day.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("import")(import_command)
+app.add_typer(waves.app, name="waves")
+app.add_typer(exports.app, name="export")
+
+
+@app.command("version")
+def version() -> None:
+    """Print the program's version."""
+    say(f"prakerja {__version__}")
+
+
+@app.command("init")
+def init(db: DbOption = None) -> None:
+    """Create or migrate the database."""
+    from prakerja.storage.migrate import HEAD_REVISION
+
+    engine = open_database(db)
+    where = engine.url.render_as_string(hide_password=True)
+    say(f"database ready at schema {HEAD_REVISION}: {where}")
+
+
+@app.command("demo")
+def demo(
+    participants: int = typer.Option(
+        3000, "--participants", min=10, help="Applicants to simulate."
+    ),
+    seed: int = typer.Option(2020, "--seed", help="Seed of the simulation."),
+    db: DbOption = None,
+) -> None:
+    """Simulate a whole program on synthetic data and print its summary."""
+    from prakerja.demo.run import run_demo
+
+    run_demo(db_url=db, participants=participants, seed=seed)
+
+
+def run() -> None:
+    """Entry point: run the command; on failure print one line (no traceback) and exit non-zero."""
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        sys.stderr.write("error: aborted\n")
+        sys.exit(130)
+    except typer.TyperException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            sys.stdout.write(exc.format_message() + "\n")
+            sys.exit(0)
+        sys.stderr.write(f"error: {exc.format_message()}\n")
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        from prakerja.kit.errors import PrakerjaError
+
+        if os.environ.get("PRAKERJA_DEBUG"):
+            raise
+        if isinstance(exc, PrakerjaError):
+            sys.stderr.write(f"error: {exc.message}\n")
+            sys.exit(2)
+        sys.stderr.write(f"error: {type(exc).__name__}: {exc} (set PRAKERJA_DEBUG=1 for details)\n")
+        sys.exit(1)

@@ -1,0 +1,57 @@
+"""The one place that reads the environment: every setting of the product."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_FILE = "prakerja.db"
+
+
+class Settings(BaseSettings):
+    """Settings from `PRAKERJA_*` environment variables (or a `.env` file)."""
+
+    model_config = SettingsConfigDict(env_prefix="PRAKERJA_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the system of record; default: a SQLite file here.",
+    )
+    selection_seed: str = Field(
+        default="prakerja-lottery-v1",
+        description="Seed of the selection lottery; part of every wave's published draw.",
+    )
+    secret_key: str = Field(
+        default="dev-only-change-me-0123456789abcdef",
+        description="Key that encrypts provider secrets at rest; set it in production.",
+    )
+    scheme_dir: Path | None = Field(
+        default=None,
+        description="Folder of extra or overriding scheme YAML files.",
+    )
+    actor: str | None = Field(
+        default=None,
+        description="Name recorded in the audit trail; default: the operating-system user.",
+    )
+    bulk_chunk_rows: int = Field(
+        default=100_000,
+        ge=1_000,
+        description="Rows moved per chunk by bulk loads.",
+    )
+
+    def resolved_database_url(self, override: str | None = None) -> str:
+        """Return the database URL: the override, else the setting, else the local file."""
+        if override:
+            return override
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()

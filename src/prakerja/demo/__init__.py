@@ -1,0 +1,1 @@
+"""The showcase: a synthetic program driven through the product the way operators drive it."""

@@ -1,0 +1,213 @@
+"""Read a contract file (CSV or JSON Lines) into an Arrow table of strings.
+
+Every value stays text here, exactly as it came (the checks parse it), and
+each record keeps its physical line number for `FILE.rejects.csv`: the
+header is line 1 of a CSV file, the first record is line 1 of a JSON Lines
+file. The fast path parses CSV with Arrow; a file whose records do not map
+one-to-one onto lines (quoted newlines, blank lines, ragged rows) is read
+again with the standard `csv` module, which knows each record's line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from prakerja.ingest.errors import FileUnusableError
+
+JSON_SUFFIXES = (".jsonl", ".ndjson")
+
+
+@dataclass(frozen=True)
+class ShapeReject:
+    """A record the reader could not turn into a row (wrong field count, bad JSON)."""
+
+    line: int
+    reason: str
+    values: dict[str, str]
+
+
+@dataclass
+class RawFile:
+    """A file's records as text, with their line numbers and the header as given."""
+
+    path: Path
+    header: list[str]
+    table: pa.Table
+    lines: list[int]
+    shape_rejects: list[ShapeReject] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)
+
+    @property
+    def num_rows(self) -> int:
+        """Return how many well-shaped records the file holds."""
+        return int(self.table.num_rows)
+
+
+def is_json_lines(path: Path) -> bool:
+    """Return True when the file name says JSON Lines."""
+    return path.name.lower().endswith(JSON_SUFFIXES)
+
+
+def read_file(path: Path, required: Sequence[str], optional: Sequence[str] = ()) -> RawFile:
+    """Read a contract file, refusing it as a whole only when it cannot be used at all."""
+    data = _read_bytes(path)
+    raw = _read_json_lines(path, data) if is_json_lines(path) else _read_csv(path, data)
+    _check_header(raw, required, optional)
+    return raw
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise FileUnusableError(f"{path}: no such file")
+    if not path.is_file():
+        raise FileUnusableError(f"{path}: not a file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FileUnusableError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileUnusableError(f"{path}: not UTF-8 (byte {exc.start} cannot be decoded)") from exc
+    return data
+
+
+def _check_header(raw: RawFile, required: Sequence[str], optional: Sequence[str]) -> None:
+    duplicated = sorted({name for name in raw.header if raw.header.count(name) > 1})
+    if duplicated:
+        raise FileUnusableError(f"{raw.path}: column(s) named twice: {', '.join(duplicated)}")
+    missing = [name for name in required if name not in raw.header]
+    if missing:
+        raise FileUnusableError(f"{raw.path}: missing column(s): {', '.join(missing)}")
+    known = set(required) | set(optional)
+    raw.extra_columns = [name for name in raw.header if name not in known]
+
+
+def _read_csv(path: Path, data: bytes) -> RawFile:
+    text_head = data[: data.find(b"\n") if b"\n" in data else len(data)].decode("utf-8")
+    header_rows = list(csv.reader([text_head.rstrip("\r")]))
+    if not data.strip() or not header_rows or not any(header_rows[0]):
+        raise FileUnusableError(f"{path}: empty file (no header row)")
+    header = [name.strip() for name in header_rows[0]]
+    fast = _read_csv_fast(data, header)
+    if fast is not None:
+        table = fast.rename_columns(header)
+        return RawFile(path, header, table, list(range(2, table.num_rows + 2)))
+    return _read_csv_slow(path, data, header)
+
+
+def _read_csv_fast(data: bytes, header: list[str]) -> pa.Table | None:
+    """Parse with Arrow when every record is exactly one line; else return None."""
+    if len(set(header)) != len(header):
+        return None
+    body_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1
+    names = [f"c{i}" for i in range(len(header))]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    if table.num_rows != body_lines:
+        return None
+    return table
+
+
+def _read_csv_slow(path: Path, data: bytes, header: list[str]) -> RawFile:
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    next(reader)
+    columns: list[list[str]] = [[] for _ in header]
+    lines: list[int] = []
+    rejects: list[ShapeReject] = []
+    start = reader.line_num + 1
+    try:
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if not record or record == [""]:
+                continue
+            if len(record) != len(header):
+                rejects.append(
+                    ShapeReject(
+                        line,
+                        f"row has {len(record)} fields, the header has {len(header)}",
+                        _ragged(header, record),
+                    )
+                )
+                continue
+            for column, value in zip(columns, record, strict=True):
+                column.append(value)
+            lines.append(line)
+    except csv.Error as exc:
+        raise FileUnusableError(f"{path}: line {reader.line_num}: {exc}") from exc
+    table = pa.table(
+        {name: pa.array(values, pa.string()) for name, values in zip(header, columns, strict=True)}
+    )
+    return RawFile(path, header, table, lines, rejects)
+
+
+def _ragged(header: list[str], record: list[str]) -> dict[str, str]:
+    values = dict(zip(header, record, strict=False))
+    for index, value in enumerate(record[len(header) :], start=len(header) + 1):
+        values[f"field_{index}"] = value
+    return values
+
+
+def _json_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _read_json_lines(path: Path, data: bytes) -> RawFile:
+    records: list[dict[str, str | None]] = []
+    lines: list[int] = []
+    rejects: list[ShapeReject] = []
+    header: list[str] = []
+    seen: set[str] = set()
+    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            parsed = json.loads(line)
+        except json.JSONDecodeError as exc:
+            rejects.append(ShapeReject(number, f"not valid JSON ({exc.msg})", {}))
+            continue
+        if not isinstance(parsed, dict):
+            rejects.append(ShapeReject(number, "not a JSON object", {}))
+            continue
+        record = {str(key): _json_text(value) for key, value in parsed.items()}
+        for key in record:
+            if key not in seen:
+                seen.add(key)
+                header.append(key)
+        records.append(record)
+        lines.append(number)
+    if not records and not rejects:
+        raise FileUnusableError(f"{path}: empty file (no records)")
+    table = pa.table(
+        {name: pa.array([record.get(name) for record in records], pa.string()) for name in header}
+    )
+    return RawFile(path, header, table, lines, rejects)

@@ -1,0 +1,1 @@
+"""Domain-free helpers: money, time, identifiers, NIK parsing, errors. Imports nothing of ours."""

@@ -1,0 +1,1 @@
+"""The participant registry: waves and quotas, registrations, barring lists, selection, cards."""

@@ -1,0 +1,417 @@
+"""Registry operations: select a wave, issue and revoke cards, answer questions about cards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import Executable, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from prakerja.audit.service import record
+from prakerja.kit.clock import utc_now
+from prakerja.kit.errors import NotFoundError
+from prakerja.kit.progress import Reporter, SilentReporter
+from prakerja.ledger.accounts import AccountKind, account
+from prakerja.ledger.service import post_table
+from prakerja.registry.cards import new_card_numbers
+from prakerja.registry.models import (
+    NATIONAL,
+    Card,
+    CardStatus,
+    Exclusion,
+    Outcome,
+    Registration,
+    SelectionResult,
+    Wave,
+    WaveQuota,
+)
+from prakerja.registry.selection import (
+    APPLICANT_SCHEMA,
+    BARRED_SCHEMA,
+    PRIOR_CARD_SCHEMA,
+    Draw,
+    decide,
+)
+from prakerja.schemes.loader import get_scheme
+from prakerja.storage.arrow import fetch_arrow
+from prakerja.storage.base import table_of
+from prakerja.storage.bulk import insert_new_rows
+
+
+@dataclass
+class SelectionSummary:
+    """What a selection did (or, for a wave selected before, what it had done)."""
+
+    wave: int
+    selected_on: dt.date
+    applicants: int
+    selected: int
+    places: dict[str, int]
+    reasons: dict[str, int] = field(default_factory=dict)
+    already_selected: bool = False
+
+
+def get_wave(session: Session, wave: int) -> Wave:
+    """Return a wave, or raise NotFoundError naming it."""
+    found = session.get(Wave, wave)
+    if found is None:
+        raise NotFoundError(f"unknown wave {wave}")
+    return found
+
+
+def select_wave(
+    session: Session,
+    *,
+    wave: int,
+    day: dt.date,
+    seed: str,
+    reporter: Reporter | None = None,
+) -> SelectionSummary:
+    """Select a wave's participants within its quotas and issue their cards, once."""
+    reporter = reporter or SilentReporter()
+    target = get_wave(session, wave)
+    if target.selected_on is not None:
+        return _summary_of(session, target, already_selected=True)
+    scheme = get_scheme(target.scheme)
+    _credit_revoked_places(session, target, day)
+    places = _places(session, wave)
+    reporter.start(f"reading wave {wave} applicants", 1)
+    applicants = fetch_arrow(session, _applicants_query(wave), APPLICANT_SCHEMA)
+    prior = fetch_arrow(session, _prior_cards_query(wave), PRIOR_CARD_SCHEMA)
+    barred = fetch_arrow(
+        session, _barred_query(wave, day, [c.value for c in scheme.barring_lists]), BARRED_SCHEMA
+    )
+    reporter.advance(1)
+    reporter.start(f"deciding {applicants.num_rows} applicants", applicants.num_rows)
+    decisions = decide(applicants, prior, barred, Draw(wave, day, scheme, seed, places))
+    reporter.advance(applicants.num_rows)
+    winners = decisions.filter(pc.equal(decisions["outcome"], Outcome.SELECTED.value))
+    cards = _issue_cards(session, applicants, winners, wave=wave, scheme_code=scheme.code, day=day)
+    card_of = dict(
+        zip(cards["registration_id"].to_pylist(), cards["card_number"].to_pylist(), strict=True)
+    )
+    results = pa.table(
+        {
+            "registration_id": decisions["registration_id"],
+            "wave": pa.array([wave] * decisions.num_rows, pa.int64()),
+            "outcome": decisions["outcome"],
+            "reason": decisions["reason"],
+            "card_number": pa.array(
+                [card_of.get(i) for i in decisions["registration_id"].to_pylist()], pa.string()
+            ),
+            "decided_on": pa.array([day] * decisions.num_rows, pa.date32()),
+        }
+    )
+    reporter.start("recording outcomes", results.num_rows)
+    insert_new_rows(session, table_of(SelectionResult), results, progress=reporter.advance)
+    target.selected_on = day
+    target.selection_seed = seed
+    target.updated_at = utc_now()
+    summary = _summary_of(session, target, already_selected=False)
+    record(
+        session,
+        action="wave.selected",
+        subject_type="wave",
+        subject_id=str(wave),
+        business_date=day,
+        details={
+            "seed": seed,
+            "applicants": summary.applicants,
+            "selected": summary.selected,
+            "places": places,
+        },
+    )
+    return summary
+
+
+def _applicants_query(wave: int) -> Executable:
+    return select(
+        Registration.id,
+        Registration.nik,
+        Registration.kk_number,
+        Registration.birth_date,
+        Registration.gender,
+        Registration.province_code,
+        Registration.employment_status,
+        Registration.monthly_income_idr,
+        Registration.registered_at,
+    ).where(Registration.wave == wave)
+
+
+def _prior_cards_query(wave: int) -> Executable:
+    wave_regs = select(Registration.kk_number).where(Registration.wave == wave)
+    wave_niks = select(Registration.nik).where(Registration.wave == wave)
+    return select(Card.nik, Card.kk_number).where(
+        or_(Card.kk_number.in_(wave_regs), Card.nik.in_(wave_niks))
+    )
+
+
+def _barred_query(wave: int, day: dt.date, lists: list[str]) -> Executable:
+    wave_niks = select(Registration.nik).where(Registration.wave == wave)
+    return (
+        select(Exclusion.nik, Exclusion.list_code)
+        .where(
+            Exclusion.effective_from <= day,
+            Exclusion.list_code.in_(lists),
+            Exclusion.nik.in_(wave_niks),
+        )
+        .distinct()
+    )
+
+
+def _places(session: Session, wave: int) -> dict[str, int]:
+    rows = session.execute(
+        select(WaveQuota.province_code, WaveQuota.quota + WaveQuota.added_places).where(
+            WaveQuota.wave == wave
+        )
+    )
+    return {str(pool): int(places) for pool, places in rows}
+
+
+def _credit_revoked_places(session: Session, target: Wave, day: dt.date) -> None:
+    """Give each card revoked by `day` and not yet credited one place in this wave."""
+    revoked = session.execute(
+        select(Card.card_number, Card.province_code).where(
+            Card.status == CardStatus.REVOKED.value,
+            Card.revoked_on <= day,
+            Card.quota_credited_wave.is_(None),
+        )
+    ).all()
+    if not revoked:
+        return
+    pools = {
+        quota.province_code: quota
+        for quota in session.scalars(select(WaveQuota).where(WaveQuota.wave == target.wave))
+    }
+    national = NATIONAL in pools
+    added: Counter[str] = Counter(
+        NATIONAL if national else str(province) for _card, province in revoked
+    )
+    for pool, count in added.items():
+        quota = pools.get(pool)
+        if quota is None:
+            quota = WaveQuota(wave=target.wave, province_code=pool, quota=0, added_places=0)
+            session.add(quota)
+        quota.added_places += count
+    session.execute(
+        update(Card)
+        .where(Card.card_number.in_([card for card, _province in revoked]))
+        .values(quota_credited_wave=target.wave)
+    )
+    record(
+        session,
+        action="wave.places_added",
+        subject_type="wave",
+        subject_id=str(target.wave),
+        business_date=day,
+        details={"from_revoked_cards": len(revoked), "by_pool": dict(added)},
+    )
+
+
+def _issue_cards(
+    session: Session,
+    applicants: pa.Table,
+    winners: pa.Table,
+    *,
+    wave: int,
+    scheme_code: str,
+    day: dt.date,
+) -> pa.Table:
+    """Insert one card per winner and fund its training balance from the program fund."""
+    scheme = get_scheme(scheme_code)
+    chosen = applicants.filter(
+        pc.is_in(applicants["registration_id"], value_set=winners["registration_id"])
+    )
+    count = chosen.num_rows
+    taken = set(session.scalars(select(Card.card_number)))
+    numbers = pa.array(new_card_numbers(count, taken), pa.string())
+    balance = scheme.training_balance_idr
+    cards = pa.table(
+        {
+            "card_number": numbers,
+            "nik": chosen["nik"],
+            "registration_id": chosen["registration_id"],
+            "kk_number": chosen["kk_number"],
+            "wave": pa.array([wave] * count, pa.int64()),
+            "scheme": pa.array([scheme.code] * count, pa.string()),
+            "province_code": chosen["province_code"],
+            "issued_on": pa.array([day] * count, pa.date32()),
+            "purchase_deadline": pa.array([scheme.purchase_deadline(day)] * count, pa.date32()),
+            "balance_expires_on": pa.array([scheme.balance_expiry(day)] * count, pa.date32()),
+            "initial_balance_idr": pa.array([balance] * count, pa.int64()),
+            "balance_idr": pa.array([balance] * count, pa.int64()),
+            "status": pa.array([CardStatus.ACTIVE.value] * count, pa.string()),
+        }
+    )
+    insert_new_rows(session, table_of(Card), cards)
+    post_table(
+        session,
+        pa.table(
+            {
+                "idempotency_key": pc.binary_join_element_wise("CARD_FUNDED:", numbers, ""),
+                "entry_kind": pa.array(["CARD_FUNDED"] * count, pa.string()),
+                "debit_account": pc.binary_join_element_wise(
+                    account(AccountKind.TRAINING_BALANCE) + ":", numbers, ""
+                ),
+                "credit_account": pa.array(
+                    [account(AccountKind.PROGRAM_FUND)] * count, pa.string()
+                ),
+                "amount_idr": pa.array([balance] * count, pa.int64()),
+                "effective_on": pa.array([day] * count, pa.date32()),
+                "reference": numbers,
+            }
+        ),
+    )
+    return cards.select(["registration_id", "card_number"])
+
+
+def _summary_of(session: Session, target: Wave, *, already_selected: bool) -> SelectionSummary:
+    counts = session.execute(
+        select(SelectionResult.outcome, SelectionResult.reason, func.count())
+        .where(SelectionResult.wave == target.wave)
+        .group_by(SelectionResult.outcome, SelectionResult.reason)
+    ).all()
+    reasons = {str(reason): int(n) for _outcome, reason, n in counts if reason is not None}
+    selected = sum(int(n) for outcome, _reason, n in counts if outcome == Outcome.SELECTED.value)
+    assert target.selected_on is not None
+    return SelectionSummary(
+        wave=target.wave,
+        selected_on=target.selected_on,
+        applicants=sum(int(n) for *_rest, n in counts),
+        selected=selected,
+        places=_places(session, target.wave),
+        reasons=dict(sorted(reasons.items())),
+        already_selected=already_selected,
+    )
+
+
+def revoke_unused_cards(session: Session, day: dt.date) -> int:
+    """Revoke every active card with no purchase by its deadline (before `day`); return how many.
+
+    The card is revoked on the day after its deadline, its remaining balance
+    returns to the program fund, and its NIK can never be selected again.
+    """
+    due = session.execute(
+        select(Card.card_number, Card.purchase_deadline, Card.balance_idr).where(
+            Card.status == CardStatus.ACTIVE.value,
+            Card.first_purchase_on.is_(None),
+            Card.purchase_deadline < day,
+        )
+    ).all()
+    if not due:
+        return 0
+    one_day = dt.timedelta(days=1)
+    session.execute(
+        update(Card),
+        [
+            {
+                "card_number": card,
+                "status": CardStatus.REVOKED.value,
+                "revoked_on": deadline + one_day,
+                "balance_idr": 0,
+            }
+            for card, deadline, _balance in due
+        ],
+    )
+    returned = [
+        (card, deadline + one_day, balance) for card, deadline, balance in due if balance > 0
+    ]
+    post_table(
+        session,
+        pa.table(
+            {
+                "idempotency_key": [f"CARD_REVOKED:{card}" for card, _d, _b in returned],
+                "entry_kind": ["CARD_REVOKED"] * len(returned),
+                "debit_account": [account(AccountKind.PROGRAM_FUND)] * len(returned),
+                "credit_account": [
+                    f"{account(AccountKind.TRAINING_BALANCE)}:{card}" for card, _d, _b in returned
+                ],
+                "amount_idr": pa.array([balance for _c, _d, balance in returned], pa.int64()),
+                "effective_on": pa.array(
+                    [revoked_on for _c, revoked_on, _b in returned], pa.date32()
+                ),
+                "reference": [card for card, _d, _b in returned],
+            }
+        ),
+    )
+    record(
+        session,
+        action="cards.revoked",
+        subject_type="cards",
+        subject_id=str(day),
+        business_date=day,
+        details={"count": len(due), "reason": "no purchase by the deadline"},
+    )
+    return len(due)
+
+
+@dataclass(frozen=True)
+class SelectionRow:
+    """One line of `export selection`."""
+
+    nik: str
+    wave: int
+    outcome: str
+    reason: str
+    card_number: str
+
+
+def selection_rows(session: Session, wave: int) -> list[SelectionRow]:
+    """Return every registration of a selected wave with its outcome, reason and card."""
+    target = get_wave(session, wave)
+    if target.selected_on is None:
+        raise NotFoundError(
+            f"wave {wave} is not selected yet (run: prakerja waves select {wave} --date D)"
+        )
+    rows = session.execute(
+        select(
+            Registration.nik,
+            SelectionResult.outcome,
+            SelectionResult.reason,
+            SelectionResult.card_number,
+        )
+        .join(SelectionResult, SelectionResult.registration_id == Registration.id)
+        .where(Registration.wave == wave)
+        .order_by(Registration.nik)
+    )
+    return [
+        SelectionRow(nik, wave, outcome, reason or "", card or "")
+        for nik, outcome, reason, card in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """One line of `export cards`."""
+
+    card_number: str
+    nik: str
+    full_name: str
+    wave: int
+    issued_on: dt.date
+    purchase_deadline: dt.date
+    status: str
+
+
+def card_rows(session: Session, wave: int) -> list[CardRow]:
+    """Return the cards of a wave with their holder, deadline and status."""
+    get_wave(session, wave)
+    rows = session.execute(
+        select(
+            Card.card_number,
+            Card.nik,
+            Registration.full_name,
+            Card.wave,
+            Card.issued_on,
+            Card.purchase_deadline,
+            Card.status,
+        )
+        .join(Registration, Registration.id == Card.registration_id)
+        .where(Card.wave == wave)
+        .order_by(Card.card_number)
+    )
+    return [CardRow(*row) for row in rows]

@@ -1,0 +1,1 @@
+"""The system of record: engines, sessions, the declarative base, bulk loads, migrations."""

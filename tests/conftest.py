@@ -1,0 +1,120 @@
+"""Shared fixtures: one migrated database per test worker, emptied before every test.
+
+The suite runs on the embedded SQLite default, or on PostgreSQL when
+PRAKERJA_TEST_DATABASE_URL is set; there each worker gets a fresh schema of
+its own, dropped at the end, so that runs never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.orm import Session
+
+from prakerja.storage.db import make_engine, session_factory
+from prakerja.storage.migrate import upgrade
+
+POSTGRES_URL = os.environ.get("PRAKERJA_TEST_DATABASE_URL")
+
+
+def _postgres_schema_url(base: str, schema: str) -> str:
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """A migrated database for this worker: a SQLite file, or a fresh PostgreSQL schema."""
+    if POSTGRES_URL:
+        schema = f"prakerja_test_{worker_id}_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(make_engine(POSTGRES_URL).url)
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = _postgres_schema_url(POSTGRES_URL, schema)
+        upgrade(make_engine(url))
+        yield url
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp("db") / "prakerja-test.db"
+        url = f"sqlite:///{path}"
+        upgrade(make_engine(url))
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _shared_engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    names = [n for n in inspect(engine).get_table_names() if n != "alembic_version"]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{name}"' for name in names)
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            connection.execute(text("PRAGMA foreign_keys=OFF"))
+            for name in names:
+                connection.execute(text(f'DELETE FROM "{name}"'))
+            connection.execute(text("PRAGMA foreign_keys=ON"))
+
+
+@pytest.fixture
+def engine(_shared_engine: Engine) -> Engine:
+    """The worker's database, emptied for this test."""
+    _empty_all_tables(_shared_engine)
+    return _shared_engine
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on the emptied database; the test commits (or not) as a command would."""
+    with session_factory(engine)() as current:
+        yield current
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What a `prakerja` command printed and how it exited."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(database_url: str, engine: Engine) -> object:
+    """Run `prakerja ...` in-process against the test database, as an operator would."""
+    from prakerja.cli.main import run
+
+    def invoke(*args: str | Path, db: bool = True) -> CliResult:
+        argv = ["prakerja", *(str(arg) for arg in args)]
+        if db:
+            argv += ["--db", database_url]
+        out, err = io.StringIO(), io.StringIO()
+        code = 0
+        old_argv = sys.argv
+        sys.argv = argv
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                run()
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+        finally:
+            sys.argv = old_argv
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return invoke

@@ -1,0 +1,235 @@
+"""Importing waves, participants and exclusions through the CLI, as an operator would."""
+
+from pathlib import Path
+
+from tests.builders import (
+    EXCLUSION_COLUMNS,
+    PARTICIPANT_COLUMNS,
+    WAVE_COLUMNS,
+    participant,
+    read_csv,
+    summary,
+    wave_row,
+    write_csv,
+    write_jsonl,
+)
+
+SAMPLES = Path(__file__).parent.parent / "fixtures" / "contract"
+
+
+def test_contract_samples_load(cli, tmp_path):
+    for kind, name in (
+        ("waves", "waves.csv"),
+        ("participants", "participants.csv"),
+        ("exclusions", "exclusions.csv"),
+    ):
+        copy = tmp_path / name
+        copy.write_bytes((SAMPLES / name).read_bytes())
+        result = cli("import", kind, copy)
+        assert result.exit_code == 0, result.stderr
+        counts = summary(result.stdout)
+        assert counts["rejected"] == 0 and counts["duplicates"] == 0
+        assert counts["loaded"] == len(read_csv(copy))
+        assert read_csv(tmp_path / f"{name}.rejects.csv") == []
+
+
+def test_summary_is_one_line_on_stdout(cli, tmp_path):
+    first = write_csv(tmp_path / "a.csv", PARTICIPANT_COLUMNS, [participant()])
+    second = write_csv(tmp_path / "b.csv", PARTICIPANT_COLUMNS, [participant(), participant()])
+    result = cli("import", "participants", first, second)
+    assert result.exit_code == 0
+    assert result.stdout.strip().splitlines() == ["loaded=3 duplicates=0 rejected=0 pending=0"]
+
+
+def test_reimport_changes_nothing(cli, tmp_path):
+    path = write_csv(tmp_path / "p.csv", PARTICIPANT_COLUMNS, [participant(), participant()])
+    assert summary(cli("import", "participants", path).stdout) == {
+        "loaded": 2,
+        "duplicates": 0,
+        "rejected": 0,
+        "pending": 0,
+    }
+    assert summary(cli("import", "participants", path).stdout) == {
+        "loaded": 0,
+        "duplicates": 2,
+        "rejected": 0,
+        "pending": 0,
+    }
+
+
+def test_duplicate_key_within_a_file_keeps_the_first(cli, tmp_path, session):
+    from sqlalchemy import select
+
+    from prakerja.registry.models import Registration
+
+    row = participant()
+    again = dict(row, full_name="Nama Lain")
+    other_wave = dict(row, wave="2")
+    path = write_csv(tmp_path / "p.csv", PARTICIPANT_COLUMNS, [row, again, other_wave])
+    assert summary(cli("import", "participants", path).stdout) == {
+        "loaded": 2,
+        "duplicates": 1,
+        "rejected": 0,
+        "pending": 0,
+    }
+    names = session.scalars(select(Registration.full_name).where(Registration.wave == 1)).all()
+    assert names == [row["full_name"]]
+
+
+def test_rejects_name_line_column_and_reason_and_keep_the_row(cli, tmp_path):
+    good = participant()
+    short_nik = participant(nik="317101470890001")
+    letter_nik = participant(nik="31710147089000X1")
+    long_kk = participant(kk_number="31710101012000011")
+    bad_wave = participant(wave="satu")
+    no_nik = participant(nik="")
+    rows = [good, short_nik, letter_nik, long_kk, bad_wave, no_nik]
+    path = write_csv(
+        tmp_path / "p.csv", [*PARTICIPANT_COLUMNS, "catatan"], [dict(r, catatan="x") for r in rows]
+    )
+    result = cli("import", "participants", path)
+    assert result.exit_code == 0
+    assert summary(result.stdout) == {"loaded": 1, "duplicates": 0, "rejected": 5, "pending": 0}
+    assert "extra column(s) ignored: catatan" in result.stderr
+    rejects = read_csv(tmp_path / "p.csv.rejects.csv")
+    assert [(r["line"], r["column"]) for r in rejects] == [
+        ("3", "nik"),
+        ("4", "nik"),
+        ("5", "kk_number"),
+        ("6", "wave"),
+        ("7", "nik"),
+    ]
+    assert rejects[0]["reason"] == "must be exactly 16 digits"
+    assert rejects[4]["reason"] == "missing"
+    assert rejects[0]["nik"] == "317101470890001"
+    assert rejects[0]["catatan"] == "x"
+    assert list(rejects[0]) == ["line", "column", "reason", *PARTICIPANT_COLUMNS, "catatan"]
+
+
+def test_line_numbers_are_physical_with_quoted_newlines(cli, tmp_path):
+    good = participant(full_name="Siti\nAminah")
+    bad = participant(nik="123")
+    path = write_csv(tmp_path / "p.csv", PARTICIPANT_COLUMNS, [good, bad])
+    result = cli("import", "participants", path)
+    assert summary(result.stdout)["rejected"] == 1
+    assert read_csv(tmp_path / "p.csv.rejects.csv")[0]["line"] == "4"
+
+
+def test_ragged_rows_are_rejected_alone(cli, tmp_path):
+    path = write_csv(tmp_path / "p.csv", PARTICIPANT_COLUMNS, [participant()])
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("3171014708900001,3171010101200001,Siti\n")
+    result = cli("import", "participants", path)
+    assert summary(result.stdout) == {"loaded": 1, "duplicates": 0, "rejected": 1, "pending": 0}
+    reject = read_csv(tmp_path / "p.csv.rejects.csv")[0]
+    assert reject["line"] == "3" and reject["column"] == "" and "3 fields" in reject["reason"]
+    assert reject["nik"] == "3171014708900001"
+
+
+def test_json_lines_are_accepted(cli, tmp_path):
+    rows = [participant(), participant(nik="12")]
+    as_json = [
+        dict(r, wave=int(r["wave"]), monthly_income_idr=int(r["monthly_income_idr"])) for r in rows
+    ]
+    path = write_jsonl(tmp_path / "p.jsonl", as_json)
+    result = cli("import", "participants", path)
+    assert summary(result.stdout) == {"loaded": 1, "duplicates": 0, "rejected": 1, "pending": 0}
+    assert read_csv(tmp_path / "p.jsonl.rejects.csv")[0]["line"] == "2"
+
+
+def test_unusable_files_fail_with_one_line(cli, tmp_path):
+    missing = cli("import", "participants", tmp_path / "nope.csv")
+    assert missing.exit_code != 0
+    assert missing.stderr.strip().count("\n") == 0 and "no such file" in missing.stderr
+    columns = [c for c in PARTICIPANT_COLUMNS if c != "kk_number"]
+    headless = write_csv(tmp_path / "p.csv", columns, [participant()])
+    result = cli("import", "participants", headless)
+    assert result.exit_code != 0
+    assert "missing column(s): kk_number" in result.stderr
+    assert "Traceback" not in result.stderr
+    unknown = cli("import", "pelatihan", headless)
+    assert unknown.exit_code != 0 and "unknown kind" in unknown.stderr
+
+
+def test_a_broken_file_loses_nothing_already_loaded(cli, tmp_path):
+    good = write_csv(tmp_path / "good.csv", PARTICIPANT_COLUMNS, [participant()])
+    assert summary(cli("import", "participants", good).stdout)["loaded"] == 1
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"nik,kk_number\n\xff\xfe\n")
+    assert cli("import", "participants", broken).exit_code != 0
+    assert summary(cli("import", "participants", good).stdout)["duplicates"] == 1
+
+
+def test_unreadable_values_are_kept_for_selection(cli, tmp_path):
+    odd = participant()
+    odd.update(birth_date="07-08-1990", gender="W", monthly_income_idr="satu juta", phone="12345")
+    path = write_csv(tmp_path / "p.csv", PARTICIPANT_COLUMNS, [odd])
+    result = cli("import", "participants", path)
+    assert summary(result.stdout) == {"loaded": 1, "duplicates": 0, "rejected": 0, "pending": 0}
+    assert "unusable birth_date" in result.stderr
+
+
+def test_waves_create_update_and_freeze(cli, tmp_path):
+    path = write_csv(
+        tmp_path / "w.csv",
+        WAVE_COLUMNS,
+        [wave_row(1, province="31", quota=2), wave_row(1, province="33", quota=1)],
+    )
+    assert summary(cli("import", "waves", path).stdout)["loaded"] == 2
+    assert summary(cli("import", "waves", path).stdout)["duplicates"] == 2
+    changed = write_csv(tmp_path / "w2.csv", WAVE_COLUMNS, [wave_row(1, province="31", quota=5)])
+    assert summary(cli("import", "waves", changed).stdout)["loaded"] == 1
+    assert cli("waves", "select", "1", "--date", "2020-04-17").exit_code == 0
+    frozen = write_csv(tmp_path / "w3.csv", WAVE_COLUMNS, [wave_row(1, province="31", quota=7)])
+    result = cli("import", "waves", frozen)
+    assert summary(result.stdout)["rejected"] == 1
+    assert "selected" in read_csv(tmp_path / "w3.csv.rejects.csv")[0]["reason"]
+
+
+def test_wave_rows_are_checked(cli, tmp_path):
+    rows = [
+        wave_row(1, scheme="UNKNOWN_2099"),
+        wave_row(2, opens_on="2020-05-10", closes_on="2020-05-01"),
+        wave_row(3, province="3"),
+        wave_row(4, quota=-1),
+        wave_row(5, province="31"),
+        wave_row(5, province="32", scheme="NORMAL_2023"),
+    ]
+    path = write_csv(tmp_path / "w.csv", WAVE_COLUMNS, rows)
+    result = cli("import", "waves", path)
+    assert summary(result.stdout) == {"loaded": 1, "duplicates": 0, "rejected": 5, "pending": 0}
+    columns = [r["column"] for r in read_csv(tmp_path / "w.csv.rejects.csv")]
+    assert columns == ["scheme", "closes_on", "province_code", "quota", "scheme"]
+
+
+def test_registrations_for_a_selected_wave_are_rejected(cli, tmp_path):
+    write_csv(tmp_path / "w.csv", WAVE_COLUMNS, [wave_row(1)])
+    cli("import", "waves", tmp_path / "w.csv")
+    cli(
+        "import",
+        "participants",
+        write_csv(tmp_path / "a.csv", PARTICIPANT_COLUMNS, [participant()]),
+    )
+    assert cli("waves", "select", "1", "--date", "2020-04-17").exit_code == 0
+    late = write_csv(tmp_path / "b.csv", PARTICIPANT_COLUMNS, [participant()])
+    result = cli("import", "participants", late)
+    assert summary(result.stdout)["rejected"] == 1
+    assert "already selected" in read_csv(tmp_path / "b.csv.rejects.csv")[0]["reason"]
+
+
+def test_exclusions_are_checked_and_deduplicated(cli, tmp_path):
+    rows = [
+        {"nik": "3302026105030004", "list_code": "STUDENT", "period": "2020-04", "source": "EMIS"},
+        {"nik": "3302026105030004", "list_code": "STUDENT", "period": "2020-04", "source": "EMIS"},
+        {"nik": "3302026105030004", "list_code": "PILOT", "period": "2020-04", "source": ""},
+        {"nik": "3302026105030004", "list_code": "STUDENT", "period": "2020-13", "source": ""},
+        {"nik": "33020261050300", "list_code": "STUDENT", "period": "2020-04", "source": ""},
+    ]
+    path = write_csv(tmp_path / "x.csv", EXCLUSION_COLUMNS, rows)
+    result = cli("import", "exclusions", path)
+    assert summary(result.stdout) == {"loaded": 1, "duplicates": 1, "rejected": 3, "pending": 0}
+    assert [r["column"] for r in read_csv(tmp_path / "x.csv.rejects.csv")] == [
+        "list_code",
+        "period",
+        "nik",
+    ]
