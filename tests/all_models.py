@@ -2,4 +2,7 @@
 
 import prakerja.audit.models
 import prakerja.ledger.models
-import prakerja.registry.models  # noqa: F401
+import prakerja.payouts.models
+import prakerja.registry.models
+import prakerja.surveys.models
+import prakerja.transactions.models  # noqa: F401

@@ -1,0 +1,1 @@
+"""Incentive payouts: accounts, entitlements, instructions, partner results, the escrow bank."""

@@ -1,0 +1,187 @@
+"""Tables of the payout flow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from prakerja.storage.base import Base, Rupiah, UtcDateTime
+
+
+class IncentiveKind(StrEnum):
+    """Kinds of incentive."""
+
+    POST_TRAINING = "POST_TRAINING"
+    """The monthly incentive after the first training (tranche 1..n)."""
+    SURVEY = "SURVEY"
+    """The incentive for answering a tracking survey (tranche = survey number)."""
+
+
+class InstructionState(StrEnum):
+    """Where an instruction stands, as the partner's results say."""
+
+    OPEN = "OPEN"
+    """Sent, no result yet."""
+    SUCCEEDED = "SUCCEEDED"
+    """A SUCCESS result arrived."""
+    FAILED = "FAILED"
+    """A FAILED result arrived (and no SUCCESS)."""
+    CANCELLED = "CANCELLED"
+    """Cancelled by an operator: the partner confirmed it was never executed."""
+
+
+class PayoutAccount(Base):
+    """A bank or e-wallet account a participant linked; the latest by `linked_at` applies."""
+
+    __tablename__ = "payout_accounts"
+    __table_args__ = (
+        UniqueConstraint("card_number", "linked_at", "partner_code", "account_id"),
+        Index("ix_payout_accounts_card_number", "card_number"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    card_number: Mapped[str] = mapped_column(String(16))
+    partner_code: Mapped[str] = mapped_column(String(20))
+    account_id: Mapped[str] = mapped_column(String(60))
+    account_name: Mapped[str] = mapped_column(String(200))
+    linked_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    linked_on: Mapped[dt.date]
+    import_run_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Entitlement(Base):
+    """What one participant is owed: (card, kind, tranche), once, with when it fell due."""
+
+    __tablename__ = "entitlements"
+    __table_args__ = (
+        UniqueConstraint("card_number", "kind", "tranche"),
+        CheckConstraint("amount_idr > 0", name="positive_amount"),
+        CheckConstraint("tranche >= 1", name="tranche_from_one"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    card_number: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(20))
+    tranche: Mapped[int] = mapped_column(Integer)
+    amount_idr: Mapped[int] = mapped_column(Rupiah)
+    due_on: Mapped[dt.date]
+    held_from: Mapped[dt.date | None]
+    """The day a barring list (or a revocation) holds this entitlement from, if any."""
+    held_reason: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class PaymentBatch(Base):
+    """One partner's instructions of one payouts run (one file, one escrow debit)."""
+
+    __tablename__ = "payment_batches"
+    __table_args__ = (
+        CheckConstraint("length(batch_id) <= 35", name="batch_id_fits_end_to_end_id"),
+    )
+
+    batch_id: Mapped[str] = mapped_column(String(35), primary_key=True)
+    partner_code: Mapped[str] = mapped_column(String(20))
+    business_date: Mapped[dt.date]
+    run_number: Mapped[int] = mapped_column(Integer)
+    instruction_count: Mapped[int] = mapped_column(Integer)
+    total_amount_idr: Mapped[int] = mapped_column(Rupiah)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class Instruction(Base):
+    """A disbursement instruction (perintah bayar): one attempt to pay one entitlement.
+
+    The partial unique index makes a second live instruction (open or
+    succeeded) for the same entitlement impossible, whatever the code does.
+    """
+
+    __tablename__ = "instructions"
+    __table_args__ = (
+        UniqueConstraint("entitlement_id", "attempt"),
+        CheckConstraint("amount_idr > 0", name="positive_amount"),
+        CheckConstraint("attempt >= 1", name="attempt_from_one"),
+        Index(
+            "uq_instructions_one_live_per_entitlement",
+            "entitlement_id",
+            unique=True,
+            sqlite_where=text("state IN ('OPEN', 'SUCCEEDED')"),
+            postgresql_where=text("state IN ('OPEN', 'SUCCEEDED')"),
+        ),
+        Index("ix_instructions_batch_id", "batch_id"),
+        Index("ix_instructions_card_number", "card_number"),
+    )
+
+    instruction_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("payment_batches.batch_id"))
+    entitlement_id: Mapped[int] = mapped_column(ForeignKey("entitlements.id"))
+    card_number: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(20))
+    tranche: Mapped[int] = mapped_column(Integer)
+    attempt: Mapped[int] = mapped_column(Integer)
+    partner_code: Mapped[str] = mapped_column(String(20))
+    account_id: Mapped[str] = mapped_column(String(60))
+    beneficiary_name: Mapped[str] = mapped_column(String(200))
+    amount_idr: Mapped[int] = mapped_column(Rupiah)
+    created_on: Mapped[dt.date]
+    """The payouts run's business day (`--date`)."""
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(10))
+    cancelled_on: Mapped[dt.date | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    cancelled_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class PartnerResult(Base):
+    """A payment partner's answer, kept as it came even when it contradicts the instruction."""
+
+    __tablename__ = "partner_results"
+    __table_args__ = (
+        UniqueConstraint("partner_code", "partner_txn_id"),
+        Index("ix_partner_results_instruction_id", "instruction_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    partner_code: Mapped[str] = mapped_column(String(20))
+    instruction_id: Mapped[str] = mapped_column(String(60))
+    partner_txn_id: Mapped[str] = mapped_column(String(80))
+    account_id: Mapped[str] = mapped_column(String(60))
+    amount_idr: Mapped[int] = mapped_column(Rupiah)
+    status: Mapped[str] = mapped_column(String(10))
+    failure_code: Mapped[str | None] = mapped_column(String(30))
+    processed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    processed_on: Mapped[dt.date]
+    import_run_id: Mapped[int | None] = mapped_column(BigInteger)
+    source_line: Mapped[int | None] = mapped_column(Integer)
+
+
+class BankStatementLine(Base):
+    """One transfer on the program's escrow account (rekening dana), keyed by the bank's ref."""
+
+    __tablename__ = "bank_statement_lines"
+    __table_args__ = (
+        CheckConstraint("amount_idr > 0", name="positive_amount"),
+        CheckConstraint("direction IN ('DEBIT', 'CREDIT')", name="known_direction"),
+        Index("ix_bank_statement_lines_batch_id", "batch_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    bank_ref: Mapped[str] = mapped_column(String(80), unique=True)
+    statement_date: Mapped[dt.date]
+    counterparty_code: Mapped[str] = mapped_column(String(20))
+    amount_idr: Mapped[int] = mapped_column(Rupiah)
+    direction: Mapped[str] = mapped_column(String(6))
+    batch_id: Mapped[str | None] = mapped_column(String(35))
+    import_run_id: Mapped[int | None] = mapped_column(BigInteger)
+    source_line: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,1 @@
+"""Tracking surveys: answers, their windows, and the program's outcome statistics."""

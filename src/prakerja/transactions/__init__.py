@@ -1,0 +1,1 @@
+"""Training transactions: platform events, vouchers (purchases), attendance, invoices."""
