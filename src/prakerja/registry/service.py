@@ -39,7 +39,7 @@ from prakerja.registry.selection import (
 from prakerja.schemes.loader import get_scheme
 from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.base import table_of
-from prakerja.storage.bulk import insert_new_rows
+from prakerja.storage.bulk import existing_values, insert_new_rows
 
 
 @dataclass
@@ -227,8 +227,7 @@ def _issue_cards(
         pc.is_in(applicants["registration_id"], value_set=winners["registration_id"])
     )
     count = chosen.num_rows
-    taken = set(session.scalars(select(Card.card_number)))
-    numbers = pa.array(new_card_numbers(count, taken), pa.string())
+    numbers = pa.array(_unused_card_numbers(session, count), pa.string())
     balance = scheme.training_balance_idr
     cards = pa.table(
         {
@@ -267,6 +266,17 @@ def _issue_cards(
         ),
     )
     return cards.select(["registration_id", "card_number"])
+
+
+def _unused_card_numbers(session: Session, count: int) -> list[str]:
+    """Draw `count` new card numbers, drawing again for any that already exists."""
+    numbers = new_card_numbers(count, set())
+    while True:
+        clashes = existing_values(session, table_of(Card), "card_number", numbers)
+        if not clashes:
+            return numbers
+        kept = [number for number in numbers if number not in clashes]
+        numbers = kept + new_card_numbers(count - len(kept), set(numbers))
 
 
 def _summary_of(session: Session, target: Wave, *, already_selected: bool) -> SelectionSummary:

@@ -17,6 +17,8 @@ import pyarrow.csv as pacsv
 from sqlalchemy import Executable
 from sqlalchemy.orm import Session
 
+from prakerja.storage.db import driver_connection
+
 _BATCH = 100_000
 
 
@@ -30,7 +32,7 @@ def fetch_arrow(session: Session, statement: Executable, schema: pa.Schema) -> p
     """Run a SELECT whose columns are those of `schema`, in order; return an Arrow table."""
     sql = compile_sql(session, statement)
     connection = session.connection()
-    raw = connection.connection.driver_connection
+    raw = driver_connection(session)
     if connection.dialect.name == "sqlite":
         return _fetch_sqlite(raw, sql, schema)
     return _fetch_postgresql(raw, sql, schema)
