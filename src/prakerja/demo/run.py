@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import random
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
