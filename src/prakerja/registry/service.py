@@ -425,3 +425,102 @@ def card_rows(session: Session, wave: int) -> list[CardRow]:
         .order_by(Card.card_number)
     )
     return [CardRow(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class WaveOverview:
+    """A wave at a glance: its scheme, draw, outcomes and cards."""
+
+    wave: int
+    scheme: str
+    opens_on: dt.date
+    closes_on: dt.date
+    selected_on: dt.date | None
+    places: int
+    applicants: int
+    selected: int
+    reasons: dict[str, int]
+    active_cards: int
+    revoked_cards: int
+
+
+def wave_overviews(session: Session) -> list[WaveOverview]:
+    """Return every wave with its registrations, outcomes by reason and card statuses."""
+    applicants = dict(
+        session.execute(select(Registration.wave, func.count()).group_by(Registration.wave)).all()
+    )
+    outcomes: dict[int, Counter[str]] = {}
+    for number, outcome, reason, count in session.execute(
+        select(
+            SelectionResult.wave, SelectionResult.outcome, SelectionResult.reason, func.count()
+        ).group_by(SelectionResult.wave, SelectionResult.outcome, SelectionResult.reason)
+    ):
+        outcomes.setdefault(number, Counter())[reason or outcome] += count
+    cards: dict[tuple[int, str], int] = {
+        (number, status): count
+        for number, status, count in session.execute(
+            select(Card.wave, Card.status, func.count()).group_by(Card.wave, Card.status)
+        )
+    }
+    places = dict(
+        session.execute(
+            select(WaveQuota.wave, func.sum(WaveQuota.quota + WaveQuota.added_places)).group_by(
+                WaveQuota.wave
+            )
+        ).all()
+    )
+    overviews = []
+    for wave in session.scalars(select(Wave).order_by(Wave.wave)):
+        counted = outcomes.get(wave.wave, Counter())
+        selected = counted.pop(Outcome.SELECTED.value, 0)
+        overviews.append(
+            WaveOverview(
+                wave=wave.wave,
+                scheme=wave.scheme,
+                opens_on=wave.opens_on,
+                closes_on=wave.closes_on,
+                selected_on=wave.selected_on,
+                places=int(places.get(wave.wave) or 0),
+                applicants=int(applicants.get(wave.wave, 0)),
+                selected=selected,
+                reasons=dict(sorted(counted.items())),
+                active_cards=cards.get((wave.wave, CardStatus.ACTIVE.value), 0),
+                revoked_cards=cards.get((wave.wave, CardStatus.REVOKED.value), 0),
+            )
+        )
+    return overviews
+
+
+@dataclass(frozen=True)
+class RegistrationStatus:
+    """One registration of a person, as the person may see it."""
+
+    wave: int
+    registered_at: dt.datetime | None
+    outcome: str | None
+    reason: str | None
+    card_number: str | None
+    card_status: str | None
+    purchase_deadline: dt.date | None
+
+
+def registration_statuses(
+    session: Session, *, nik: str, birth_date: dt.date
+) -> list[RegistrationStatus]:
+    """Return a person's registrations, outcomes and card, when NIK and birth date both match."""
+    rows = session.execute(
+        select(
+            Registration.wave,
+            Registration.registered_at,
+            SelectionResult.outcome,
+            SelectionResult.reason,
+            Card.card_number,
+            Card.status,
+            Card.purchase_deadline,
+        )
+        .outerjoin(SelectionResult, SelectionResult.registration_id == Registration.id)
+        .outerjoin(Card, Card.registration_id == Registration.id)
+        .where(Registration.nik == nik, Registration.birth_date == birth_date)
+        .order_by(Registration.wave)
+    )
+    return [RegistrationStatus(*row) for row in rows]
