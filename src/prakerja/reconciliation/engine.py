@@ -1,0 +1,86 @@
+"""The reconciliation engine: every break condition of a day, as SQL over Arrow in DuckDB.
+
+`evaluate` is a pure function of the facts and the day: it returns one row
+per break condition that holds, whatever was found before. The SQL lives in
+`sql/*.sql` (DuckDB's dialect, plain enough for SQLGlot to carry to another
+engine); this module only registers the Arrow tables and runs the files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pyarrow as pa
+
+from prakerja.reconciliation.sources import Facts
+
+CONDITIONS = pa.schema(
+    [
+        ("break_type", pa.string()),
+        ("break_key", pa.string()),
+        ("partner_code", pa.string()),
+        ("batch_id", pa.string()),
+        ("instruction_id", pa.string()),
+        ("partner_txn_id", pa.string()),
+        ("voucher_code", pa.string()),
+        ("card_number", pa.string()),
+        ("incentive_kind", pa.string()),
+        ("tranche", pa.int32()),
+        ("expected_amount_idr", pa.int64()),
+        ("reported_amount_idr", pa.int64()),
+        ("wave", pa.int32()),
+        ("fact_on", pa.date32()),
+        ("reason", pa.string()),
+    ]
+)
+
+#: The engine's queries, run in this order; each returns rows shaped as CONDITIONS.
+CONDITION_QUERIES = ("payments", "batches", "invoices")
+
+
+@cache
+def sql(name: str) -> str:
+    """Return the text of `sql/<name>.sql`."""
+    return (resources.files("prakerja.reconciliation") / "sql" / f"{name}.sql").read_text(
+        encoding="utf-8"
+    )
+
+
+def connect(tables: dict[str, pa.Table], *, threads: int | None = None) -> Any:
+    """Open an in-process DuckDB with the Arrow tables registered under their names."""
+    import duckdb
+
+    connection = duckdb.connect()
+    if threads:
+        connection.execute(f"SET threads = {int(threads)}")
+    for name, table in tables.items():
+        connection.register(name, table)
+    return connection
+
+
+def evaluate(facts: Facts, day: dt.date, *, threads: int | None = None) -> pa.Table:
+    """Return every break condition that holds on `day`, one row each (see CONDITIONS)."""
+    connection = connect(facts.tables(), threads=threads)
+    try:
+        return evaluate_on(connection, day)
+    finally:
+        connection.close()
+
+
+def evaluate_on(connection: Any, day: dt.date) -> pa.Table:
+    """Run the engine's queries on a connection holding the fact tables; return the conditions."""
+    params = {"day": day}
+    evaluate_paired(connection, day)
+    parts = [
+        connection.sql(sql(name), params=params).to_arrow_table().cast(CONDITIONS)
+        for name in CONDITION_QUERIES
+    ]
+    return pa.concat_tables(parts)
+
+
+def evaluate_paired(connection: Any, day: dt.date) -> None:
+    """Pair instructions with partner results as known on `day`, as the temp table `paired`."""
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE paired AS {sql('paired')}", {"day": day})
