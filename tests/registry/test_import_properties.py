@@ -19,17 +19,23 @@ POOL = [participant(wave=w) for w in (1, 2) for _ in range(6)] + [participant(ni
 
 def stored(engine):
     with unit_of_work(engine) as session:
-        rows = session.execute(select(Registration.wave, Registration.nik, Registration.full_name)).all()
+        rows = session.execute(
+            select(Registration.wave, Registration.nik, Registration.full_name)
+        ).all()
     return sorted(tuple(row) for row in rows)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     picks=st.lists(st.integers(0, len(POOL) - 1), min_size=1, max_size=30),
     cut=st.integers(0, 30),
     seed=st.integers(0, 1000),
 )
-def test_any_split_and_repeat_gives_the_state_of_one_clean_import(engine, tmp_path: Path, picks, cut, seed):
+def test_any_split_and_repeat_gives_the_state_of_one_clean_import(
+    engine, tmp_path: Path, picks, cut, seed
+):
     rows = [POOL[i] for i in picks]
     empty_all_tables(engine)
     clean = write_csv(tmp_path / "clean.csv", PARTICIPANT_COLUMNS, rows)

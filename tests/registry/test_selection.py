@@ -25,7 +25,10 @@ def program(cli, tmp_path):
     def run(registrations, *, waves=None, exclusions=(), select=((1, SELECTION_DAY),)):
         n = next(counter)
         waves = waves or [wave_row(1, quota=100)]
-        assert cli("import", "waves", write_csv(tmp_path / f"w{n}.csv", WAVE_COLUMNS, waves)).exit_code == 0
+        assert (
+            cli("import", "waves", write_csv(tmp_path / f"w{n}.csv", WAVE_COLUMNS, waves)).exit_code
+            == 0
+        )
         if exclusions:
             path = write_csv(tmp_path / f"x{n}.csv", EXCLUSION_COLUMNS, exclusions)
             assert cli("import", "exclusions", path).exit_code == 0
@@ -51,12 +54,24 @@ def reason_of(outcomes, registration, wave=1):
 
 def test_contract_sample_wave(program):
     siti = participant(kk_number="3171010101200001", employment_status="LAID_OFF")
-    budi = participant(gender="L", birth_date=dt.date(1988, 3, 12), kk_number="3171010101200001", employment_status="FURLOUGHED")
+    budi = participant(
+        gender="L",
+        birth_date=dt.date(1988, 3, 12),
+        kk_number="3171010101200001",
+        employment_status="FURLOUGHED",
+    )
     agus = participant(gender="L", birth_date=dt.date(2001, 11, 25), regency="3302")
-    dewi = participant(birth_date=dt.date(2003, 5, 21), regency="3302", employment_status="INFORMAL")
+    dewi = participant(
+        birth_date=dt.date(2003, 5, 21), regency="3302", employment_status="INFORMAL"
+    )
     waves = [wave_row(1, province="31", quota=2), wave_row(1, province="33", quota=1)]
     outcomes = program([siti, budi, agus, dewi], waves=waves)
-    assert [reason_of(outcomes, p) for p in (siti, budi, agus, dewi)] == ["SELECTED", "SELECTED", "SELECTED", "INELIGIBLE_AGE"]
+    assert [reason_of(outcomes, p) for p in (siti, budi, agus, dewi)] == [
+        "SELECTED",
+        "SELECTED",
+        "SELECTED",
+        "INELIGIBLE_AGE",
+    ]
     assert all(outcomes[(p["nik"], 1)]["card_number"] for p in (siti, budi, agus))
     assert outcomes[(dewi["nik"], 1)]["card_number"] == ""
 
@@ -106,7 +121,9 @@ def test_normal_scheme_has_an_upper_age_limit(program):
 def test_family_limit_earliest_registrations_go_first(program):
     kk = "3171010101209999"
     first = participant(kk_number=kk, registered_at="2020-04-12T08:00:00+07:00")
-    third = participant(kk_number=kk, registered_at="2020-04-12T10:00:00+07:00", employment_status="LAID_OFF")
+    third = participant(
+        kk_number=kk, registered_at="2020-04-12T10:00:00+07:00", employment_status="LAID_OFF"
+    )
     second = participant(kk_number=kk, registered_at="2020-04-12T09:00:00+07:00")
     outcomes = program([third, first, second])
     assert reason_of(outcomes, first) == "SELECTED"
@@ -120,7 +137,9 @@ def test_family_limit_counts_earlier_waves_revoked_cards_included(program):
     later = participant(kk_number=kk, wave=2)
     waves = [wave_row(1), wave_row(2, opens_on="2020-06-01", closes_on="2020-06-05")]
     # Wave 1's cards are never used, so they are revoked before wave 2 is selected.
-    outcomes = program([*earlier, later], waves=waves, select=((1, SELECTION_DAY), (2, "2020-06-06")))
+    outcomes = program(
+        [*earlier, later], waves=waves, select=((1, SELECTION_DAY), (2, "2020-06-06"))
+    )
     assert [reason_of(outcomes, p) for p in earlier] == ["SELECTED", "SELECTED"]
     assert reason_of(outcomes, later, 2) == "INELIGIBLE_FAMILY_LIMIT"
 
@@ -128,7 +147,12 @@ def test_family_limit_counts_earlier_waves_revoked_cards_included(program):
 def test_family_slot_freed_when_an_earlier_member_finds_no_place(program):
     kk = "3171010101207777"
     # Two provinces: the first member's province has no place left, the third's has one.
-    first = participant(kk_number=kk, registered_at="2020-04-12T08:00:00+07:00", regency="3302", employment_status="EMPLOYED")
+    first = participant(
+        kk_number=kk,
+        registered_at="2020-04-12T08:00:00+07:00",
+        regency="3302",
+        employment_status="EMPLOYED",
+    )
     second = participant(kk_number=kk, registered_at="2020-04-12T09:00:00+07:00")
     third = participant(kk_number=kk, registered_at="2020-04-12T10:00:00+07:00")
     rival = participant(regency="3302", employment_status="LAID_OFF")
@@ -156,7 +180,11 @@ def test_income_cap_when_the_scheme_sets_one(program, tmp_path, monkeypatch):
     from prakerja.config import get_settings
     from prakerja.schemes.loader import SHIPPED_DIR, all_schemes
 
-    text = (SHIPPED_DIR / "normal_2023.yaml").read_text().replace("code: NORMAL_2023", "code: CAPPED_2024")
+    text = (
+        (SHIPPED_DIR / "normal_2023.yaml")
+        .read_text()
+        .replace("code: NORMAL_2023", "code: CAPPED_2024")
+    )
     text = text.replace("max_monthly_income_idr: null", "max_monthly_income_idr: 3500000")
     folder = tmp_path / "schemes"
     folder.mkdir()
@@ -189,8 +217,18 @@ def test_barring_lists_of_the_scheme_from_their_month(program):
     wage_subsidy = participant()
     exclusions = [
         {"nik": student["nik"], "list_code": "STUDENT", "period": "2020-04", "source": "EMIS"},
-        {"nik": later_student["nik"], "list_code": "STUDENT", "period": "2020-05", "source": "EMIS"},
-        {"nik": wage_subsidy["nik"], "list_code": "WAGE_SUBSIDY", "period": "2020-01", "source": "BPJS"},
+        {
+            "nik": later_student["nik"],
+            "list_code": "STUDENT",
+            "period": "2020-05",
+            "source": "EMIS",
+        },
+        {
+            "nik": wage_subsidy["nik"],
+            "list_code": "WAGE_SUBSIDY",
+            "period": "2020-01",
+            "source": "BPJS",
+        },
     ]
     outcomes = program([student, later_student, wage_subsidy], exclusions=exclusions)
     assert reason_of(outcomes, student) == "INELIGIBLE_LIST_STUDENT"
@@ -200,19 +238,35 @@ def test_barring_lists_of_the_scheme_from_their_month(program):
 
 def test_semi_bansos_bars_other_assistance(program):
     person = participant()
-    exclusions = [{"nik": person["nik"], "list_code": "WAGE_SUBSIDY", "period": "2020-01", "source": "BPJS"}]
-    outcomes = program([person], waves=[wave_row(1, scheme="SEMI_BANSOS_2021")], exclusions=exclusions)
+    exclusions = [
+        {"nik": person["nik"], "list_code": "WAGE_SUBSIDY", "period": "2020-01", "source": "BPJS"}
+    ]
+    outcomes = program(
+        [person], waves=[wave_row(1, scheme="SEMI_BANSOS_2021")], exclusions=exclusions
+    )
     assert reason_of(outcomes, person) == "INELIGIBLE_LIST_WAGE_SUBSIDY"
 
 
 def test_first_reason_in_contract_order_wins(program):
     young_student = participant(birth_date=dt.date(2005, 1, 1))
     kk = "3171010101206666"
-    family = [participant(kk_number=kk, registered_at=f"2020-04-12T0{h}:00:00+07:00") for h in (7, 8)]
+    family = [
+        participant(kk_number=kk, registered_at=f"2020-04-12T0{h}:00:00+07:00") for h in (7, 8)
+    ]
     listed_third = participant(kk_number=kk, registered_at="2020-04-11T06:00:00+07:00")
     exclusions = [
-        {"nik": young_student["nik"], "list_code": "STUDENT", "period": "2020-01", "source": "EMIS"},
-        {"nik": listed_third["nik"], "list_code": "CIVIL_SERVANT", "period": "2020-01", "source": "BKN"},
+        {
+            "nik": young_student["nik"],
+            "list_code": "STUDENT",
+            "period": "2020-01",
+            "source": "EMIS",
+        },
+        {
+            "nik": listed_third["nik"],
+            "list_code": "CIVIL_SERVANT",
+            "period": "2020-01",
+            "source": "BKN",
+        },
     ]
     outcomes = program([young_student, *family, listed_third], exclusions=exclusions)
     assert reason_of(outcomes, young_student) == "INELIGIBLE_AGE"
@@ -227,7 +281,11 @@ def test_hit_workers_go_first_then_the_lottery(program):
     others = [participant(employment_status=s) for s in ("EMPLOYED", "INFORMAL", "MICRO_BUSINESS")]
     outcomes = program([*others, *hit], waves=[wave_row(1, quota=4)])
     assert [reason_of(outcomes, p) for p in hit] == ["SELECTED"] * 3
-    assert sorted(reason_of(outcomes, p) for p in others) == ["QUOTA_FULL", "QUOTA_FULL", "SELECTED"]
+    assert sorted(reason_of(outcomes, p) for p in others) == [
+        "QUOTA_FULL",
+        "QUOTA_FULL",
+        "SELECTED",
+    ]
 
 
 def test_quota_per_province_and_provinces_without_quota(program):
@@ -296,7 +354,13 @@ def test_cards_deadline_revocation_and_places_for_the_next_wave(cli, program, tm
 def test_revoked_balance_returns_to_the_fund(cli, program, session):
     from prakerja.ledger.service import balances_by_kind
 
-    program([participant()], waves=[wave_row(1, quota=1), wave_row(2, quota=0, opens_on="2020-06-01", closes_on="2020-06-02")])
+    program(
+        [participant()],
+        waves=[
+            wave_row(1, quota=1),
+            wave_row(2, quota=0, opens_on="2020-06-01", closes_on="2020-06-02"),
+        ],
+    )
     assert balances_by_kind(session) == {"PROGRAM_FUND": -1_000_000, "TRAINING_BALANCE": 1_000_000}
     session.rollback()
     assert cli("waves", "select", "2", "--date", "2020-06-03").exit_code == 0

@@ -59,17 +59,19 @@ def demo(
 
 def run() -> None:
     """Entry point: run the command; on failure print one line (no traceback) and exit non-zero."""
+    import click
+
     try:
         app(standalone_mode=False)
-    except typer.Exit as done:
+    except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
-    except typer.Abort:
+    except click.exceptions.Abort:
         sys.stderr.write("error: aborted\n")
         sys.exit(130)
-    except typer.TyperException as exc:
-        if type(exc).__name__ == "NoArgsIsHelpError":
-            sys.stdout.write(exc.format_message() + "\n")
-            sys.exit(0)
+    except click.exceptions.NoArgsIsHelpError as shown:
+        sys.stdout.write(shown.format_message() + "\n")
+        sys.exit(0)
+    except click.ClickException as exc:
         sys.stderr.write(f"error: {exc.format_message()}\n")
         sys.exit(exc.exit_code)
     except Exception as exc:
