@@ -49,11 +49,22 @@ def sql(name: str) -> str:
     )
 
 
-def connect(tables: dict[str, pa.Table], *, threads: int | None = None) -> Any:
-    """Open an in-process DuckDB with the Arrow tables registered under their names."""
+@cache
+def _database() -> Any:
+    """The process's in-memory DuckDB; each piece of work gets its own connection to it."""
     import duckdb
 
-    connection = duckdb.connect()
+    return duckdb.connect()
+
+
+def connect(tables: dict[str, pa.Table], *, threads: int | None = None) -> Any:
+    """Open a DuckDB connection with the Arrow tables registered under their names.
+
+    Connections share one in-memory database (opening a database costs tens
+    of milliseconds, a connection to it almost nothing); what a connection
+    registers or creates as temporary is its own and goes when it is closed.
+    """
+    connection = _database().cursor()
     if threads:
         connection.execute(f"SET threads = {int(threads)}")
     for name, table in tables.items():
