@@ -13,6 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from prakerja.reconciliation.sources import Facts
@@ -39,6 +40,8 @@ CONDITIONS = pa.schema(
 
 #: The engine's queries, run in this order; each returns rows shaped as CONDITIONS.
 CONDITION_QUERIES = ("payments", "batches", "invoices")
+#: Tables whose rows `paired` points back to by a `row_id` (their position).
+NUMBERED = ("instructions", "results")
 
 
 @cache
@@ -72,9 +75,20 @@ def connect(tables: dict[str, pa.Table], *, threads: int | None = None) -> Any:
     return connection
 
 
+def connect_facts(facts: Facts, *, threads: int | None = None) -> Any:
+    """Open a DuckDB connection holding the facts, instructions and results numbered."""
+    tables = facts.tables()
+    for name in NUMBERED:
+        rows = tables[name]
+        tables[name] = rows.append_column(
+            "row_id", pa.array(np.arange(rows.num_rows, dtype=np.int64))
+        )
+    return connect(tables, threads=threads)
+
+
 def evaluate(facts: Facts, day: dt.date, *, threads: int | None = None) -> pa.Table:
     """Return every break condition that holds on `day`, one row each (see CONDITIONS)."""
-    connection = connect(facts.tables(), threads=threads)
+    connection = connect_facts(facts, threads=threads)
     try:
         return evaluate_on(connection, day)
     finally:

@@ -16,7 +16,7 @@ from prakerja.audit.service import current_actor, record
 from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import ConflictError, InputError, NotFoundError
 from prakerja.kit.progress import Reporter, SilentReporter
-from prakerja.reconciliation.engine import connect, evaluate_on, evaluate_paired
+from prakerja.reconciliation.engine import connect_facts, evaluate_on, evaluate_paired
 from prakerja.reconciliation.escrow import EscrowProof, escrow_on
 from prakerja.reconciliation.gap import GapReport, gap_on
 from prakerja.reconciliation.models import Break, BreakResolution, ReconciliationRun
@@ -83,7 +83,7 @@ def reconcile(
     ledger = escrow_ledger_balance(session, day)
     reporter.advance(1)
     reporter.start("reconciling", 1)
-    connection = connect(facts.tables())
+    connection = connect_facts(facts)
     try:
         conditions = evaluate_on(connection, day)
         gap = gap_on(connection, day)
@@ -128,7 +128,7 @@ def rebuild(
     facts = read_facts(session, day)
     summaries: list[RunSummary] = []
     reporter.start("replaying reconciliation days", len(days))
-    connection = connect(facts.tables())
+    connection = connect_facts(facts)
     try:
         for replayed in days:
             started = utc_now()
@@ -289,7 +289,7 @@ def _finish_run(
 def facts_on(session: Session, day: dt.date) -> Iterator[Any]:
     """Open a DuckDB connection on the facts known on `day`, with `paired` already built."""
     facts = read_facts(session, day)
-    connection = connect(facts.tables())
+    connection = connect_facts(facts)
     try:
         evaluate_paired(connection, day)
         yield connection

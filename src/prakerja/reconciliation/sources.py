@@ -48,6 +48,7 @@ INSTRUCTIONS = pa.schema(
     [
         ("instruction_id", pa.string()),
         ("batch_id", pa.string()),
+        ("entitlement_id", pa.int64()),
         ("card_number", pa.string()),
         ("kind", pa.string()),
         ("tranche", pa.int32()),
@@ -196,6 +197,19 @@ def jakarta_days(instants: pa.ChunkedArray | pa.Array) -> pa.Array | pa.ChunkedA
     return pc.cast(pc.cast(pc.subtract(days, adjust), pa.int32()), _DATE)
 
 
+#: Columns with few distinct values (partners, batches, kinds, states): kept dictionary-encoded.
+FEW_VALUES = frozenset({"batch_id", "kind", "partner_code", "state", "status", "failure_code"})
+
+
+def compact(table: pa.Table) -> pa.Table:
+    """Dictionary-encode the columns with few distinct values (a fraction of the memory)."""
+    for position, name in enumerate(table.column_names):
+        if name in FEW_VALUES:
+            encoded = pc.dictionary_encode(table.column(position))
+            table = table.set_column(position, name, encoded)
+    return table
+
+
 def scheme_tables() -> tuple[pa.Table, pa.Table]:
     """Return the schemes' rules the engine needs: SLA and first tranche, and barring lists."""
     schemes = list(all_schemes().values())
@@ -220,8 +234,8 @@ def read_payment_facts(session: Session, day: dt.date) -> PaymentFacts:
     """Read the payment side as known on `day` (facts dated on or before it)."""
     rules, lists = scheme_tables()
     return PaymentFacts(
-        instructions=fetch_arrow(session, _instructions(day), INSTRUCTIONS),
-        results=fetch_arrow(session, _results(day), RESULTS),
+        instructions=compact(fetch_arrow(session, _instructions(day), INSTRUCTIONS)),
+        results=compact(fetch_arrow(session, _results(day), RESULTS)),
         batches=fetch_arrow(
             session,
             select(
@@ -267,6 +281,7 @@ def _instructions(day: dt.date) -> Executable:
     return select(
         Instruction.instruction_id,
         Instruction.batch_id,
+        Instruction.entitlement_id,
         Instruction.card_number,
         Instruction.kind,
         Instruction.tranche,

@@ -15,13 +15,22 @@ WITH completed AS (
 ),
 first_tranche AS (
     SELECT
-        card_number,
-        bool_or(status = 'SUCCESS') AS paid,
-        bool_or(partner_txn_id IS NULL AND NOT cancelled) AS in_flight,
-        max(CASE WHEN status = 'FAILED' THEN processed_at END) AS last_failed_at
-    FROM paired
-    WHERE instruction_id IS NOT NULL AND kind = 'POST_TRAINING' AND tranche = 1
-    GROUP BY card_number
+        i.card_number,
+        t.paid,
+        t.in_flight,
+        t.last_failed_at
+    FROM (
+        SELECT
+            entitlement_id,
+            any_value(i_row) AS i_row,
+            coalesce(bool_or(succeeded), false) AS paid,
+            bool_or(r_row IS NULL AND NOT cancelled) AS in_flight,
+            max(processed_at) FILTER (WHERE NOT succeeded) AS last_failed_at
+        FROM paired
+        WHERE issued AND first_tranche
+        GROUP BY entitlement_id
+    ) AS t
+    JOIN instructions AS i ON i.row_id = t.i_row
 ),
 held AS (
     SELECT card_number FROM holds WHERE held_from <= $day

@@ -2,25 +2,21 @@
 -- Reads `paired` (the reconciliation's pairing of instructions and results) and `cards`.
 WITH per_instruction AS (
     SELECT
-        p.instruction_id,
-        any_value(p.partner_code) AS partner_code,
-        any_value(p.card_number) AS card_number,
+        p.i_row,
         any_value(p.instructed_amount_idr) AS amount_idr,
         bool_or(p.cancelled) AS cancelled,
-        count(p.partner_txn_id) FILTER (WHERE p.status = 'SUCCESS') AS successes,
-        count(p.partner_txn_id) FILTER (WHERE p.status = 'FAILED') AS failures,
-        coalesce(sum(p.reported_amount_idr) FILTER (WHERE p.status = 'SUCCESS'), 0) AS credited_idr,
+        count(*) FILTER (WHERE p.succeeded) AS successes,
+        count(*) FILTER (WHERE NOT p.succeeded) AS failures,
+        coalesce(sum(p.reported_amount_idr) FILTER (WHERE p.succeeded), 0) AS credited_idr,
         coalesce(bool_or(
-            p.status = 'SUCCESS'
-            AND p.reported_amount_idr = p.instructed_amount_idr
-            AND p.credited_account_id = p.instructed_account_id
+            p.succeeded AND p.reported_amount_idr = p.instructed_amount_idr AND p.same_account
         ), false) AS exact
     FROM paired AS p
-    WHERE p.instruction_id IS NOT NULL
-    GROUP BY p.instruction_id
+    WHERE p.issued
+    GROUP BY p.i_row
 )
 SELECT
-    i.partner_code,
+    s.partner_code,
     c.wave,
     count(*) AS instructions,
     sum(i.amount_idr) AS instructed_idr,
@@ -39,6 +35,7 @@ SELECT
         sum(i.amount_idr) FILTER (WHERE i.successes = 0 AND i.failures = 0 AND i.cancelled), 0
     ) AS cancelled_idr
 FROM per_instruction AS i
-LEFT JOIN cards AS c ON c.card_number = i.card_number
-GROUP BY i.partner_code, c.wave
-ORDER BY i.partner_code, c.wave
+JOIN instructions AS s ON s.row_id = i.i_row
+LEFT JOIN cards AS c ON c.card_number = s.card_number
+GROUP BY s.partner_code, c.wave
+ORDER BY s.partner_code, c.wave
