@@ -17,20 +17,21 @@ BASELINE_SQL = """
 WITH joined AS (
     SELECT
         i.instruction_id IS NOT NULL AS issued,
-        i.card_number, i.kind, i.tranche, i.attempt, i.created_on,
-        i.amount_idr AS expected, i.account_id AS instructed_account,
-        r.partner_txn_id, r.status, r.amount_idr AS reported, r.account_id AS credited,
-        r.processed_at, r.processed_on
+        r.instruction_id IS NOT NULL AS answered,
+        i.entitlement_id, i.card_number, i.created_on,
+        i.amount_idr AS expected, r.amount_idr AS reported,
+        r.account_id = i.account_id AS same_account,
+        r.status, r.processed_on
     FROM (SELECT * FROM instructions WHERE created_on <= $day) AS i
     FULL OUTER JOIN (SELECT * FROM results WHERE processed_on <= $day) AS r
         ON r.instruction_id = i.instruction_id AND r.partner_code = i.partner_code
 ),
 per_entitlement AS (
-    SELECT card_number, kind, tranche,
+    SELECT entitlement_id,
         count(*) FILTER (WHERE status = 'SUCCESS') AS successes,
         count(*) FILTER (WHERE status = 'FAILED') AS failures
-    FROM joined WHERE issued AND status IS NOT NULL
-    GROUP BY card_number, kind, tranche
+    FROM joined WHERE issued AND answered
+    GROUP BY entitlement_id
 ),
 barred AS (
     SELECT c.card_number, min(e.effective_from) AS barred_from
@@ -46,13 +47,13 @@ sent AS (
     FROM instructions WHERE created_on <= $day GROUP BY batch_id
 )
 SELECT 'MISSING_RESULT', count(*) FROM joined
-    WHERE issued AND partner_txn_id IS NULL AND datediff('day', created_on, $day) > 1
+    WHERE issued AND NOT answered AND datediff('day', created_on, $day) > 1
 UNION ALL SELECT 'FAILED_PAYMENT', count(*) FROM per_entitlement
     WHERE failures > 0 AND successes = 0
 UNION ALL SELECT 'AMOUNT_MISMATCH', count(*) FROM joined
     WHERE issued AND status = 'SUCCESS' AND reported <> expected
 UNION ALL SELECT 'ACCOUNT_MISMATCH', count(*) FROM joined
-    WHERE issued AND status = 'SUCCESS' AND credited <> instructed_account
+    WHERE issued AND status = 'SUCCESS' AND NOT same_account
 UNION ALL SELECT 'DUPLICATE_PAYMENT', coalesce(sum(successes - 1), 0) FROM per_entitlement
     WHERE successes > 1
 UNION ALL SELECT 'UNKNOWN_PAYMENT', count(*) FROM joined WHERE NOT issued
@@ -65,11 +66,13 @@ UNION ALL SELECT 'BATCH_TOTAL_MISMATCH', count(*)
 """
 
 
-def duckdb_counts(tables: dict[str, pa.Table], day: dt.date) -> dict[str, int]:
-    """Count the breaks per type with one hand-written DuckDB query."""
+def duckdb_counts(
+    tables: dict[str, pa.Table], day: dt.date, config: dict[str, str] | None = None
+) -> dict[str, int]:
+    """Count the breaks per type with one hand-written DuckDB query (`config`: DuckDB's)."""
     import duckdb
 
-    connection = duckdb.connect()
+    connection = duckdb.connect(config=config or {})
     for name in ("instructions", "results", "cards", "exclusions", "bank_lines"):
         connection.register(name, tables[name])
     rows = connection.execute(BASELINE_SQL, {"day": day}).fetchall()

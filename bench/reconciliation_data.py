@@ -76,14 +76,24 @@ def _days(offsets: np.ndarray) -> pa.Array:
     return pa.array((offsets + base).astype(np.int32), pa.date32())
 
 
-def generate(participants: int, seed: int = 2020) -> Facts:
-    """Return the facts of a program of `participants`, ready for `engine.evaluate`."""
+def generate(
+    participants: int,
+    seed: int = 2020,
+    *,
+    spread_days: int = SPREAD_DAYS,
+    tranches: int = TRANCHES,
+) -> Facts:
+    """Return the facts of a program of `participants`, ready for `engine.evaluate`.
+
+    First tranches are spread over `spread_days` days from FIRST_DAY; each
+    participant gets `tranches` of them, 30 days apart.
+    """
     rng = np.random.default_rng(seed)
     index = np.arange(participants, dtype=np.int64)
     card_numbers = _join("52", _digits(index, 14))
     niks = _join("3171", _digits(index, 12))
     waves = (index % 30 + 1).astype(np.int32)
-    start = rng.integers(0, SPREAD_DAYS, participants)
+    start = rng.integers(0, spread_days, participants)
     partner_of = rng.integers(0, len(PARTNERS), participants)
     accounts = _join("08", _digits(index, 10))
 
@@ -97,11 +107,11 @@ def generate(participants: int, seed: int = 2020) -> Facts:
         },
         schema=CARDS,
     )
-    count = participants * TRANCHES
-    who = np.repeat(index, TRANCHES)
-    tranche = np.tile(np.arange(1, TRANCHES + 1, dtype=np.int32), participants)
-    created = np.repeat(start, TRANCHES) + 30 * (tranche - 1)
-    partner = PARTNERS[np.repeat(partner_of, TRANCHES)]
+    count = participants * tranches
+    who = np.repeat(index, tranches)
+    tranche = np.tile(np.arange(1, tranches + 1, dtype=np.int32), participants)
+    created = np.repeat(start, tranches) + 30 * (tranche - 1)
+    partner = PARTNERS[np.repeat(partner_of, tranches)]
     instruction_ids = _join(
         "INS-", pc.take(card_numbers, pa.array(who)), "-PT-", _digits(tranche, 2), "-01"
     )
@@ -112,11 +122,11 @@ def generate(participants: int, seed: int = 2020) -> Facts:
         {
             "instruction_id": instruction_ids,
             "batch_id": batch_ids,
-            "entitlement_id": pa.array(who * TRANCHES + tranche - 1),
+            "entitlement_id": pa.array(who * tranches + tranche - 1),
             "card_number": pc.take(card_numbers, pa.array(who)),
             "kind": pa.array(["POST_TRAINING"] * count),
-            "tranche": pa.array(tranche),
-            "attempt": pa.array(np.ones(count, np.int32)),
+            "tranche": pa.array(tranche.astype(np.int16)),
+            "attempt": pa.array(np.ones(count, np.int16)),
             "partner_code": pa.array(partner),
             "account_id": instructed_accounts,
             "amount_idr": pa.array(np.full(count, AMOUNT, np.int64)),

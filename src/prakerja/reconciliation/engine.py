@@ -8,7 +8,10 @@ engine); this module only registers the Arrow tables and runs the files.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import shutil
+import tempfile
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -16,6 +19,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from prakerja.config import get_settings
 from prakerja.reconciliation.sources import Facts
 
 CONDITIONS = pa.schema(
@@ -54,10 +58,22 @@ def sql(name: str) -> str:
 
 @cache
 def _database() -> Any:
-    """The process's in-memory DuckDB; each piece of work gets its own connection to it."""
+    """The process's in-memory DuckDB; each piece of work gets its own connection to it.
+
+    It holds at most the configured memory and spills the rest (join and
+    aggregate state, the pairing) to a folder of this process's own, removed
+    at exit, so a whole program reconciles within a fixed footprint.
+    """
     import duckdb
 
-    return duckdb.connect()
+    spill = tempfile.mkdtemp(prefix="prakerja-duckdb-")
+    atexit.register(shutil.rmtree, spill, ignore_errors=True)
+    return duckdb.connect(
+        config={
+            "memory_limit": get_settings().reconciliation_memory_limit,
+            "temp_directory": spill,
+        }
+    )
 
 
 def connect(tables: dict[str, pa.Table], *, threads: int | None = None) -> Any:
@@ -81,7 +97,7 @@ def connect_facts(facts: Facts, *, threads: int | None = None) -> Any:
     for name in NUMBERED:
         rows = tables[name]
         tables[name] = rows.append_column(
-            "row_id", pa.array(np.arange(rows.num_rows, dtype=np.int64))
+            "row_id", pa.array(np.arange(rows.num_rows, dtype=np.int32))
         )
     return connect(tables, threads=threads)
 
