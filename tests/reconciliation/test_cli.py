@@ -118,12 +118,29 @@ def test_breaks_resolve_needs_a_reason_and_an_open_break(cli, world, session, tm
     assert statuses == {"MISSING_RESULT": "OPEN", "AMOUNT_MISMATCH": "RESOLVED"}
 
 
-def test_a_malformed_date_or_an_earlier_day_is_refused_in_one_line(cli, world, session):
+def test_a_malformed_date_is_refused_in_one_line(cli):
     bad = cli("reconcile", "--date", "2020-13-01")
     assert bad.exit_code != 0 and len(bad.stderr.strip().splitlines()) == 1
-    assert cli("reconcile", "--date", str(SENT)).exit_code == 0
-    back = cli("reconcile", "--date", str(SENT - DAY))
-    assert back.exit_code != 0 and "already reconciled up to" in back.stderr
+
+
+def test_an_earlier_day_is_shown_as_it_was_and_changes_nothing(cli, world, session, tmp_path):
+    _plant(world, session)
+    assert cli("reconcile", "--date", str(SENT + 2 * DAY)).exit_code == 0
+    assert cli("reconcile", "--date", str(SENT + 3 * DAY)).exit_code == 0
+    back = cli("reconcile", "--date", str(SENT + 2 * DAY))
+    assert back.exit_code == 0, back.stderr
+    assert "nothing changed" in back.stderr
+    lines = back.stdout.strip().splitlines()
+    assert lines[0] == f"reconciled {SENT + 2 * DAY}: 2 break(s) opened, 0 resolved, 2 open"
+    before = cli("reconcile", "--date", str(SENT + DAY))
+    assert before.stdout.startswith(
+        f"reconciled {SENT + DAY}: 0 break(s) opened, 0 resolved, 0 open"
+    )
+    out = tmp_path / "breaks.csv"
+    cli("export", "breaks", "--date", str(SENT + 3 * DAY), "--out", out)
+    assert len(read_csv(out)) == 2
+    rebuild_back = cli("reconcile", "--date", str(SENT), "--rebuild")
+    assert rebuild_back.exit_code != 0 and "already reconciled up to" in rebuild_back.stderr
 
 
 def test_reconcile_rebuild_keeps_the_breaks(cli, world, session, tmp_path):

@@ -45,12 +45,17 @@ def reconcile_command(
     day = parse_day(date)
     engine = open_database(db)
     with RichReporter() as reporter, unit_of_work(engine) as session:
-        advance_to(session, day)
-        if rebuild:
+        latest = service.latest_run_day(session)
+        if not rebuild and latest is not None and latest > day:
+            tell(f"the breaks are kept as of {latest}; {day} is shown as it was, nothing changed")
+            summary = service.recorded_run(session, day)
+        elif rebuild:
+            advance_to(session, day)
             replayed = service.rebuild(session, day, reporter=reporter)
             tell(f"rebuilt the breaks from scratch over {len(replayed)} day(s)")
             summary = replayed[-1]
         else:
+            advance_to(session, day)
             summary = service.reconcile(session, day, reporter=reporter)
         gap, escrow = (
             (summary.gap, summary.escrow)

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import current_actor, record
@@ -210,18 +210,40 @@ def _mark_resolved_by_operator(found: Break, *, day: dt.date, actor: str, reason
     found.still_holds = True
 
 
-def open_breaks_by_type(session: Session) -> dict[str, int]:
-    """Return how many breaks are open now, per type (every type present, in contract order)."""
+def open_breaks_by_type(session: Session, day: dt.date | None = None) -> dict[str, int]:
+    """Return how many breaks are open now (or were on `day`), per type, in contract order."""
+    condition = (
+        Break.status == BreakStatus.OPEN.value
+        if day is None
+        else and_(
+            Break.detected_on <= day, or_(Break.resolved_on.is_(None), Break.resolved_on > day)
+        )
+    )
     counts = Counter(
         dict(
             session.execute(
-                select(Break.break_type, func.count())
-                .where(Break.status == BreakStatus.OPEN.value)
-                .group_by(Break.break_type)
+                select(Break.break_type, func.count()).where(condition).group_by(Break.break_type)
             ).all()
         )
     )
     return {kind.value: int(counts.get(kind.value, 0)) for kind in BreakType}
+
+
+def recorded_run(session: Session, day: dt.date) -> RunSummary:
+    """Return what the runs up to `day` found that day, read-only (for a day already passed)."""
+    opened = session.scalar(select(func.count()).where(Break.detected_on == day)) or 0
+    resolved = session.scalar(select(func.count()).where(Break.resolved_on == day)) or 0
+    gap, escrow = day_position(session, day)
+    return RunSummary(
+        day=day,
+        mode=RunMode.DAILY,
+        conditions=0,
+        opened=int(opened),
+        resolved=int(resolved),
+        open_by_type=open_breaks_by_type(session, day),
+        gap=gap,
+        escrow=escrow,
+    )
 
 
 def _refuse_going_back(session: Session, day: dt.date, what: str) -> None:
