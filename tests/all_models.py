@@ -3,6 +3,7 @@
 import prakerja.audit.models
 import prakerja.ledger.models
 import prakerja.payouts.models
+import prakerja.reconciliation.models
 import prakerja.registry.models
 import prakerja.surveys.models
 import prakerja.transactions.models  # noqa: F401

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, inspect
 
+from prakerja.demo.reconciliation import business_days, reconcile_days, show_reconciliation
 from prakerja.demo.synth import (
     PARTICIPANT_COLUMNS,
     ParticipantFactory,
@@ -202,7 +203,10 @@ def run_demo(db_url: str | None, participants: int, seed: int) -> DemoReport:
     engine = _open_empty(db_url, folder)
     console.print(f"[bold]Prakerja demo[/bold]: {participants} applicants in 4 waves, seed {seed}")
     plans, files = write_program(folder, participants, seed)
+    first, last = (plan.closes_on + dt.timedelta(days=1) for plan in (plans[0], plans[-1]))
     with RichReporter(show_notes=False) as reporter:
         report = run_program(engine, plans, files, reporter)
+        reconcile_days(engine, business_days(first, last), reporter)
     _print_report(console, engine, report, folder)
+    show_reconciliation(console, engine, last, folder)
     return report
