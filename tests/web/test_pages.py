@@ -106,3 +106,23 @@ def test_language_choice():
     assert pick_locale("en", None) == "en"
     assert pick_locale("fr", "fr-FR,en;q=0.8") == "en"
     assert pick_locale(None, None) == "id"
+
+
+def test_dashboard_shows_the_latest_reconciliation(client, cli, selected_wave):
+    assert "Rekonsiliasi belum pernah dijalankan" in client.get("/").text
+    assert cli("reconcile", "--date", "2020-04-20").exit_code == 0
+    page = client.get("/?lang=en").text
+    assert "As of 2020-04-20" in page
+    for stage in (
+        "PAID",
+        "HELD_INELIGIBLE",
+        "IN_FLIGHT",
+        "FAILED_AWAITING_ACCOUNT",
+        "AWAITING_REVIEW",
+        "NO_ACCOUNT",
+        "DUE_NOT_INSTRUCTED",
+    ):
+        assert stage in page
+    for kind in ("MISSING_RESULT", "DUPLICATE_INVOICE"):
+        assert kind in page
+    assert "Escrow account" in page

@@ -229,6 +229,36 @@ def open_breaks_by_type(session: Session, day: dt.date | None = None) -> dict[st
     return {kind.value: int(counts.get(kind.value, 0)) for kind in BreakType}
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where the program stood at the latest reconciliation run, as that run recorded it."""
+
+    day: dt.date
+    open_by_type: dict[str, int]
+    gap: list[dict[str, Any]]
+    gap_sentence: str
+    escrow: dict[str, int]
+
+
+def latest_position(session: Session) -> Position | None:
+    """Return what the latest daily run recorded (cheap: no facts are read), or None."""
+    run = session.scalars(
+        select(ReconciliationRun)
+        .where(ReconciliationRun.mode == RunMode.DAILY.value)
+        .order_by(ReconciliationRun.business_date.desc(), ReconciliationRun.id.desc())
+        .limit(1)
+    ).first()
+    if run is None or "gap" not in run.details:
+        return None
+    return Position(
+        day=run.business_date,
+        open_by_type=dict(run.details.get("open_by_type", {})),
+        gap=list(run.details["gap"]),
+        gap_sentence=str(run.details.get("gap_sentence", "")),
+        escrow=dict(run.details.get("escrow", {})),
+    )
+
+
 def recorded_run(session: Session, day: dt.date) -> RunSummary:
     """Return what the runs up to `day` found that day, read-only (for a day already passed)."""
     opened = session.scalar(select(func.count()).where(Break.detected_on == day)) or 0
@@ -293,7 +323,24 @@ def _finish_run(
         "resolved": dict(changes.resolved),
         "updated": dict(changes.updated),
         "lapsed": changes.lapsed,
+        "open_by_type": by_type,
     }
+    if gap is not None:
+        run.details["gap"] = [
+            {
+                "stage": row.stage.value,
+                "participants": row.participants,
+                "amount_idr": row.amount_idr,
+            }
+            for row in gap.rows
+        ]
+        run.details["gap_sentence"] = gap.sentence()
+    if escrow is not None:
+        run.details["escrow"] = {
+            "closing_idr": escrow.closing_idr,
+            "ledger_idr": escrow.ledger_idr,
+            "difference_idr": escrow.difference_idr,
+        }
     session.flush()
     return RunSummary(
         day=run.business_date,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from prakerja.kit.money import format_rupiah
 from prakerja.kit.nik import is_sixteen_digits
+from prakerja.reconciliation import service as reconciliation
 from prakerja.registry import service as registry
 from prakerja.storage.db import session_factory
 from prakerja.web.i18n import LOCALES, pick_locale, translations
@@ -59,9 +60,10 @@ def render(request: Request, template: str, lang: str | None, **context: Any) ->
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, session: SessionDependency, lang: LangQuery = None) -> HTMLResponse:
-    """The operator dashboard: waves, selection outcomes, cards."""
+    """The operator dashboard: the gap report, open breaks, the escrow proof, the waves."""
     waves = registry.wave_overviews(session)
-    return render(request, "dashboard.html", lang, waves=waves)
+    position = reconciliation.latest_position(session)
+    return render(request, "dashboard.html", lang, waves=waves, position=position)
 
 
 @router.get("/status", response_class=HTMLResponse)
