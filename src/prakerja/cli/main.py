@@ -8,7 +8,7 @@ import sys
 import typer
 
 from prakerja import __version__
-from prakerja.cli import exports, waves
+from prakerja.cli import exports, serve, waves
 from prakerja.cli.common import DbOption, open_database, say
 from prakerja.cli.imports import import_command
 
@@ -22,6 +22,8 @@ app = typer.Typer(
 app.command("import")(import_command)
 app.add_typer(waves.app, name="waves")
 app.add_typer(exports.app, name="export")
+app.command("serve")(serve.serve_command)
+app.add_typer(serve.providers_app, name="providers")
 
 
 @app.command("version")
