@@ -1,4 +1,4 @@
-"""Fixtures of the reconciliation tests: a world of facts, a catalog table, a reconcile helper."""
+"""Fixtures of the reconciliation tests: a world of facts and a reconcile helper."""
 
 from __future__ import annotations
 
@@ -6,26 +6,17 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from prakerja.reconciliation.models import Break
 from prakerja.reconciliation.service import RunSummary, reconcile
-from tests.reconciliation.factories import World, drop_courses_table, ensure_courses_table
+from tests.reconciliation.factories import World
 
 
 @pytest.fixture
-def catalog(engine: Engine) -> Iterator[None]:
-    """A `courses` table for the engine to read (the catalog's, or a minimal one)."""
-    created = ensure_courses_table(engine)
-    yield
-    if created:
-        drop_courses_table(engine)
-
-
-@pytest.fixture
-def world(session: Session, catalog: None) -> Iterator[World]:
-    """Factories for the facts, in the test's session (closed before the catalog goes)."""
+def world(session: Session) -> Iterator[World]:
+    """Factories for the facts, in the test's session."""
     yield World(session)
     session.rollback()
     session.close()

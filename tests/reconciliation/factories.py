@@ -11,9 +11,9 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
+from prakerja.catalog.models import Course, Provider
 from prakerja.payouts.models import (
     BankStatementLine,
     Entitlement,
@@ -360,36 +360,20 @@ class World:
         self.session.flush()
 
     def course(self, code: str, *, course_type: str, sessions: int) -> None:
-        """Add a catalog course (type and sessions) to the `courses` table."""
-        self.session.execute(
-            text(
-                "INSERT INTO courses (course_code, course_type, sessions) "
-                "VALUES (:code, :course_type, :sessions)"
-            ),
-            {"code": code, "course_type": course_type, "sessions": sessions},
-        )
-        self.session.flush()
-
-
-def ensure_courses_table(engine: Engine) -> bool:
-    """Create a minimal `courses` table when the catalog's is not there; return True if created.
-
-    The marketplace's catalog owns the real table; until it is merged the
-    reconciliation's tests bring the three columns the engine reads.
-    """
-    if inspect(engine).has_table("courses"):
-        return False
-    with engine.begin() as connection:
-        connection.execute(
-            text(
-                "CREATE TABLE courses (course_code VARCHAR(40) PRIMARY KEY, "
-                "course_type VARCHAR(20) NOT NULL, sessions INTEGER NOT NULL)"
+        """Add a catalog course (its provider too, if new) of a type and number of sessions."""
+        if self.session.get(Provider, "LP-TEST") is None:
+            self.session.add(Provider(provider_code="LP-TEST", provider_name="Lembaga Uji"))
+            self.session.flush()
+        self.session.add(
+            Course(
+                course_code=code,
+                title=f"Kursus {code}",
+                provider_code="LP-TEST",
+                price_idr=750_000,
+                hours=8,
+                course_type=course_type,
+                sessions=sessions,
+                is_bundle=False,
             )
         )
-    return True
-
-
-def drop_courses_table(engine: Engine) -> None:
-    """Drop the minimal `courses` table a test created."""
-    with engine.begin() as connection:
-        connection.execute(text("DROP TABLE courses"))
+        self.session.flush()

@@ -19,6 +19,9 @@ LOADERS: dict[str, str] = {
     "waves": "prakerja.registry.loaders:WavesLoader",
     "participants": "prakerja.registry.loaders:ParticipantsLoader",
     "exclusions": "prakerja.registry.loaders:ExclusionsLoader",
+    "courses": "prakerja.catalog.loaders:CoursesLoader",
+    "platform-events": "prakerja.transactions.loaders:PlatformEventsLoader",
+    "platform-invoices": "prakerja.transactions.loaders:PlatformInvoicesLoader",
 }
 
 

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from prakerja import __version__
-from prakerja.cli import exports, reconciliation, waves
+from prakerja.cli import exports, reconciliation, serve, waves
 from prakerja.cli.common import DbOption, open_database, say
 from prakerja.cli.imports import import_command
 
@@ -25,6 +25,8 @@ app.add_typer(exports.app, name="export")
 app.command("reconcile")(reconciliation.reconcile_command)
 app.add_typer(reconciliation.breaks_app, name="breaks")
 reconciliation.register_exports(exports.app)
+app.command("serve")(serve.serve_command)
+app.add_typer(serve.providers_app, name="providers")
 
 
 @app.command("version")

@@ -16,9 +16,11 @@ class DayEffects:
 
     day: dt.date
     cards_revoked: int
+    balances_expired: int = 0
 
 
 def advance_to(session: Session, day: dt.date) -> DayEffects:
-    """Apply the rules due by `day`: revoke cards unused past their deadline."""
+    """Apply the rules due by `day`: revoke cards unused past their deadline, expire balances."""
     revoked = registry.revoke_unused_cards(session, day)
-    return DayEffects(day=day, cards_revoked=revoked)
+    expired = registry.expire_balances(session, day)
+    return DayEffects(day=day, cards_revoked=revoked, balances_expired=expired)

@@ -16,15 +16,13 @@ from sqlalchemy import (
     ColumnElement,
     Executable,
     case,
-    column,
     func,
-    inspect,
     or_,
     select,
-    table,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from prakerja.catalog.service import courses_table
 from prakerja.ledger.accounts import AccountKind
 from prakerja.ledger.models import LedgerEntry
 from prakerja.payouts.models import (
@@ -366,21 +364,8 @@ def read_invoice_facts(session: Session, day: dt.date) -> InvoiceFacts:
 
 
 def read_courses(session: Session) -> pa.Table:
-    """Read each course's type and number of sessions from the training catalog.
-
-    The catalog is the marketplace's table (`courses`, one row per
-    `course_code` as in courses.csv); this is the one place that names it.
-    Until that table exists every course reads as unknown, so that no
-    invoice line can be found payable on facts the program does not hold.
-    """
-    if not inspect(session.connection()).has_table("courses"):
-        return COURSES.empty_table()
-    courses = table("courses", column("course_code"), column("course_type"), column("sessions"))
-    return fetch_arrow(
-        session,
-        select(courses.c.course_code, courses.c.course_type, courses.c.sessions),
-        COURSES,
-    )
+    """Read each course's type and number of sessions from the training catalog."""
+    return courses_table(session).select(COURSES.names).cast(COURSES)
 
 
 def read_participant_facts(session: Session, day: dt.date) -> ParticipantFacts:

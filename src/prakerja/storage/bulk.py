@@ -192,3 +192,78 @@ def existing_values(session: Session, table: Table, column: str, values: Sequenc
             f'SELECT "{column}" FROM "{table.name}" WHERE "{column}" = ANY(%s)', (list(values),)
         )
         return {row[0] for row in cursor.fetchall()}
+
+
+def append_rows(
+    session: Session, table: Table, rows: pa.Table, *, progress: Progress | None = None
+) -> int:
+    """Insert rows the caller knows are new (no conflict check): COPY straight into the table.
+
+    The fast path for large loads whose keys were checked beforehand under a
+    lock; a row that breaks a constraint fails the whole transaction.
+    """
+    if rows.num_rows == 0:
+        return 0
+    if session.connection().dialect.name == "sqlite":
+        return _insert_sqlite(driver_connection(session), table, rows, (), progress)
+    with driver_connection(session).cursor() as cursor:
+        cursor.execute("SET LOCAL TimeZone = 'UTC'")
+        _copy(cursor, table.name, rows, progress)
+    return int(rows.num_rows)
+
+
+def update_rows(
+    session: Session,
+    table: Table,
+    rows: pa.Table,
+    *,
+    key: Sequence[str],
+    assignments: dict[str, str],
+) -> int:
+    """Update `table` from `rows` matched on `key`, set-based; return how many rows matched.
+
+    `assignments` maps a column to an SQL expression over `t` (the table) and
+    `s` (the staged rows), for example `{"balance_idr": "t.balance_idr + s.delta"}`.
+    """
+    if rows.num_rows == 0:
+        return 0
+    from sqlalchemy import Column, MetaData
+    from sqlalchemy import Table as CoreTable
+
+    connection = session.connection()
+    stage_name = f"_update_{table.name}"
+    stage = CoreTable(
+        stage_name,
+        MetaData(),
+        *(Column(name, _stage_type(rows.schema.field(name).type)) for name in rows.column_names),
+        prefixes=["TEMPORARY"],
+    )
+    stage.drop(connection, checkfirst=True)
+    stage.create(connection)
+    insert_new_rows(session, stage, rows)
+    sets = ", ".join(f'"{column}" = {expression}' for column, expression in assignments.items())
+    match = " AND ".join(f't."{name}" = s."{name}"' for name in key)
+    from sqlalchemy import text
+
+    result = connection.execute(
+        text(f'UPDATE "{table.name}" AS t SET {sets} FROM "{stage_name}" AS s WHERE {match}')
+    )
+    stage.drop(connection)
+    count: int = result.rowcount
+    return count
+
+
+def _stage_type(kind: pa.DataType) -> Any:
+    from sqlalchemy import BigInteger, Boolean, Date, Text
+
+    from prakerja.storage.base import UtcDateTime
+
+    if pa.types.is_integer(kind):
+        return BigInteger()
+    if pa.types.is_timestamp(kind):
+        return UtcDateTime()
+    if pa.types.is_date(kind):
+        return Date()
+    if pa.types.is_boolean(kind):
+        return Boolean()
+    return Text()
