@@ -139,7 +139,6 @@ def test_refusals_have_their_status_and_shape(api, cli):
         (_call(api, STATUS, secret, {"redeem_code": "VCR8K2M4Q7", "sequence": 4}), 422),
         (_call(api, STATUS, secret, {"sequence": 1}), 422),
         (_call(api, STATUS, secret, ["VCR8K2M4Q7"]), 422),
-        (_call(api, COMMIT, secret, {"redeem_code": "VCR8K2M4Q7", "sequence": 2}), 409),
     ]
     for response, status in cases:
         assert response.status_code == status, response.text
@@ -150,6 +149,17 @@ def test_refusals_have_their_status_and_shape(api, cli):
     )
     missing = api.post(STATUS, content="{}", headers={"timestamp": str(NOW)})
     assert missing.status_code == 401
+
+
+def test_a_later_session_committed_first_is_recorded_but_does_not_redeem(api, cli):
+    secret = _key(cli)
+    later = _call(api, COMMIT, secret, {"redeem_code": "VCR8K2M4Q7", "sequence": 2})
+    assert later.status_code == 200, later.text
+    data = later.json()["data"]
+    assert (data["status"], data["attendance_status"], data["sequence"]) == (0, 1, 2)
+    first = _call(api, COMMIT, secret, {"redeem_code": "VCR8K2M4Q7", "sequence": 1}).json()["data"]
+    assert (first["status"], first["attendance_status"]) == (1, 1)
+    assert first["redeem_at"]
 
 
 def test_a_replayed_request_is_refused_once_stale(api, cli, engine):

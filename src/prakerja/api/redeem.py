@@ -197,7 +197,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing or wrong signature, or a timestamp more than 5 minutes off"},
     403: {"description": "The code is for another provider's course"},
     404: {"description": "Unknown code (never purchased, or the purchase was refused)"},
-    409: {"description": "The code was refunded (or, on commit, sequence 1 not yet committed)"},
+    409: {"description": "The code was refunded"},
     422: {"description": "Malformed body, or a sequence beyond the course's sessions"},
 }
 _BODY = {

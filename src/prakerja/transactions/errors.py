@@ -19,9 +19,5 @@ class RefundedCodeError(ConflictError):
     """A code whose purchase was refunded."""
 
 
-class NotRedeemedError(ConflictError):
-    """A later session committed before the code was redeemed (sequence 1)."""
-
-
 class SequenceOutOfRangeError(InputError):
     """A session number beyond the course's sessions."""

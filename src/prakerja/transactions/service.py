@@ -16,7 +16,6 @@ from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
 from prakerja.transactions.errors import (
-    NotRedeemedError,
     OtherProvidersCodeError,
     RefundedCodeError,
     SequenceOutOfRangeError,
@@ -167,10 +166,10 @@ def commit_redeem_code(
     a second commit of the same session - even a concurrent one - adds
     nothing, and the redemption is set only where none is recorded yet.
     Events waiting for this attendance (a webinar's completion) are applied.
+    A later session committed before sequence 1 is recorded as delivered (the
+    provider says so) but does not redeem the code: only sequence 1 does.
     """
     voucher, sessions = _provider_voucher(session, provider_code, redeem_code, sequence)
-    if sequence > 1 and voucher.redeemed_at is None:
-        raise NotRedeemedError("the redeem code is not redeemed yet: commit sequence 1 first")
     inserted = insert_new_rows(
         session,
         table_of(Attendance),
