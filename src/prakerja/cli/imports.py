@@ -19,6 +19,10 @@ LOADERS: dict[str, str] = {
     "waves": "prakerja.registry.loaders:WavesLoader",
     "participants": "prakerja.registry.loaders:ParticipantsLoader",
     "exclusions": "prakerja.registry.loaders:ExclusionsLoader",
+    "payout-accounts": "prakerja.payouts.loaders:PayoutAccountsLoader",
+    "partner-results": "prakerja.payouts.loaders:PartnerResultsLoader",
+    "bank-statement": "prakerja.payouts.loaders:BankStatementLoader",
+    "survey-responses": "prakerja.surveys.loaders:SurveyResponsesLoader",
 }
 
 

@@ -1,0 +1,168 @@
+"""Apply partner results to instructions: their states, the paid day, and the ledger.
+
+Run inside the import's transaction, over every entitlement that one of the
+import's new results answers (a result answers the instruction with its
+`instruction_id` issued to its `partner_code`). Everything is set-based SQL
+in the system of record, in two steps so that the partial unique index
+holds after every statement:
+
+1. an open instruction with a FAILED result and no SUCCESS becomes FAILED
+   (money: partner settlement -> incentives returned);
+2. an entitlement with a SUCCESS and nothing else live or still open gets
+   its paying instruction - the open one when it has a SUCCESS, else the
+   one whose SUCCESS came first - marked SUCCEEDED, and its paid day set
+   (money: from wherever it stands -> paid out).
+
+A SUCCESS that cannot become the entitlement's payment (a second SUCCESS,
+or a late one on a failed or cancelled attempt while another attempt is
+live) changes no state: it stays in `partner_results` as a fact for
+reconciliation. Nothing here depends on the order results arrive in beyond
+that rule, and re-applying it changes nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
+
+from prakerja.kit.clock import utc_now
+from prakerja.payouts.books import PAID_OUT, PAYABLE, RETURNED, SETTLEMENT_PREFIX, EntryKind
+from prakerja.storage.base import UtcDateTime
+
+_FACTS = """
+CREATE TEMP TABLE settle_facts AS
+WITH touched AS (
+    SELECT DISTINCT i.entitlement_id
+    FROM partner_results n
+    JOIN instructions i
+      ON i.instruction_id = n.instruction_id AND i.partner_code = n.partner_code
+    WHERE n.import_run_id = :run
+),
+firsts AS (
+    SELECT
+        r.instruction_id, r.status, r.processed_at, r.processed_on, r.partner_txn_id,
+        row_number() OVER (
+            PARTITION BY r.instruction_id, r.status
+            ORDER BY r.processed_at, r.partner_txn_id
+        ) AS position
+    FROM partner_results r
+    JOIN instructions i
+      ON i.instruction_id = r.instruction_id AND i.partner_code = r.partner_code
+    JOIN touched t ON t.entitlement_id = i.entitlement_id
+)
+SELECT
+    i.instruction_id, i.entitlement_id, i.attempt, i.partner_code, i.amount_idr,
+    i.state AS old_state,
+    s.processed_at AS s_at, s.processed_on AS s_on, s.partner_txn_id AS s_txn,
+    f.processed_at AS f_at, f.processed_on AS f_on, f.partner_txn_id AS f_txn,
+    CASE
+        WHEN i.state = 'OPEN' AND s.processed_at IS NULL AND f.processed_at IS NOT NULL
+        THEN 'FAILED' ELSE i.state
+    END AS state_a
+FROM instructions i
+JOIN touched t ON t.entitlement_id = i.entitlement_id
+LEFT JOIN firsts s
+  ON s.instruction_id = i.instruction_id AND s.status = 'SUCCESS' AND s.position = 1
+LEFT JOIN firsts f
+  ON f.instruction_id = i.instruction_id AND f.status = 'FAILED' AND f.position = 1
+"""
+
+_FAILED_LEDGER = f"""
+INSERT INTO ledger_entries (
+    idempotency_key, entry_kind, debit_account, credit_account,
+    amount_idr, effective_on, reference, created_at
+)
+SELECT
+    'FAILED:' || instruction_id, '{EntryKind.FAILED}', '{RETURNED}',
+    '{SETTLEMENT_PREFIX}' || partner_code, amount_idr, f_on, instruction_id, :now
+FROM settle_facts
+WHERE old_state = 'OPEN' AND state_a = 'FAILED'
+ON CONFLICT (idempotency_key) DO NOTHING
+"""
+
+_FAILED_STATE = """
+UPDATE instructions
+SET state = 'FAILED', result_at = f.f_at, result_txn_id = f.f_txn
+FROM settle_facts f
+WHERE instructions.instruction_id = f.instruction_id
+  AND f.old_state = 'OPEN' AND f.state_a = 'FAILED'
+"""
+
+_PAYING = f"""
+CREATE TEMP TABLE settle_paying AS
+WITH blocked AS (
+    SELECT DISTINCT entitlement_id FROM settle_facts
+    WHERE state_a = 'SUCCEEDED' OR (state_a = 'OPEN' AND s_at IS NULL)
+),
+candidates AS (
+    SELECT
+        f.instruction_id, f.entitlement_id, f.amount_idr, f.s_at, f.s_on, f.s_txn,
+        row_number() OVER (
+            PARTITION BY f.entitlement_id
+            ORDER BY CASE WHEN f.state_a = 'OPEN' THEN 0 ELSE 1 END, f.s_at, f.attempt
+        ) AS position
+    FROM settle_facts f
+    WHERE f.s_at IS NOT NULL
+      AND f.entitlement_id NOT IN (SELECT entitlement_id FROM blocked)
+),
+latest AS (
+    SELECT
+        entitlement_id, state_a, partner_code,
+        row_number() OVER (PARTITION BY entitlement_id ORDER BY attempt DESC) AS position
+    FROM settle_facts
+)
+SELECT
+    c.instruction_id, c.entitlement_id, c.amount_idr, c.s_at, c.s_on, c.s_txn,
+    CASE
+        WHEN l.state_a = 'OPEN' THEN '{SETTLEMENT_PREFIX}' || l.partner_code
+        WHEN l.state_a = 'FAILED' THEN '{RETURNED}'
+        ELSE '{PAYABLE}'
+    END AS from_account
+FROM candidates c
+JOIN latest l ON l.entitlement_id = c.entitlement_id AND l.position = 1
+WHERE c.position = 1
+"""
+
+_PAID_LEDGER = f"""
+INSERT INTO ledger_entries (
+    idempotency_key, entry_kind, debit_account, credit_account,
+    amount_idr, effective_on, reference, created_at
+)
+SELECT
+    'PAID:' || instruction_id, '{EntryKind.PAID}', '{PAID_OUT}', from_account,
+    amount_idr, s_on, instruction_id, :now
+FROM settle_paying
+WHERE amount_idr > 0
+ON CONFLICT (idempotency_key) DO NOTHING
+"""
+
+_PAID_STATE = """
+UPDATE instructions
+SET state = 'SUCCEEDED', result_at = p.s_at, result_txn_id = p.s_txn
+FROM settle_paying p
+WHERE instructions.instruction_id = p.instruction_id
+"""
+
+_PAID_DAY = """
+UPDATE entitlements
+SET paid_on = p.s_on
+FROM settle_paying p
+WHERE entitlements.id = p.entitlement_id
+"""
+
+
+def settle_results(session: Session, *, import_run_id: int) -> None:
+    """Apply the results an import added to their instructions, entitlements and the ledger."""
+    connection = session.connection()
+    now = bindparam("now", utc_now(), type_=UtcDateTime)
+    connection.execute(text("DROP TABLE IF EXISTS settle_facts"))
+    connection.execute(text("DROP TABLE IF EXISTS settle_paying"))
+    connection.execute(text(_FACTS), {"run": import_run_id})
+    connection.execute(text(_FAILED_LEDGER).bindparams(now))
+    connection.execute(text(_FAILED_STATE))
+    connection.execute(text(_PAYING))
+    connection.execute(text(_PAID_LEDGER).bindparams(now))
+    connection.execute(text(_PAID_STATE))
+    connection.execute(text(_PAID_DAY))
+    connection.execute(text("DROP TABLE settle_facts"))
+    connection.execute(text("DROP TABLE settle_paying"))
