@@ -14,7 +14,7 @@ from prakerja.payouts.models import (
     PartnerResult,
     PayoutAccount,
 )
-from tests.builders import read_csv, summary, write_jsonl
+from tests.builders import read_csv, summary, write_csv, write_jsonl
 from tests.payouts.factories import (
     BANK_COLUMNS,
     account_row,
@@ -24,7 +24,6 @@ from tests.payouts.factories import (
     write_accounts,
     write_results,
 )
-from tests.builders import write_csv
 
 SAMPLES = Path(__file__).parent.parent / "fixtures" / "contract"
 FIXTURES = Path(__file__).parent.parent / "fixtures"
