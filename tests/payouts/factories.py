@@ -222,3 +222,23 @@ def write_accounts(path: Path, rows: list[dict[str, str]]) -> Path:
 def write_results(path: Path, rows: list[dict[str, str]]) -> Path:
     """Write a partner-results.csv file."""
     return write_csv(path, RESULT_COLUMNS, rows)
+
+
+def make_wave(session: Session, wave: int = 1, scheme: str = "PANDEMIC_2020") -> int:
+    """Insert a selected wave (cards made by `make_card` belong to wave 1)."""
+    from prakerja.kit.clock import utc_now
+    from prakerja.registry.models import Wave
+
+    now = utc_now()
+    session.execute(
+        insert(Wave).values(
+            wave=wave,
+            scheme=scheme,
+            opens_on=dt.date(2020, 4, 11),
+            closes_on=dt.date(2020, 4, 16),
+            selected_on=dt.date(2020, 4, 17),
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return wave

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from prakerja.audit.service import current_actor, record
 from prakerja.kit.errors import ConflictError, InputError, NotFoundError
@@ -27,6 +27,7 @@ from prakerja.payouts.models import (
     InstructionState,
     PartnerResult,
     PaymentBatch,
+    PayoutAccount,
 )
 from prakerja.storage.arrow import fetch_arrow
 
@@ -37,12 +38,14 @@ __all__ = [
     "add_entitlements",
     "cancel_instruction",
     "create_post_training_due",
+    "failed_awaiting_account",
     "first_tranche_paid",
     "hold_barred",
+    "instruction_files",
+    "linked_cards",
     "paid_totals",
     "prove_books",
     "run_payouts",
-    "write_files",
 ]
 
 _PAID_SCHEMA = pa.schema([("card_number", pa.string()), ("paid_on", pa.date32())])
@@ -174,3 +177,57 @@ def paid_totals(session: Session) -> list[PaidTotal]:
 def instruction_files(session: Session, *, day: dt.date, out: Path) -> list[tuple[Path, int]]:
     """Write the day's instruction files into `out`; return each file with its row count."""
     return write_files(session, day=day, out=out)
+
+
+def linked_cards(session: Session) -> set[str]:
+    """Return the cards that have linked a payout account."""
+    return set(session.scalars(select(PayoutAccount.card_number).distinct()))
+
+
+@dataclass(frozen=True)
+class FailedPayment:
+    """An entitlement whose latest attempt failed and that waits for a new account."""
+
+    card_number: str
+    instruction_id: str
+    partner_code: str
+    failure_code: str
+    failed_at: dt.datetime | None
+
+
+def failed_awaiting_account(session: Session) -> list[FailedPayment]:
+    """Return the failed latest attempts with no account linked after their failure."""
+    later = aliased(Instruction)
+    newer_link = exists().where(
+        PayoutAccount.card_number == Instruction.card_number,
+        PayoutAccount.linked_at > Instruction.result_at,
+    )
+    rows = session.execute(
+        select(
+            Instruction.card_number,
+            Instruction.instruction_id,
+            Instruction.partner_code,
+            PartnerResult.failure_code,
+            Instruction.result_at,
+        )
+        .join(
+            PartnerResult,
+            and_(
+                PartnerResult.partner_code == Instruction.partner_code,
+                PartnerResult.partner_txn_id == Instruction.result_txn_id,
+            ),
+        )
+        .where(
+            Instruction.state == InstructionState.FAILED.value,
+            ~exists().where(
+                later.entitlement_id == Instruction.entitlement_id,
+                later.attempt > Instruction.attempt,
+            ),
+            ~newer_link,
+        )
+        .order_by(Instruction.instruction_id)
+    )
+    return [
+        FailedPayment(card, instruction, partner, str(code or ""), at)
+        for card, instruction, partner, code, at in rows
+    ]

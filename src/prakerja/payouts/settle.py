@@ -29,26 +29,28 @@ from prakerja.kit.clock import utc_now
 from prakerja.payouts.books import PAID_OUT, PAYABLE, RETURNED, SETTLEMENT_PREFIX, EntryKind
 from prakerja.storage.base import UtcDateTime
 
+_TOUCHED = """
+CREATE TEMP TABLE settle_touched AS
+SELECT DISTINCT i.entitlement_id
+FROM partner_results n
+JOIN instructions i ON i.instruction_id = n.instruction_id AND i.partner_code = n.partner_code
+WHERE n.import_run_id = :run
+"""
+
 _FACTS = """
 CREATE TEMP TABLE settle_facts AS
-WITH touched AS (
-    SELECT DISTINCT i.entitlement_id
-    FROM partner_results n
-    JOIN instructions i
-      ON i.instruction_id = n.instruction_id AND i.partner_code = n.partner_code
-    WHERE n.import_run_id = :run
-),
-firsts AS (
+WITH firsts AS (
     SELECT
         r.instruction_id, r.status, r.processed_at, r.processed_on, r.partner_txn_id,
         row_number() OVER (
             PARTITION BY r.instruction_id, r.status
             ORDER BY r.processed_at, r.partner_txn_id
         ) AS position
-    FROM partner_results r
-    JOIN instructions i
-      ON i.instruction_id = r.instruction_id AND i.partner_code = r.partner_code
-    JOIN touched t ON t.entitlement_id = i.entitlement_id
+    FROM settle_touched t
+    CROSS JOIN instructions i
+    CROSS JOIN partner_results r
+    WHERE i.entitlement_id = t.entitlement_id
+      AND r.instruction_id = i.instruction_id AND r.partner_code = i.partner_code
 )
 SELECT
     i.instruction_id, i.entitlement_id, i.attempt, i.partner_code, i.amount_idr,
@@ -59,12 +61,13 @@ SELECT
         WHEN i.state = 'OPEN' AND s.processed_at IS NULL AND f.processed_at IS NOT NULL
         THEN 'FAILED' ELSE i.state
     END AS state_a
-FROM instructions i
-JOIN touched t ON t.entitlement_id = i.entitlement_id
+FROM settle_touched t
+CROSS JOIN instructions i
 LEFT JOIN firsts s
   ON s.instruction_id = i.instruction_id AND s.status = 'SUCCESS' AND s.position = 1
 LEFT JOIN firsts f
   ON f.instruction_id = i.instruction_id AND f.status = 'FAILED' AND f.position = 1
+WHERE i.entitlement_id = t.entitlement_id
 """
 
 _FAILED_LEDGER = f"""
@@ -151,18 +154,24 @@ WHERE entitlements.id = p.entitlement_id
 """
 
 
+_TEMP_TABLES = ("settle_touched", "settle_facts", "settle_paying")
+
+
 def settle_results(session: Session, *, import_run_id: int) -> None:
     """Apply the results an import added to their instructions, entitlements and the ledger."""
     connection = session.connection()
     now = bindparam("now", utc_now(), type_=UtcDateTime)
-    connection.execute(text("DROP TABLE IF EXISTS settle_facts"))
-    connection.execute(text("DROP TABLE IF EXISTS settle_paying"))
-    connection.execute(text(_FACTS), {"run": import_run_id})
+    for table in _TEMP_TABLES:
+        connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    connection.execute(text(_TOUCHED), {"run": import_run_id})
+    connection.execute(text("CREATE INDEX settle_touched_ix ON settle_touched (entitlement_id)"))
+    connection.execute(text(_FACTS))
+    connection.execute(text("CREATE INDEX settle_facts_ix ON settle_facts (entitlement_id)"))
     connection.execute(text(_FAILED_LEDGER).bindparams(now))
     connection.execute(text(_FAILED_STATE))
     connection.execute(text(_PAYING))
     connection.execute(text(_PAID_LEDGER).bindparams(now))
     connection.execute(text(_PAID_STATE))
     connection.execute(text(_PAID_DAY))
-    connection.execute(text("DROP TABLE settle_facts"))
-    connection.execute(text("DROP TABLE settle_paying"))
+    for table in _TEMP_TABLES:
+        connection.execute(text(f"DROP TABLE {table}"))

@@ -107,3 +107,9 @@ def outcome_statistics(session: Session, *, top_business_types: int = 10) -> lis
         )
         for survey_no, respondents, started, skills, median, mean in summary
     ]
+
+
+def answered_surveys(session: Session) -> set[tuple[str, int]]:
+    """Return every (card, survey) that has its counted answer."""
+    rows = session.execute(select(SurveyResponse.card_number, SurveyResponse.survey_no))
+    return {(str(card), int(number)) for card, number in rows}
