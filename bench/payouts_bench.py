@@ -19,6 +19,7 @@ import datetime as dt
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -44,18 +45,30 @@ DAY = dt.date(2020, 5, 4)
 PARTNERS = ("BNI", "OVO", "GOPAY", "LINKAJA", "DANA")
 
 
-def _engine(target: str) -> tuple[object, str]:
+def _engine(target: str) -> tuple[object, str, Callable[[], None]]:
+    """Return an empty database (a SQLite file, or a fresh PostgreSQL schema) and its clean-up."""
     if target == "sqlite":
         path = WORK / "payouts-bench.db"
         for stale in WORK.glob("payouts-bench.db*"):
             stale.unlink()
-        return make_engine(f"sqlite:///{path}"), "SQLite"
+
+        def remove() -> None:
+            for used in WORK.glob("payouts-bench.db*"):
+                used.unlink()
+
+        return make_engine(f"sqlite:///{path}"), "SQLite", remove
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(make_engine(target).url)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in target else "?"
-    return make_engine(f"{target}{separator}options=-csearch_path%3D{schema}"), "PostgreSQL"
+
+    def drop() -> None:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+    engine = make_engine(f"{target}{separator}options=-csearch_path%3D{schema}")
+    return engine, "PostgreSQL", drop
 
 
 def _column(value: object, count: int, kind: pa.DataType) -> pa.Array:
@@ -190,7 +203,7 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite", help="sqlite, or a PostgreSQL URL")
     args = parser.parse_args()
     WORK.mkdir(exist_ok=True)
-    engine, name = _engine(args.db)
+    engine, name, clean_up = _engine(args.db)
     upgrade(engine)  # type: ignore[arg-type]
     started = time.perf_counter()
     _populate(engine, args.cards)
@@ -227,6 +240,8 @@ def main() -> None:
     with unit_of_work(engine) as session:  # type: ignore[arg-type]
         proof = payouts.prove_books(session)
     print(f"{name}: books balanced: {proof.balanced} (paid {proof.ledger.paid:,} IDR)")
+    engine.dispose()  # type: ignore[attr-defined]
+    clean_up()
 
 
 if __name__ == "__main__":

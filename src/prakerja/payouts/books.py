@@ -48,11 +48,6 @@ class EntryKind:
     ESCROW_CREDIT = "ESCROW_CREDIT"
 
 
-def settlement_accounts(partners: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Return the `PARTNER_SETTLEMENT:<partner>` account of each partner code."""
-    return pc.binary_join_element_wise(SETTLEMENT_PREFIX, partners, "")
-
-
 def post_movements(
     session: Session,
     *,

@@ -15,21 +15,16 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from sqlalchemy import and_, exists, func, insert, or_, select, text
+from sqlalchemy import Date, Select, and_, bindparam, case, exists, func, insert, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from prakerja.kit.clock import utc_now
-from prakerja.payouts.books import (
-    PAYABLE,
-    RETURNED,
-    EntryKind,
-    post_movements,
-    settlement_accounts,
-)
+from prakerja.payouts.books import PAYABLE, RETURNED, SETTLEMENT_PREFIX, EntryKind
 from prakerja.payouts.models import (
     Entitlement,
     IncentiveKind,
@@ -38,9 +33,8 @@ from prakerja.payouts.models import (
     PaymentBatch,
     PayoutAccount,
 )
-from prakerja.storage.arrow import fetch_arrow
-from prakerja.storage.base import table_of
-from prakerja.storage.bulk import insert_new_rows
+from prakerja.storage.arrow import compile_sql, fetch_arrow
+from prakerja.storage.base import UtcDateTime
 
 #: Columns of the outbound file `instructions-PARTNER-DATE.csv`, in the contract's order.
 FILE_COLUMNS = (
@@ -59,20 +53,6 @@ FILE_COLUMNS = (
 KIND_CODES = {IncentiveKind.POST_TRAINING.value: "PT", IncentiveKind.SURVEY.value: "SV"}
 _LIVE = (InstructionState.OPEN.value, InstructionState.SUCCEEDED.value)
 
-_PLAN_SCHEMA = pa.schema(
-    [
-        ("entitlement_id", pa.int64()),
-        ("card_number", pa.string()),
-        ("kind", pa.string()),
-        ("tranche", pa.int64()),
-        ("amount_idr", pa.int64()),
-        ("partner_code", pa.string()),
-        ("account_id", pa.string()),
-        ("beneficiary_name", pa.string()),
-        ("last_attempt", pa.int64()),
-        ("last_state", pa.string()),
-    ]
-)
 _FILE_SCHEMA = pa.schema(
     [
         ("instruction_id", pa.string()),
@@ -100,27 +80,18 @@ class Batch:
     amount_idr: int
 
 
-def instruction_ids(
-    cards: pa.Array, kinds: pa.Array, tranches: pa.Array, attempts: pa.Array
-) -> pa.Array:
-    """Return `INS-<card>-<PT|SV>-<tranche>-<attempt>` (two digits at least) for each row."""
-    codes = pc.if_else(pc.equal(kinds, IncentiveKind.POST_TRAINING.value), "PT", "SV")
-
-    def two_digits(values: pa.Array) -> pa.Array:
-        return pc.utf8_lpad(pc.cast(values, pa.string()), 2, "0")
-
-    return pc.binary_join_element_wise(
-        "INS", cards, codes, two_digits(tranches), two_digits(attempts), "-"
-    )
-
-
 def batch_id(partner_code: str, day: dt.date, run_number: int) -> str:
     """Return the batch id of a partner's `run_number`-th batch of a day (at most 35 chars)."""
     return f"B-{partner_code}-{day.isoformat()}-{run_number:02d}"
 
 
-def plan(session: Session, day: dt.date) -> pa.Table:
-    """Return the entitlements to instruct on `day`, each with its account and last attempt."""
+def plan_query(day: dt.date) -> Select[Any]:
+    """Return the SELECT of the entitlements to instruct on `day`, with account and attempt.
+
+    Columns: entitlement_id, card_number, kind, tranche, amount_idr, partner_code,
+    account_id, beneficiary_name, attempt (the new one), retried (1 when the
+    latest attempt failed, so the amount comes back from incentives returned).
+    """
     current = (
         select(
             PayoutAccount.card_number,
@@ -151,18 +122,18 @@ def plan(session: Session, day: dt.date) -> pa.Table:
         .limit(1)
     ).scalar_subquery()
     live = exists(select(earlier.instruction_id).where(mine, earlier.state.in_(_LIVE)))
-    query = (
+    return (
         select(
-            Entitlement.id,
+            Entitlement.id.label("entitlement_id"),
             Entitlement.card_number,
             Entitlement.kind,
             Entitlement.tranche,
             Entitlement.amount_idr,
             current.c.partner_code,
             current.c.account_id,
-            current.c.account_name,
-            func.coalesce(last_attempt, 0),
-            last_state,
+            current.c.account_name.label("beneficiary_name"),
+            (func.coalesce(last_attempt, 0) + 1).label("attempt"),
+            case((last_state == InstructionState.FAILED.value, 1), else_=0).label("retried"),
         )
         .join(
             current,
@@ -175,9 +146,56 @@ def plan(session: Session, day: dt.date) -> pa.Table:
             ~live,
             or_(failed_at.is_(None), current.c.linked_at > failed_at),
         )
-        .order_by(Entitlement.card_number, Entitlement.kind, Entitlement.tranche)
     )
-    return fetch_arrow(session, query, _PLAN_SCHEMA)
+
+
+def _two_digits(column: str) -> str:
+    """SQL (both dialects) for a number written with two digits at least."""
+    return (
+        f"CASE WHEN {column} < 10 THEN '0' || CAST({column} AS TEXT) "
+        f"ELSE CAST({column} AS TEXT) END"
+    )
+
+
+#: `INS-<card>-<PT|SV>-<tranche>-<attempt>`, unique for ever: (card, kind, tranche) is an
+#: entitlement and (entitlement, attempt) one attempt at it.
+_INSTRUCTION_ID = (
+    "'INS-' || p.card_number || '-' || "
+    f"CASE WHEN p.kind = '{IncentiveKind.POST_TRAINING.value}' THEN 'PT' ELSE 'SV' END"
+    f" || '-' || {_two_digits('p.tranche')} || '-' || {_two_digits('p.attempt')}"
+)
+
+_INSERT_INSTRUCTIONS = f"""
+INSERT INTO instructions (
+    instruction_id, batch_id, entitlement_id, card_number, kind, tranche, attempt,
+    partner_code, account_id, beneficiary_name, amount_idr, created_on, created_at, state
+)
+SELECT
+    {_INSTRUCTION_ID}, b.batch_id, p.entitlement_id, p.card_number, p.kind, p.tranche,
+    p.attempt, p.partner_code, p.account_id, p.beneficiary_name, p.amount_idr, :day, :now,
+    '{InstructionState.OPEN.value}'
+FROM payout_plan p
+JOIN payment_batches b
+  ON b.partner_code = p.partner_code AND b.business_date = :day
+ AND b.run_number = (
+    SELECT max(l.run_number) FROM payment_batches l
+    WHERE l.partner_code = p.partner_code AND l.business_date = :day
+ )
+"""
+
+_POST_SENT = f"""
+INSERT INTO ledger_entries (
+    idempotency_key, entry_kind, debit_account, credit_account,
+    amount_idr, effective_on, reference, created_at
+)
+SELECT
+    'SENT:' || {_INSTRUCTION_ID}, '{EntryKind.INSTRUCTED}', '{SETTLEMENT_PREFIX}' || p.partner_code,
+    CASE WHEN p.retried = 1 THEN '{RETURNED}' ELSE '{PAYABLE}' END,
+    p.amount_idr, :day, {_INSTRUCTION_ID}, :now
+FROM payout_plan p
+WHERE p.amount_idr > 0
+ON CONFLICT (idempotency_key) DO NOTHING
+"""
 
 
 def _next_run_numbers(session: Session, day: dt.date, partners: list[str]) -> dict[str, int]:
@@ -199,53 +217,31 @@ def _lock_payouts(session: Session) -> None:
 def instruct_due(session: Session, *, day: dt.date) -> list[Batch]:
     """Create the day's instructions, one batch per partner, funded to the partners' settlement.
 
+    The whole step is SQL inside the system of record (a temporary plan
+    table, then INSERT ... SELECT), so that no row travels through Python.
     Returns the batches created (none when nothing is to be instructed).
     """
     _lock_payouts(session)
-    planned = plan(session, day)
-    if planned.num_rows == 0:
-        return []
-    partners = sorted(set(planned["partner_code"].to_pylist()))
-    runs = _next_run_numbers(session, day, partners)
-    batch_of = {partner: batch_id(partner, day, runs[partner]) for partner in partners}
-    attempts = pc.add(planned["last_attempt"], 1)
-    ids = instruction_ids(planned["card_number"], planned["kind"], planned["tranche"], attempts)
-    batches = pa.array([batch_of[partner] for partner in partners], pa.string()).take(
-        pc.index_in(planned["partner_code"], value_set=pa.array(partners, pa.string()))
+    connection = session.connection()
+    connection.execute(text("DROP TABLE IF EXISTS payout_plan"))
+    connection.execute(
+        text(f"CREATE TEMP TABLE payout_plan AS {compile_sql(session, plan_query(day))}")
     )
-    now = utc_now()
-    count = planned.num_rows
-    rows = pa.table(
-        {
-            "instruction_id": ids,
-            "batch_id": batches,
-            "entitlement_id": planned["entitlement_id"],
-            "card_number": planned["card_number"],
-            "kind": planned["kind"],
-            "tranche": planned["tranche"],
-            "attempt": attempts,
-            "partner_code": planned["partner_code"],
-            "account_id": planned["account_id"],
-            "beneficiary_name": planned["beneficiary_name"],
-            "amount_idr": planned["amount_idr"],
-            "created_on": pa.array([day] * count, pa.date32()),
-            "created_at": pa.array([now] * count, pa.timestamp("us", tz="UTC")),
-            "state": pa.array([InstructionState.OPEN.value] * count, pa.string()),
-        }
-    )
-    summary = rows.group_by("partner_code").aggregate(
-        [("instruction_id", "count"), ("amount_idr", "sum")]
-    )
-    created = [
-        Batch(batch_of[partner], partner, int(number), int(amount))
-        for partner, number, amount in zip(
-            summary["partner_code"].to_pylist(),
-            summary["instruction_id_count"].to_pylist(),
-            summary["amount_idr_sum"].to_pylist(),
-            strict=True,
+    totals = connection.execute(
+        text(
+            "SELECT partner_code, count(*), sum(amount_idr) FROM payout_plan "
+            "GROUP BY partner_code ORDER BY partner_code"
         )
+    ).all()
+    if not totals:
+        connection.execute(text("DROP TABLE payout_plan"))
+        return []
+    runs = _next_run_numbers(session, day, [str(partner) for partner, _n, _a in totals])
+    now = utc_now()
+    created = [
+        Batch(batch_id(str(partner), day, runs[str(partner)]), str(partner), int(n), int(amount))
+        for partner, n, amount in totals
     ]
-    created.sort(key=lambda batch: batch.partner_code)
     session.execute(
         insert(PaymentBatch),
         [
@@ -261,18 +257,10 @@ def instruct_due(session: Session, *, day: dt.date) -> list[Batch]:
             for batch in created
         ],
     )
-    insert_new_rows(session, table_of(Instruction), rows)
-    retried = pc.fill_null(pc.equal(planned["last_state"], InstructionState.FAILED.value), False)
-    post_movements(
-        session,
-        keys=pc.binary_join_element_wise("SENT", ids, ":"),
-        kind=EntryKind.INSTRUCTED,
-        debit=settlement_accounts(planned["partner_code"]),
-        credit=pc.if_else(retried, RETURNED, PAYABLE),
-        amounts=planned["amount_idr"],
-        day=day,
-        references=ids,
-    )
+    stamps = (bindparam("day", day, type_=Date), bindparam("now", now, type_=UtcDateTime))
+    connection.execute(text(_INSERT_INSTRUCTIONS).bindparams(*stamps))
+    connection.execute(text(_POST_SENT).bindparams(*stamps))
+    connection.execute(text("DROP TABLE payout_plan"))
     return created
 
 

@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session, aliased
 
 from prakerja.audit.service import current_actor, record
 from prakerja.kit.errors import ConflictError, InputError, NotFoundError
-from prakerja.payouts.books import PAYABLE, EntryKind, post_movements, prove_books
+from prakerja.payouts.books import (
+    PAYABLE,
+    SETTLEMENT_PREFIX,
+    EntryKind,
+    post_movements,
+    prove_books,
+)
 from prakerja.payouts.entitlements import (
     NEW_ENTITLEMENT_SCHEMA,
     add_entitlements,
@@ -119,7 +125,7 @@ def cancel_instruction(
         keys=pa.array([f"CANCELLED:{instruction_id}"]),
         kind=EntryKind.CANCELLED,
         debit=PAYABLE,
-        credit=f"PARTNER_SETTLEMENT:{instruction.partner_code}",
+        credit=SETTLEMENT_PREFIX + instruction.partner_code,
         amounts=pa.array([instruction.amount_idr], pa.int64()),
         day=cancelled_on,
         references=pa.array([instruction_id]),
