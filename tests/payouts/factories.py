@@ -14,40 +14,14 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from prakerja.payouts.loaders import PartnerResultsLoader, PayoutAccountsLoader
 from prakerja.registry.models import Card, Exclusion, Registration
 from prakerja.transactions.models import PlatformEvent, Voucher
 from tests.builders import write_csv
 
 JAKARTA = dt.timezone(dt.timedelta(hours=7))
-ACCOUNT_COLUMNS = ("card_number", "partner_code", "account_id", "account_name", "linked_at")
-RESULT_COLUMNS = (
-    "partner_code",
-    "instruction_id",
-    "partner_txn_id",
-    "account_id",
-    "amount_idr",
-    "status",
-    "failure_code",
-    "processed_at",
-)
-BANK_COLUMNS = (
-    "statement_date",
-    "bank_ref",
-    "counterparty_code",
-    "amount_idr",
-    "direction",
-    "batch_id",
-)
-SURVEY_COLUMNS = (
-    "card_number",
-    "survey_no",
-    "submitted_at",
-    "employment_status",
-    "started_business",
-    "business_type",
-    "monthly_income_idr",
-    "skills_improved",
-)
+ACCOUNT_COLUMNS = tuple(spec.name for spec in PayoutAccountsLoader.fields)
+RESULT_COLUMNS = tuple(spec.name for spec in PartnerResultsLoader.fields)
 
 _serial = itertools.count(1)
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from prakerja.ledger.service import balance
 from prakerja.payouts.books import prove_books
+from prakerja.payouts.camt053 import COLUMNS as BANK_COLUMNS
 from prakerja.payouts.models import (
     BankStatementLine,
     Entitlement,
@@ -16,7 +17,6 @@ from prakerja.payouts.models import (
 )
 from tests.builders import read_csv, summary, write_csv, write_jsonl
 from tests.payouts.factories import (
-    BANK_COLUMNS,
     account_row,
     make_card,
     make_training,

@@ -26,9 +26,16 @@ from sqlalchemy.orm import Session, aliased
 
 from prakerja.ledger.accounts import AccountKind, account
 from prakerja.ledger.models import LedgerEntry
-from prakerja.ledger.service import post_table
+from prakerja.ledger.service import balances_by_kind, post_table
 from prakerja.payouts.models import Entitlement, Instruction, InstructionState
 
+#: The head of every INSERT of ledger movements written as SQL (set-based steps).
+LEDGER_INSERT = """
+INSERT INTO ledger_entries (
+    idempotency_key, entry_kind, debit_account, credit_account,
+    amount_idr, effective_on, reference, created_at
+)
+"""
 PAYABLE = account(AccountKind.INCENTIVE_PAYABLE)
 RETURNED = account(AccountKind.INCENTIVE_RETURNED)
 PAID_OUT = account(AccountKind.PAID_OUT)
@@ -115,26 +122,18 @@ class BooksProof:
 
 
 def _ledger_buckets(session: Session) -> Buckets:
-    def flow(name_filter: object) -> int:
-        debits = select(func.coalesce(func.sum(LedgerEntry.amount_idr), 0)).where(
-            name_filter(LedgerEntry.debit_account)  # type: ignore[operator]
-        )
-        credits = select(func.coalesce(func.sum(LedgerEntry.amount_idr), 0)).where(
-            name_filter(LedgerEntry.credit_account)  # type: ignore[operator]
-        )
-        return int(session.scalar(debits) or 0) - int(session.scalar(credits) or 0)
-
     funded = session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.amount_idr), 0)).where(
             LedgerEntry.entry_kind == EntryKind.DUE
         )
     )
+    kinds = balances_by_kind(session)
     return Buckets(
         funded=int(funded or 0),
-        paid=flow(lambda name: name == PAID_OUT),
-        in_flight=flow(lambda name: name.startswith(SETTLEMENT_PREFIX, autoescape=True)),
-        returned=flow(lambda name: name == RETURNED),
-        unpaid=flow(lambda name: name == PAYABLE),
+        paid=kinds.get(AccountKind.PAID_OUT.value, 0),
+        in_flight=kinds.get(AccountKind.PARTNER_SETTLEMENT.value, 0),
+        returned=kinds.get(AccountKind.INCENTIVE_RETURNED.value, 0),
+        unpaid=kinds.get(AccountKind.INCENTIVE_PAYABLE.value, 0),
     )
 
 

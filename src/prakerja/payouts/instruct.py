@@ -24,7 +24,7 @@ from sqlalchemy import Date, Select, and_, bindparam, case, exists, func, insert
 from sqlalchemy.orm import Session, aliased
 
 from prakerja.kit.clock import utc_now
-from prakerja.payouts.books import PAYABLE, RETURNED, SETTLEMENT_PREFIX, EntryKind
+from prakerja.payouts.books import LEDGER_INSERT, PAYABLE, RETURNED, SETTLEMENT_PREFIX, EntryKind
 from prakerja.payouts.models import (
     Entitlement,
     IncentiveKind,
@@ -183,11 +183,7 @@ JOIN payment_batches b
  )
 """
 
-_POST_SENT = f"""
-INSERT INTO ledger_entries (
-    idempotency_key, entry_kind, debit_account, credit_account,
-    amount_idr, effective_on, reference, created_at
-)
+_POST_SENT = f"""{LEDGER_INSERT}
 SELECT
     'SENT:' || {_INSTRUCTION_ID}, '{EntryKind.INSTRUCTED}', '{SETTLEMENT_PREFIX}' || p.partner_code,
     CASE WHEN p.retried = 1 THEN '{RETURNED}' ELSE '{PAYABLE}' END,

@@ -26,7 +26,14 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from prakerja.kit.clock import utc_now
-from prakerja.payouts.books import PAID_OUT, PAYABLE, RETURNED, SETTLEMENT_PREFIX, EntryKind
+from prakerja.payouts.books import (
+    LEDGER_INSERT,
+    PAID_OUT,
+    PAYABLE,
+    RETURNED,
+    SETTLEMENT_PREFIX,
+    EntryKind,
+)
 from prakerja.storage.base import UtcDateTime
 
 _TOUCHED = """
@@ -70,11 +77,7 @@ LEFT JOIN firsts f
 WHERE i.entitlement_id = t.entitlement_id
 """
 
-_FAILED_LEDGER = f"""
-INSERT INTO ledger_entries (
-    idempotency_key, entry_kind, debit_account, credit_account,
-    amount_idr, effective_on, reference, created_at
-)
+_FAILED_LEDGER = f"""{LEDGER_INSERT}
 SELECT
     'FAILED:' || instruction_id, '{EntryKind.FAILED}', '{RETURNED}',
     '{SETTLEMENT_PREFIX}' || partner_code, amount_idr, f_on, instruction_id, :now
@@ -91,46 +94,39 @@ WHERE instructions.instruction_id = f.instruction_id
   AND f.old_state = 'OPEN' AND f.state_a = 'FAILED'
 """
 
+_ENTITLEMENTS = """
+CREATE TEMP TABLE settle_entitlements AS
+SELECT
+    entitlement_id,
+    max(attempt) AS last_attempt,
+    max(CASE WHEN state_a = 'SUCCEEDED' OR (state_a = 'OPEN' AND s_at IS NULL) THEN 1 ELSE 0 END)
+        AS blocked,
+    max(CASE WHEN s_at IS NOT NULL THEN 1 ELSE 0 END) AS has_success
+FROM settle_facts
+GROUP BY entitlement_id
+"""
+
 _PAYING = f"""
 CREATE TEMP TABLE settle_paying AS
-WITH blocked AS (
-    SELECT DISTINCT entitlement_id FROM settle_facts
-    WHERE state_a = 'SUCCEEDED' OR (state_a = 'OPEN' AND s_at IS NULL)
-),
-candidates AS (
-    SELECT
-        f.instruction_id, f.entitlement_id, f.amount_idr, f.s_at, f.s_on, f.s_txn,
-        row_number() OVER (
-            PARTITION BY f.entitlement_id
-            ORDER BY CASE WHEN f.state_a = 'OPEN' THEN 0 ELSE 1 END, f.s_at, f.attempt
-        ) AS position
-    FROM settle_facts f
-    WHERE f.s_at IS NOT NULL
-      AND f.entitlement_id NOT IN (SELECT entitlement_id FROM blocked)
-),
-latest AS (
-    SELECT
-        entitlement_id, state_a, partner_code,
-        row_number() OVER (PARTITION BY entitlement_id ORDER BY attempt DESC) AS position
-    FROM settle_facts
-)
 SELECT
-    c.instruction_id, c.entitlement_id, c.amount_idr, c.s_at, c.s_on, c.s_txn,
+    p.instruction_id, p.entitlement_id, p.amount_idr, p.s_at, p.s_on, p.s_txn,
     CASE
         WHEN l.state_a = 'OPEN' THEN '{SETTLEMENT_PREFIX}' || l.partner_code
         WHEN l.state_a = 'FAILED' THEN '{RETURNED}'
         ELSE '{PAYABLE}'
     END AS from_account
-FROM candidates c
-JOIN latest l ON l.entitlement_id = c.entitlement_id AND l.position = 1
-WHERE c.position = 1
+FROM settle_entitlements e
+JOIN settle_facts l ON l.entitlement_id = e.entitlement_id AND l.attempt = e.last_attempt
+JOIN settle_facts p ON p.entitlement_id = e.entitlement_id AND p.attempt = (
+    SELECT f.attempt FROM settle_facts f
+    WHERE f.entitlement_id = e.entitlement_id AND f.s_at IS NOT NULL
+    ORDER BY CASE WHEN f.state_a = 'OPEN' THEN 0 ELSE 1 END, f.s_at, f.attempt
+    LIMIT 1
+)
+WHERE e.blocked = 0 AND e.has_success = 1
 """
 
-_PAID_LEDGER = f"""
-INSERT INTO ledger_entries (
-    idempotency_key, entry_kind, debit_account, credit_account,
-    amount_idr, effective_on, reference, created_at
-)
+_PAID_LEDGER = f"""{LEDGER_INSERT}
 SELECT
     'PAID:' || instruction_id, '{EntryKind.PAID}', '{PAID_OUT}', from_account,
     amount_idr, s_on, instruction_id, :now
@@ -154,7 +150,7 @@ WHERE entitlements.id = p.entitlement_id
 """
 
 
-_TEMP_TABLES = ("settle_touched", "settle_facts", "settle_paying")
+_TEMP_TABLES = ("settle_touched", "settle_facts", "settle_entitlements", "settle_paying")
 
 
 def settle_results(session: Session, *, import_run_id: int) -> None:
@@ -166,9 +162,12 @@ def settle_results(session: Session, *, import_run_id: int) -> None:
     connection.execute(text(_TOUCHED), {"run": import_run_id})
     connection.execute(text("CREATE INDEX settle_touched_ix ON settle_touched (entitlement_id)"))
     connection.execute(text(_FACTS))
-    connection.execute(text("CREATE INDEX settle_facts_ix ON settle_facts (entitlement_id)"))
+    connection.execute(
+        text("CREATE INDEX settle_facts_ix ON settle_facts (entitlement_id, attempt)")
+    )
     connection.execute(text(_FAILED_LEDGER).bindparams(now))
     connection.execute(text(_FAILED_STATE))
+    connection.execute(text(_ENTITLEMENTS))
     connection.execute(text(_PAYING))
     connection.execute(text(_PAID_LEDGER).bindparams(now))
     connection.execute(text(_PAID_STATE))
