@@ -295,3 +295,30 @@ def test_a_file_that_is_not_xml_is_unusable(cli, tmp_path):
         encoding="utf-8",
     )
     assert cli("import", "bank-statement", bomb).exit_code != 0
+
+
+def test_success_for_a_cancelled_instruction_pays_it_when_nothing_else_is_live(
+    cli, session, tmp_path
+):
+    [row] = _instructed(cli, session, tmp_path)
+    assert cli("payouts", "cancel", row["instruction_id"], "--reason", "x").exit_code == 0
+    late = result_row(row, txn="S1", processed_at="2020-04-23T09:00:00+07:00")
+    imported = cli("import", "partner-results", write_results(tmp_path / "s.csv", [late]))
+    assert imported.exit_code == 0, imported.stderr
+    session.expire_all()
+    paid = session.get(Instruction, row["instruction_id"])
+    assert (paid.state, paid.cancelled_on) == ("SUCCEEDED", DAY)  # the cancel stays on record
+    out = tmp_path / "out2"
+    cli("payouts", "run", "--date", "2020-04-24", "--out", out)
+    assert not list(out.glob("instructions-*"))  # paid: never instructed again
+    assert prove_books(session).balanced
+
+
+def test_a_result_from_another_partner_answers_nothing(cli, session, tmp_path):
+    [row] = _instructed(cli, session, tmp_path)
+    stray = result_row(row, txn="G1", partner_code="GOPAY")
+    summary_line = cli("import", "partner-results", write_results(tmp_path / "g.csv", [stray]))
+    assert summary(summary_line.stdout)["loaded"] == 1
+    session.expire_all()
+    assert session.get(Instruction, row["instruction_id"]).state == "OPEN"
+    assert prove_books(session).balanced

@@ -83,8 +83,8 @@ class Entitlement(Base):
     """The day a barring list (or a revocation) holds this entitlement from, if any."""
     held_reason: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    created_on: Mapped[dt.date]
-    """The business day (`--date`) of the run that found it due."""
+    created_on: Mapped[dt.date | None]
+    """The business day that found it due (a payouts run's `--date`, an answer's day)."""
     paid_on: Mapped[dt.date | None]
     """The day the partner processed the SUCCESS that settled it (survey windows hang on it)."""
 
@@ -133,7 +133,7 @@ class Instruction(Base):
             "state IN ('OPEN', 'SUCCEEDED', 'FAILED', 'CANCELLED')", name="known_state"
         ),
         CheckConstraint(
-            "(state = 'CANCELLED') = (cancelled_on IS NOT NULL)", name="cancelled_has_a_day"
+            "state <> 'CANCELLED' OR cancelled_on IS NOT NULL", name="cancelled_has_a_day"
         ),
     )
 

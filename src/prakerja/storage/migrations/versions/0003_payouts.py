@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("held_from", sa.Date(), nullable=True),
         sa.Column("held_reason", sa.String(length=60), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("created_on", sa.Date(), nullable=False),
+        sa.Column("created_on", sa.Date(), nullable=True),
         sa.Column("paid_on", sa.Date(), nullable=True),
         sa.CheckConstraint(
             "kind IN ('POST_TRAINING', 'SURVEY')", name=op.f("ck_entitlements_known_kind")
@@ -174,7 +174,7 @@ def upgrade() -> None:
         sa.Column("result_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("result_txn_id", sa.String(length=80), nullable=True),
         sa.CheckConstraint(
-            "(state = 'CANCELLED') = (cancelled_on IS NOT NULL)",
+            "state <> 'CANCELLED' OR cancelled_on IS NOT NULL",
             name=op.f("ck_instructions_cancelled_has_a_day"),
         ),
         sa.CheckConstraint(
