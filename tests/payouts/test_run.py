@@ -38,6 +38,11 @@ def test_run_instructs_the_first_tranche_once(cli, session, tmp_path):
     out = tmp_path / "out"
     result = cli("payouts", "run", "--date", DAY.isoformat(), "--out", out)
     assert result.exit_code == 0, result.stderr
+    header = (out / f"instructions-OVO-{DAY}.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == (
+        "instruction_id,batch_id,card_number,beneficiary_name,partner_code,account_id,"
+        "amount_idr,incentive_kind,tranche,attempt,created_at"
+    )
     rows = read_csv(out / f"instructions-OVO-{DAY}.csv")
     assert rows == [
         {

@@ -11,6 +11,7 @@ impossible, whatever this code does.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -19,7 +20,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 from sqlalchemy import Date, Select, and_, bindparam, case, exists, func, insert, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
@@ -36,23 +36,9 @@ from prakerja.payouts.models import (
 from prakerja.storage.arrow import compile_sql, fetch_arrow
 from prakerja.storage.base import UtcDateTime
 
-#: Columns of the outbound file `instructions-PARTNER-DATE.csv`, in the contract's order.
-FILE_COLUMNS = (
-    "instruction_id",
-    "batch_id",
-    "card_number",
-    "beneficiary_name",
-    "partner_code",
-    "account_id",
-    "amount_idr",
-    "incentive_kind",
-    "tranche",
-    "attempt",
-    "created_at",
-)
-KIND_CODES = {IncentiveKind.POST_TRAINING.value: "PT", IncentiveKind.SURVEY.value: "SV"}
 _LIVE = (InstructionState.OPEN.value, InstructionState.SUCCEEDED.value)
 
+#: The outbound file `instructions-PARTNER-DATE.csv`, its columns in the contract's order.
 _FILE_SCHEMA = pa.schema(
     [
         ("instruction_id", pa.string()),
@@ -318,11 +304,11 @@ def write_files(session: Session, *, day: dt.date, out: Path) -> list[tuple[Path
         mine = rows.filter(pc.equal(rows["partner_code"], partner))
         target = out / file_name(partner, day)
         partial = target.with_name(target.name + ".partial")
-        pacsv.write_csv(
-            mine,
-            partial,
-            write_options=pacsv.WriteOptions(include_header=True, quoting_style="needed"),
-        )
+        with partial.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(mine.column_names)
+            columns = [mine[name].to_pylist() for name in mine.column_names]
+            writer.writerows(zip(*columns, strict=True))
         os.replace(partial, target)
         written.append((target, mine.num_rows))
     return written
