@@ -1,8 +1,10 @@
 """Import every module that defines tables, so Base.metadata knows the whole schema."""
 
 import prakerja.audit.models
+import prakerja.catalog.models
 import prakerja.ledger.models
 import prakerja.payouts.models
+import prakerja.reconciliation.models
 import prakerja.registry.models
 import prakerja.surveys.models
 import prakerja.transactions.models  # noqa: F401

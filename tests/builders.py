@@ -124,3 +124,95 @@ def summary(stdout: str) -> dict[str, int]:
     """Parse the import summary line `loaded=N duplicates=N rejected=N pending=N`."""
     line = [text for text in stdout.splitlines() if text.startswith("loaded=")][-1]
     return {key: int(value) for key, value in (part.split("=") for part in line.split())}
+
+
+COURSE_COLUMNS = (
+    "course_code",
+    "title",
+    "provider_code",
+    "provider_name",
+    "categories",
+    "price_idr",
+    "hours",
+    "course_type",
+    "sessions",
+    "platforms",
+)
+EVENT_COLUMNS = (
+    "platform_code",
+    "event_id",
+    "event_type",
+    "occurred_at",
+    "card_number",
+    "course_code",
+    "voucher_code",
+    "amount_idr",
+    "sequence",
+    "certificate_no",
+    "rating",
+    "review_text",
+)
+INVOICE_COLUMNS = ("platform_code", "invoice_no", "voucher_code", "amount_idr", "invoiced_on")
+
+
+def course(code: str = "C-0001", **overrides: str) -> dict[str, str]:
+    """One courses.csv row: a three-session webinar by LP-001 sold on TOKOPEDIA and PINTARIA."""
+    row = {
+        "course_code": code,
+        "title": "Strategi Pemasaran Digital untuk UMKM",
+        "provider_code": "LP-001",
+        "provider_name": "Lembaga Pelatihan Nusantara",
+        "categories": "SALES_MARKETING",
+        "price_idr": "750000",
+        "hours": "12",
+        "course_type": "WEBINAR",
+        "sessions": "3",
+        "platforms": "TOKOPEDIA;PINTARIA",
+    }
+    row.update(overrides)
+    return row
+
+
+_event_serial = itertools.count(1)
+
+
+def event(
+    event_type: str,
+    card_number: str,
+    voucher_code: str,
+    *,
+    at: str = "2020-04-21T10:00:00+07:00",
+    platform_code: str = "TOKOPEDIA",
+    course_code: str = "C-0001",
+    **overrides: str,
+) -> dict[str, str]:
+    """One platform-events.csv row; PURCHASE and REFUND default to 750,000, REVIEW to 5 stars."""
+    row = {
+        "platform_code": platform_code,
+        "event_id": f"EV-{next(_event_serial)}",
+        "event_type": event_type,
+        "occurred_at": at,
+        "card_number": card_number,
+        "course_code": course_code,
+        "voucher_code": voucher_code,
+        "amount_idr": "750000" if event_type in ("PURCHASE", "REFUND") else "",
+        "sequence": "",
+        "certificate_no": "CERT-1" if event_type == "COMPLETION" else "",
+        "rating": "5" if event_type == "REVIEW" else "",
+        "review_text": "Bagus" if event_type == "REVIEW" else "",
+    }
+    row.update(overrides)
+    return row
+
+
+def invoice(voucher_code: str, **overrides: str) -> dict[str, str]:
+    """One platform-invoices.csv row for a 750,000 voucher on TOKOPEDIA."""
+    row = {
+        "platform_code": "TOKOPEDIA",
+        "invoice_no": "INV-TKP-2020-04-W4",
+        "voucher_code": voucher_code,
+        "amount_idr": "750000",
+        "invoiced_on": "2020-04-30",
+    }
+    row.update(overrides)
+    return row

@@ -59,7 +59,8 @@ def _shared_engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _empty_all_tables(engine: Engine) -> None:
+def empty_all_tables(engine: Engine) -> None:
+    """Delete every row of every table (the schema stays)."""
     names = [n for n in inspect(engine).get_table_names() if n != "alembic_version"]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -75,7 +76,7 @@ def _empty_all_tables(engine: Engine) -> None:
 @pytest.fixture
 def engine(_shared_engine: Engine) -> Engine:
     """The worker's database, emptied for this test."""
-    _empty_all_tables(_shared_engine)
+    empty_all_tables(_shared_engine)
     return _shared_engine
 
 

@@ -46,6 +46,11 @@ class Settings(BaseSettings):
         description="Rows moved per chunk by bulk loads.",
     )
 
+    reconciliation_memory_limit: str = Field(
+        default="1.5GB",
+        description="Memory DuckDB may hold while reconciling before it spills to disk.",
+    )
+
     def resolved_database_url(self, override: str | None = None) -> str:
         """Return the database URL: the override, else the setting, else the local file."""
         if override:

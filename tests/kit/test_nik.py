@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pyarrow as pa
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.id import nik as stdnum_nik
 
@@ -78,6 +78,7 @@ def applicants(draw: st.DrawFn) -> tuple[str, dt.date | None, str]:
     return nik, stated, gender
 
 
+@settings(deadline=None)  # the first example also pays for loading the region list
 @given(st.lists(applicants(), min_size=1, max_size=40))
 def test_vectorised_check_matches_scalar(rows: list[tuple[str, dt.date | None, str]]):
     niks = pa.array([r[0] for r in rows])

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from prakerja.ledger.models import LedgerEntry
 from prakerja.payouts.models import Entitlement, Instruction, PartnerResult, PaymentBatch
 from tests.builders import read_csv
-from tests.conftest import _empty_all_tables
+from tests.conftest import empty_all_tables
 from tests.payouts.factories import (
     account_row,
     make_card,
@@ -125,7 +125,7 @@ def test_killed_runs_and_imports_end_as_one_clean_run(cli, database_url, engine,
     clean = _scenario(cli, database_url, session, tmp_path / "clean", kills={})
     assert clean[0]["instructions"] and clean[1]
     session.close()
-    _empty_all_tables(engine)
+    empty_all_tables(engine)
     killed = _scenario(
         cli,
         database_url,

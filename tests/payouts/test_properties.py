@@ -19,7 +19,7 @@ from prakerja.payouts.models import (
     PayoutAccount,
 )
 from prakerja.storage.db import unit_of_work
-from tests.conftest import _empty_all_tables
+from tests.conftest import empty_all_tables
 from tests.payouts.factories import (
     account_row,
     make_card,
@@ -168,7 +168,7 @@ def _check(session, day):
 )
 @given(plans=card_plans, steps=actions)
 def test_no_double_payment_nothing_forgotten_books_balanced(engine, tmp_path_factory, plans, steps):
-    _empty_all_tables(engine)
+    empty_all_tables(engine)
     folder = tmp_path_factory.mktemp("program")
     with unit_of_work(engine) as session:
         cards = []

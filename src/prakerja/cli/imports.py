@@ -23,6 +23,9 @@ LOADERS: dict[str, str] = {
     "partner-results": "prakerja.payouts.loaders:PartnerResultsLoader",
     "bank-statement": "prakerja.payouts.loaders:BankStatementLoader",
     "survey-responses": "prakerja.surveys.loaders:SurveyResponsesLoader",
+    "courses": "prakerja.catalog.loaders:CoursesLoader",
+    "platform-events": "prakerja.transactions.loaders:PlatformEventsLoader",
+    "platform-invoices": "prakerja.transactions.loaders:PlatformInvoicesLoader",
 }
 
 

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from prakerja import __version__
-from prakerja.cli import exports, payouts, waves
+from prakerja.cli import exports, payouts, reconciliation, serve, waves
 from prakerja.cli.common import DbOption, open_database, say
 from prakerja.cli.imports import import_command
 
@@ -23,6 +23,11 @@ app.command("import")(import_command)
 app.add_typer(waves.app, name="waves")
 app.add_typer(exports.app, name="export")
 app.add_typer(payouts.app, name="payouts")
+app.command("reconcile")(reconciliation.reconcile_command)
+app.add_typer(reconciliation.breaks_app, name="breaks")
+reconciliation.register_exports(exports.app)
+app.command("serve")(serve.serve_command)
+app.add_typer(serve.providers_app, name="providers")
 
 
 @app.command("version")
@@ -57,17 +62,19 @@ def demo(
 
 def run() -> None:
     """Entry point: run the command; on failure print one line (no traceback) and exit non-zero."""
+    import click
+
     try:
         app(standalone_mode=False)
-    except typer.Exit as done:
+    except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
-    except typer.Abort:
+    except click.exceptions.Abort:
         sys.stderr.write("error: aborted\n")
         sys.exit(130)
-    except typer.TyperException as exc:
-        if type(exc).__name__ == "NoArgsIsHelpError":
-            sys.stdout.write(exc.format_message() + "\n")
-            sys.exit(0)
+    except click.exceptions.NoArgsIsHelpError as shown:
+        sys.stdout.write(shown.format_message() + "\n")
+        sys.exit(0)
+    except click.ClickException as exc:
         sys.stderr.write(f"error: {exc.format_message()}\n")
         sys.exit(exc.exit_code)
     except Exception as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, inspect
 
+from prakerja.demo.reconciliation import business_days, reconcile_days, show_reconciliation
 from prakerja.demo.synth import (
     PARTICIPANT_COLUMNS,
     ParticipantFactory,
@@ -156,25 +158,16 @@ def _print_report(console: Console, engine: Engine, report: DemoReport, folder: 
     console.print(imports)
 
     waves = Table(title="Selection by wave", title_justify="left")
-    for column in (
-        "wave",
-        "selected on",
-        "applicants",
-        "places",
-        "selected",
-        "not selected, by reason",
-    ):
-        waves.add_column(column)
+    waves.add_column("")
     for summary in report.selections:
-        reasons = ", ".join(f"{reason} {count}" for reason, count in summary.reasons.items())
-        waves.add_row(
-            str(summary.wave),
-            str(summary.selected_on),
-            str(summary.applicants),
-            str(sum(summary.places.values())),
-            str(summary.selected),
-            reasons,
-        )
+        waves.add_column(f"wave {summary.wave}", justify="right")
+    waves.add_row("selected on", *(str(s.selected_on) for s in report.selections))
+    waves.add_row("places", *(str(sum(s.places.values())) for s in report.selections))
+    waves.add_row("applicants", *(str(s.applicants) for s in report.selections))
+    waves.add_row("[bold]selected[/bold]", *(str(s.selected) for s in report.selections))
+    reasons = sorted({reason for s in report.selections for reason in s.reasons})
+    for reason in reasons:
+        waves.add_row(reason, *(str(s.reasons.get(reason, 0)) for s in report.selections))
     console.print(waves)
     for day, count in report.revoked_by_day.items():
         console.print(
@@ -204,16 +197,19 @@ def run_demo(db_url: str | None, participants: int, seed: int) -> DemoReport:
     """Simulate a whole program, drive it through the product and print its summary."""
     from prakerja.kit.progress import RichReporter
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 110)
     folder = DEMO_DIR.resolve()
     folder.mkdir(exist_ok=True)
     engine = _open_empty(db_url, folder)
     console.print(f"[bold]Prakerja demo[/bold]: {participants} applicants in 4 waves, seed {seed}")
     plans, files = write_program(folder, participants, seed)
+    first, last = (plan.closes_on + dt.timedelta(days=1) for plan in (plans[0], plans[-1]))
     with RichReporter(show_notes=False) as reporter:
         report = run_program(engine, plans, files, reporter)
+        reconcile_days(engine, business_days(first, last), reporter)
     _print_report(console, engine, report, folder)
     _play_payouts(console, engine, folder, plans, seed)
+    show_reconciliation(console, engine, last, folder)
     return report
 
 

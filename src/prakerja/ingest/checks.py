@@ -21,6 +21,7 @@ _TIMESTAMP_RE = (
     r"(Z|[+-][0-9]{2}:?[0-9]{2})$"
 )
 _INTEGER_RE = r"^-?[0-9]{1,18}$"
+_TIMESTAMP_REASON = "must be an ISO 8601 timestamp with offset"
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ def _blank(values: pa.Array) -> pa.BooleanArray:
 
 
 def _nullify(values: pa.Array, keep: pa.BooleanArray) -> pa.Array:
+    if pc.all(keep).as_py() is not False:
+        return values
     return pc.if_else(keep, values, pa.nulls(len(values), values.type))
 
 
@@ -89,7 +92,15 @@ def pattern(regex: str, reason: str) -> Parser:
 
 def digits(count: int) -> Parser:
     """Exactly `count` ASCII digits, kept as text (identifiers such as NIK)."""
-    return pattern(rf"^[0-9]{{{count}}}$", f"must be exactly {count} digits")
+
+    def parse(values: pa.Array) -> Parsed:
+        shaped = pc.and_kleene(
+            pc.ascii_is_decimal(values), pc.equal(pc.binary_length(values), count)
+        )
+        bad = _not(shaped)
+        return Parsed(_nullify(values, _not(bad)), bad, f"must be exactly {count} digits")
+
+    return parse
 
 
 def one_of(choices: Sequence[str]) -> Parser:
@@ -113,9 +124,13 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Parser:
         reason = "must be a whole number"
 
     def parse(values: pa.Array) -> Parsed:
-        shaped = _matches(values, _INTEGER_RE)
-        numbers = pc.cast(_nullify(values, shaped), pa.int64())
-        ok = shaped
+        try:
+            numbers = pc.cast(values, pa.int64())
+            ok = pc.is_valid(numbers)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            shaped = _matches(values, _INTEGER_RE)
+            numbers = pc.cast(_nullify(values, shaped), pa.int64())
+            ok = shaped
         if minimum is not None:
             ok = pc.and_(ok, pc.fill_null(pc.greater_equal(numbers, minimum), False))
         if maximum is not None:
@@ -138,7 +153,11 @@ def date() -> Parser:
     """A calendar date `YYYY-MM-DD` that exists."""
 
     def parse(values: pa.Array) -> Parsed:
-        dates, real = _real_dates(values, _matches(values, _DATE_RE))
+        try:
+            dates = pc.cast(values, pa.date32())
+            real = pc.is_valid(dates)
+        except pa.ArrowInvalid:
+            dates, real = _real_dates(values, _matches(values, _DATE_RE))
         return Parsed(dates, pc.invert(real), "must be a date YYYY-MM-DD")
 
     return parse
@@ -148,12 +167,17 @@ def timestamp() -> Parser:
     """An ISO 8601 timestamp with its UTC offset; parsed to a UTC instant."""
 
     def parse(values: pa.Array) -> Parsed:
+        try:
+            instants = pc.cast(values, pa.timestamp("us", tz="UTC"))
+            return Parsed(instants, pc.invert(pc.is_valid(instants)), _TIMESTAMP_REASON)
+        except pa.ArrowInvalid:
+            pass
         shaped = _matches(values, _TIMESTAMP_RE)
         _dates, real = _real_dates(values, shaped)
         ok = pc.and_(real, _times_in_range(values, real))
         instants = _to_instants(_nullify(values, ok))
         ok = pc.and_(ok, pc.is_valid(instants))
-        return Parsed(instants, pc.invert(ok), "must be an ISO 8601 timestamp with offset")
+        return Parsed(instants, pc.invert(ok), _TIMESTAMP_REASON)
 
     return parse
 

@@ -46,6 +46,8 @@ class ImportContext:
     import_run_id: int
     path: Path
     reporter: Reporter
+    raw: RawFile | None = None
+    """The file as read (text values by `_row`), for loaders that keep rows as they came."""
 
 
 @dataclass
@@ -133,7 +135,7 @@ def import_file(engine: Engine, loader: Loader, path: Path, reporter: Reporter) 
         )
         session.add(run)
         session.flush()
-        outcome = loader.store(session, unique_rows, ImportContext(run.id, path, reporter))
+        outcome = loader.store(session, unique_rows, ImportContext(run.id, path, reporter, raw))
         summary = _summarise(raw, checked, unique_rows.num_rows, repeats, outcome)
         run.loaded, run.duplicates = summary.loaded, summary.duplicates
         run.rejected, run.pending = summary.rejected, summary.pending

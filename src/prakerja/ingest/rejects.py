@@ -46,3 +46,27 @@ def write_rejects(raw: RawFile, rejects: pa.Table) -> Path:
         writer.writerow(header)
         writer.writerows(row for _line, row in rows)
     return target
+
+
+def append_late_rejects(path: Path, rows: list[tuple[int, str, str, dict[str, str]]]) -> Path:
+    """Add rows refused after their file was loaded (pending rows whose prerequisite failed).
+
+    Each row is `(line, column, reason, values as they came)`; they go to the
+    end of the file's existing `FILE.rejects.csv` under its header (created
+    when missing), so the partner finds every refusal of a file in one place.
+    """
+    target = rejects_path(path)
+    header: list[str] = []
+    if target.exists():
+        with target.open(newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle), [])
+    if not header:
+        names = list(dict.fromkeys(name for *_rest, values in rows for name in values))
+        header = ["line", "column", "reason", *names]
+        with target.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerow(header)
+    with target.open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        for line, column, reason, values in rows:
+            writer.writerow([str(line), column, reason, *(values.get(n, "") for n in header[3:])])
+    return target

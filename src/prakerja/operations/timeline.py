@@ -18,11 +18,15 @@ class DayEffects:
     day: dt.date
     cards_revoked: int
     entitlements_due: int = 0
+    balances_expired: int = 0
 
 
 def advance_to(session: Session, day: dt.date) -> DayEffects:
-    """Apply the rules due by `day`: revoke unused cards, find incentives due, hold barred ones."""
+    """Apply the rules due by `day`: revoke unused cards, expire balances, incentives due, holds."""
     revoked = registry.revoke_unused_cards(session, day)
+    expired = registry.expire_balances(session, day)
     due = payouts.create_post_training_due(session, day)
     payouts.hold_barred(session, day)
-    return DayEffects(day=day, cards_revoked=revoked, entitlements_due=due)
+    return DayEffects(
+        day=day, cards_revoked=revoked, entitlements_due=due, balances_expired=expired
+    )

@@ -74,11 +74,9 @@ class Registration(Base):
     """One registration (pendaftaran) for a wave, as the participant declared it."""
 
     __tablename__ = "registrations"
-    __table_args__ = (
-        UniqueConstraint("wave", "nik"),
-        Index("ix_registrations_nik", "nik"),
-        Index("ix_registrations_kk_number", "kk_number"),
-    )
+    # Only the natural key is indexed: registrations arrive by the million and each
+    # extra index slows every import; selection reads a whole wave at once.
+    __table_args__ = (UniqueConstraint("wave", "nik"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     wave: Mapped[int] = mapped_column(Integer)

@@ -164,11 +164,14 @@ def decide(applicants: pa.Table, prior: pa.Table, barred: pa.Table, draw: Draw) 
             "wave": str(draw.wave),
         },
     ).to_arrow_table()
-    winners = _allocate(judged, draw.places)
     connection.register("judged", judged)
-    connection.register(
-        "winners", pa.table({"registration_id": pa.array(sorted(winners), pa.int64())})
-    )
+    first_round = connection.sql(_FIRST_ROUND_SQL, params={"limit": FAMILY_CARD_LIMIT})
+    winners = first_round.to_arrow_table()
+    refill = _refill(connection, winners, draw.places)
+    if refill:
+        extra = pa.table({"registration_id": pa.array(sorted(refill), pa.int64())})
+        winners = pa.concat_tables([winners.select(["registration_id"]), extra])
+    connection.register("winners", winners.select(["registration_id"]))
     decided = connection.sql(_OUTCOME_SQL, params={"limit": FAMILY_CARD_LIMIT}).to_arrow_table()
     connection.close()
     return decided.cast(DECISION_SCHEMA)
@@ -199,53 +202,79 @@ ORDER BY j.registration_id
 """
 
 
-def _allocate(judged: pa.Table, places: dict[str, int]) -> set[int]:
-    """Give places to candidates: family slots by registration time, then pool order.
+_FIRST_ROUND_SQL = """
+WITH cleared AS (
+    SELECT registration_id, pool, pool_rank
+    FROM judged
+    WHERE candidate AND pool IS NOT NULL AND family_rank <= greatest(0, $limit - prior_cards)
+),
+placed AS (
+    SELECT c.registration_id,
+           row_number() OVER (PARTITION BY c.pool ORDER BY c.pool_rank) AS place,
+           p.capacity
+    FROM cleared c JOIN places p ON p.pool = c.pool
+)
+SELECT registration_id FROM placed WHERE place <= capacity
+"""
 
-    A family card may hold two cards in all. In each round every family puts
-    forward its next members (in order of registration) for the slots it
-    still has; they are placed in pool order (hit workers first, then the
-    lottery) while their pool has places. A member who finds no place frees
-    the slot for the next member in the following round, until no family has
-    anyone left to put forward.
+_WAITING_SQL = """
+WITH won AS (
+    SELECT j.kk_number, count(*) AS wins
+    FROM judged j JOIN winners w USING (registration_id)
+    GROUP BY j.kk_number
+)
+SELECT j.registration_id, j.kk_number, j.pool, j.pool_rank, j.family_rank,
+       greatest(0, $limit - j.prior_cards) AS slots, coalesce(w.wins, 0) AS wins
+FROM judged j LEFT JOIN won w USING (kk_number)
+WHERE j.candidate
+  AND j.family_rank > greatest(0, $limit - j.prior_cards)
+  AND coalesce(w.wins, 0) < greatest(0, $limit - j.prior_cards)
+ORDER BY j.kk_number, j.family_rank
+"""
+
+
+def _refill(
+    connection: duckdb.DuckDBPyConnection, winners: pa.Table, places: dict[str, int]
+) -> set[int]:
+    """Give freed family slots to the family's next members while their pool has places.
+
+    In the first round each family put forward its earliest members (by
+    registration time) for the slots it has, and they were placed in pool
+    order (hit workers first, then the lottery). A member who found no place
+    frees the slot for the next member; the freed members are placed, in pool
+    order, in the places still free, round after round until nothing changes.
+    Usually every pool is full after the first round and nothing is left to do.
     """
-    import pyarrow.compute as pc
-
-    candidates = judged.filter(pc.field("candidate")).sort_by(
-        [("kk_number", "ascending"), ("family_rank", "ascending")]
+    connection.register("winners", winners.select(["registration_id"]))
+    used = dict(
+        connection.sql(
+            "SELECT pool, count(*) FROM judged JOIN winners USING (registration_id) GROUP BY pool"
+        ).fetchall()
     )
-    ids = candidates["registration_id"].to_pylist()
-    families = candidates["kk_number"].to_pylist()
-    pools = candidates["pool"].to_pylist()
-    pool_ranks = candidates["pool_rank"].to_pylist()
-    slots: dict[str, int] = {}
-    members: dict[str, list[int]] = defaultdict(list)
-    for index, (family, prior) in enumerate(
-        zip(families, candidates["prior_cards"].to_pylist(), strict=True)
-    ):
-        slots[family] = max(0, FAMILY_CARD_LIMIT - prior)
-        members[family].append(index)
-    free = dict(places)
-    wins: dict[str, int] = defaultdict(int)
-    put_forward: dict[str, int] = defaultdict(int)
+    free = {pool: capacity - int(used.get(pool, 0)) for pool, capacity in places.items()}
+    if not any(count > 0 for count in free.values()):
+        return set()
+    waiting = connection.sql(_WAITING_SQL, params={"limit": FAMILY_CARD_LIMIT}).fetchall()
+    members: dict[str, list[tuple[int, str | None, int]]] = defaultdict(list)
+    open_slots: dict[str, int] = {}
+    for registration_id, family, pool, pool_rank, _rank, slots, wins in waiting:
+        members[family].append((registration_id, pool, pool_rank))
+        open_slots[family] = slots - wins
     won: set[int] = set()
-    active = [family for family in members if slots[family] > 0]
-    while active:
-        batch: list[int] = []
-        for family in active:
-            start = put_forward[family]
-            taken = members[family][start : start + slots[family] - wins[family]]
-            put_forward[family] = start + len(taken)
-            batch.extend(taken)
-        for index in sorted(batch, key=lambda i: pool_ranks[i]):
-            pool = pools[index]
+    while members:
+        batch: list[tuple[int, str | None, int, str]] = []
+        for family in list(members):
+            take, members[family] = (
+                members[family][: open_slots[family]],
+                members[family][open_slots[family] :],
+            )
+            batch.extend((rid, pool, rank, family) for rid, pool, rank in take)
+        for registration_id, pool, _rank, family in sorted(batch, key=lambda item: item[2]):
             if pool is not None and free.get(pool, 0) > 0:
                 free[pool] -= 1
-                won.add(index)
-                wins[families[index]] += 1
-        active = [
-            family
-            for family in {families[i] for i in batch}
-            if wins[family] < slots[family] and put_forward[family] < len(members[family])
-        ]
-    return {ids[i] for i in won}
+                open_slots[family] -= 1
+                won.add(registration_id)
+        members = {
+            family: rest for family, rest in members.items() if rest and open_slots[family] > 0
+        }
+    return won

@@ -37,9 +37,9 @@ from prakerja.registry.selection import (
     decide,
 )
 from prakerja.schemes.loader import all_schemes, get_scheme
-from prakerja.storage.arrow import fetch_arrow
+from prakerja.storage.arrow import fetch_arrow, fetch_arrow_matching
 from prakerja.storage.base import table_of
-from prakerja.storage.bulk import insert_new_rows
+from prakerja.storage.bulk import existing_values, insert_new_rows, update_rows
 
 
 @dataclass
@@ -227,8 +227,7 @@ def _issue_cards(
         pc.is_in(applicants["registration_id"], value_set=winners["registration_id"])
     )
     count = chosen.num_rows
-    taken = set(session.scalars(select(Card.card_number)))
-    numbers = pa.array(new_card_numbers(count, taken), pa.string())
+    numbers = pa.array(_unused_card_numbers(session, count), pa.string())
     balance = scheme.training_balance_idr
     cards = pa.table(
         {
@@ -269,6 +268,17 @@ def _issue_cards(
     return cards.select(["registration_id", "card_number"])
 
 
+def _unused_card_numbers(session: Session, count: int) -> list[str]:
+    """Draw `count` new card numbers, drawing again for any that already exists."""
+    numbers = new_card_numbers(count, set())
+    while True:
+        clashes = existing_values(session, table_of(Card), "card_number", numbers)
+        if not clashes:
+            return numbers
+        kept = [number for number in numbers if number not in clashes]
+        numbers = kept + new_card_numbers(count - len(kept), set(numbers))
+
+
 def _summary_of(session: Session, target: Wave, *, already_selected: bool) -> SelectionSummary:
     counts = session.execute(
         select(SelectionResult.outcome, SelectionResult.reason, func.count())
@@ -287,6 +297,34 @@ def _summary_of(session: Session, target: Wave, *, already_selected: bool) -> Se
         reasons=dict(sorted(reasons.items())),
         already_selected=already_selected,
     )
+
+
+def _return_to_fund(
+    session: Session, entry_kind: str, cards: list[tuple[str, dt.date, int]]
+) -> int:
+    """Post each card's remaining balance back to the program fund; return the total returned.
+
+    `cards` holds (card number, effective day, balance); one entry per card
+    with a positive balance, keyed `ENTRY_KIND:card` so it is never posted twice.
+    """
+    returned = [(card, on, balance) for card, on, balance in cards if balance > 0]
+    post_table(
+        session,
+        pa.table(
+            {
+                "idempotency_key": [f"{entry_kind}:{card}" for card, _d, _b in returned],
+                "entry_kind": [entry_kind] * len(returned),
+                "debit_account": [account(AccountKind.PROGRAM_FUND)] * len(returned),
+                "credit_account": [
+                    f"{account(AccountKind.TRAINING_BALANCE)}:{card}" for card, _d, _b in returned
+                ],
+                "amount_idr": pa.array([balance for _c, _d, balance in returned], pa.int64()),
+                "effective_on": pa.array([on for _c, on, _b in returned], pa.date32()),
+                "reference": [card for card, _d, _b in returned],
+            }
+        ),
+    )
+    return sum(balance for _c, _d, balance in returned)
 
 
 def revoke_unused_cards(session: Session, day: dt.date) -> int:
@@ -317,26 +355,10 @@ def revoke_unused_cards(session: Session, day: dt.date) -> int:
             for card, deadline, _balance in due
         ],
     )
-    returned = [
-        (card, deadline + one_day, balance) for card, deadline, balance in due if balance > 0
-    ]
-    post_table(
+    _return_to_fund(
         session,
-        pa.table(
-            {
-                "idempotency_key": [f"CARD_REVOKED:{card}" for card, _d, _b in returned],
-                "entry_kind": ["CARD_REVOKED"] * len(returned),
-                "debit_account": [account(AccountKind.PROGRAM_FUND)] * len(returned),
-                "credit_account": [
-                    f"{account(AccountKind.TRAINING_BALANCE)}:{card}" for card, _d, _b in returned
-                ],
-                "amount_idr": pa.array([balance for _c, _d, balance in returned], pa.int64()),
-                "effective_on": pa.array(
-                    [revoked_on for _c, revoked_on, _b in returned], pa.date32()
-                ),
-                "reference": [card for card, _d, _b in returned],
-            }
-        ),
+        "CARD_REVOKED",
+        [(card, deadline + one_day, balance) for card, deadline, balance in due],
     )
     record(
         session,
@@ -415,6 +437,245 @@ def card_rows(session: Session, wave: int) -> list[CardRow]:
         .order_by(Card.card_number)
     )
     return [CardRow(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class WaveOverview:
+    """A wave at a glance: its scheme, draw, outcomes and cards."""
+
+    wave: int
+    scheme: str
+    opens_on: dt.date
+    closes_on: dt.date
+    selected_on: dt.date | None
+    places: int
+    applicants: int
+    selected: int
+    reasons: dict[str, int]
+    active_cards: int
+    revoked_cards: int
+
+
+def wave_overviews(session: Session) -> list[WaveOverview]:
+    """Return every wave with its registrations, outcomes by reason and card statuses."""
+    applicants = dict(
+        session.execute(select(Registration.wave, func.count()).group_by(Registration.wave)).all()
+    )
+    outcomes: dict[int, Counter[str]] = {}
+    for number, outcome, reason, count in session.execute(
+        select(
+            SelectionResult.wave, SelectionResult.outcome, SelectionResult.reason, func.count()
+        ).group_by(SelectionResult.wave, SelectionResult.outcome, SelectionResult.reason)
+    ):
+        outcomes.setdefault(number, Counter())[reason or outcome] += count
+    cards: dict[tuple[int, str], int] = {
+        (number, status): count
+        for number, status, count in session.execute(
+            select(Card.wave, Card.status, func.count()).group_by(Card.wave, Card.status)
+        )
+    }
+    places = dict(
+        session.execute(
+            select(WaveQuota.wave, func.sum(WaveQuota.quota + WaveQuota.added_places)).group_by(
+                WaveQuota.wave
+            )
+        ).all()
+    )
+    overviews = []
+    for wave in session.scalars(select(Wave).order_by(Wave.wave)):
+        counted = outcomes.get(wave.wave, Counter())
+        selected = counted.pop(Outcome.SELECTED.value, 0)
+        overviews.append(
+            WaveOverview(
+                wave=wave.wave,
+                scheme=wave.scheme,
+                opens_on=wave.opens_on,
+                closes_on=wave.closes_on,
+                selected_on=wave.selected_on,
+                places=int(places.get(wave.wave) or 0),
+                applicants=int(applicants.get(wave.wave, 0)),
+                selected=selected,
+                reasons=dict(sorted(counted.items())),
+                active_cards=cards.get((wave.wave, CardStatus.ACTIVE.value), 0),
+                revoked_cards=cards.get((wave.wave, CardStatus.REVOKED.value), 0),
+            )
+        )
+    return overviews
+
+
+@dataclass(frozen=True)
+class RegistrationStatus:
+    """One registration of a person, as the person may see it."""
+
+    wave: int
+    registered_at: dt.datetime | None
+    outcome: str | None
+    reason: str | None
+    card_number: str | None
+    card_status: str | None
+    purchase_deadline: dt.date | None
+
+
+def registration_statuses(
+    session: Session, *, nik: str, birth_date: dt.date
+) -> list[RegistrationStatus]:
+    """Return a person's registrations, outcomes and card, when NIK and birth date both match."""
+    rows = session.execute(
+        select(
+            Registration.wave,
+            Registration.registered_at,
+            SelectionResult.outcome,
+            SelectionResult.reason,
+            Card.card_number,
+            Card.status,
+            Card.purchase_deadline,
+        )
+        .outerjoin(SelectionResult, SelectionResult.registration_id == Registration.id)
+        .outerjoin(Card, Card.registration_id == Registration.id)
+        .where(Registration.nik == nik, Registration.birth_date == birth_date)
+        .order_by(Registration.wave)
+    )
+    return [RegistrationStatus(*row) for row in rows]
+
+
+CARD_STATE_SCHEMA = pa.schema(
+    [
+        ("card_number", pa.string()),
+        ("status", pa.string()),
+        ("issued_on", pa.date32()),
+        ("purchase_deadline", pa.date32()),
+        ("balance_expires_on", pa.date32()),
+        ("balance_expired_on", pa.date32()),
+        ("balance_idr", pa.int64()),
+        ("first_purchase_on", pa.date32()),
+    ]
+)
+
+
+def card_states(session: Session, card_numbers: pa.Array) -> pa.Table:
+    """Return what the purchase rules need to know of each given card that exists."""
+    query = select(
+        Card.card_number,
+        Card.status,
+        Card.issued_on,
+        Card.purchase_deadline,
+        Card.balance_expires_on,
+        Card.balance_expired_on,
+        Card.balance_idr,
+        Card.first_purchase_on,
+    )
+    return fetch_arrow_matching(session, query, Card.card_number, card_numbers, CARD_STATE_SCHEMA)
+
+
+def move_training_balances(session: Session, moves: pa.Table) -> None:
+    """Spend and restore training balances, each with its ledger entry, in one step.
+
+    `moves` has `card_number, voucher_code, direction` (`SPEND` or `RESTORE`),
+    `amount_idr, platform_code, effective_on`. A spend moves the amount from
+    the card's training balance to the platform's payable and records the
+    card's first purchase day; a restore (a refund) moves it back, or - when
+    the card's balance has already expired - straight on to the program fund.
+    The database refuses a balance below zero, whatever the caller computed.
+    """
+    if moves.num_rows == 0:
+        return
+    import duckdb
+
+    cards = card_states(session, moves["card_number"])
+    db = duckdb.connect()
+    try:
+        db.register("moves", moves)
+        db.register("cards", cards)
+        changes = db.sql(
+            """
+            SELECT
+                m.card_number,
+                sum(CASE WHEN m.direction = 'SPEND' THEN -m.amount_idr
+                         WHEN c.balance_expired_on IS NULL THEN m.amount_idr
+                         ELSE 0 END)::BIGINT AS delta,
+                min(CASE WHEN m.direction = 'SPEND' THEN m.effective_on END) AS first_purchase_on
+            FROM moves AS m JOIN cards AS c USING (card_number)
+            GROUP BY m.card_number ORDER BY m.card_number
+            """
+        ).to_arrow_table()
+        entries = db.sql(
+            f"""
+            SELECT
+                m.direction || ':' || m.voucher_code AS idempotency_key,
+                CASE m.direction WHEN 'SPEND' THEN 'TRAINING_PURCHASE'
+                     ELSE 'TRAINING_REFUND' END AS entry_kind,
+                CASE m.direction WHEN 'SPEND' THEN '{account(AccountKind.PLATFORM_PAYABLE)}:'
+                     || m.platform_code
+                     ELSE '{account(AccountKind.TRAINING_BALANCE)}:' || m.card_number
+                END AS debit_account,
+                CASE m.direction WHEN 'SPEND' THEN '{account(AccountKind.TRAINING_BALANCE)}:'
+                     || m.card_number
+                     ELSE '{account(AccountKind.PLATFORM_PAYABLE)}:' || m.platform_code
+                END AS credit_account,
+                m.amount_idr, m.effective_on, m.voucher_code AS reference
+            FROM moves AS m
+            UNION ALL
+            SELECT
+                'EXPIRED_REFUND:' || m.voucher_code, 'BALANCE_EXPIRED',
+                '{account(AccountKind.PROGRAM_FUND)}',
+                '{account(AccountKind.TRAINING_BALANCE)}:' || m.card_number,
+                m.amount_idr, m.effective_on, m.voucher_code
+            FROM moves AS m JOIN cards AS c USING (card_number)
+            WHERE m.direction = 'RESTORE' AND c.balance_expired_on IS NOT NULL
+            """
+        ).to_arrow_table()
+    finally:
+        db.close()
+    update_rows(
+        session,
+        table_of(Card),
+        changes,
+        key=("card_number",),
+        assignments={
+            "balance_idr": "t.balance_idr + s.delta",
+            "first_purchase_on": "COALESCE(t.first_purchase_on, s.first_purchase_on)",
+        },
+    )
+    post_table(session, entries)
+
+
+def expire_balances(session: Session, day: dt.date) -> int:
+    """Return every balance past its spending date (before `day`) to the program fund.
+
+    The balance of a card whose `balance_expires_on` is before `day` goes back
+    to the program fund with one ledger entry; the card records the day after
+    that date as `balance_expired_on`, and no purchase is accepted from then.
+    Returns how many cards expired now.
+    """
+    due = session.execute(
+        select(Card.card_number, Card.balance_expires_on, Card.balance_idr).where(
+            Card.balance_expired_on.is_(None), Card.balance_expires_on < day
+        )
+    ).all()
+    if not due:
+        return 0
+    one_day = dt.timedelta(days=1)
+    session.execute(
+        update(Card),
+        [
+            {"card_number": card, "balance_idr": 0, "balance_expired_on": until + one_day}
+            for card, until, _balance in due
+        ],
+    )
+    returned = _return_to_fund(
+        session,
+        "BALANCE_EXPIRED",
+        [(card, until + one_day, balance) for card, until, balance in due],
+    )
+    record(
+        session,
+        action="cards.balance_expired",
+        subject_type="cards",
+        subject_id=str(day),
+        business_date=day,
+        details={"count": len(due), "returned_idr": returned},
+    )
+    return len(due)
 
 
 CARD_SCHEME_SCHEMA = pa.schema(

@@ -17,6 +17,8 @@ import pyarrow.csv as pacsv
 from sqlalchemy import Executable
 from sqlalchemy.orm import Session
 
+from prakerja.storage.db import driver_connection
+
 _BATCH = 100_000
 
 
@@ -30,7 +32,7 @@ def fetch_arrow(session: Session, statement: Executable, schema: pa.Schema) -> p
     """Run a SELECT whose columns are those of `schema`, in order; return an Arrow table."""
     sql = compile_sql(session, statement)
     connection = session.connection()
-    raw = connection.connection.driver_connection
+    raw = driver_connection(session)
     if connection.dialect.name == "sqlite":
         return _fetch_sqlite(raw, sql, schema)
     return _fetch_postgresql(raw, sql, schema)
@@ -94,3 +96,40 @@ def _csv_type(kind: pa.DataType) -> pa.DataType:
     if pa.types.is_timestamp(kind):
         return pa.timestamp("us", tz="UTC")
     return kind
+
+
+#: Above this many keys, `fetch_arrow_matching` reads the whole table and filters in Arrow.
+_WHOLE_TABLE_ABOVE = 20_000
+_IN_CHUNK = 2_000
+
+
+def fetch_arrow_matching(
+    session: Session,
+    statement: Any,
+    column: Any,
+    values: pa.Array,
+    schema: pa.Schema,
+) -> pa.Table:
+    """Run a SELECT restricted to rows whose `column` is in `values`; return an Arrow table.
+
+    A few keys are looked up with `IN` lists (by index); many keys read the
+    whole result once and keep the matching rows, which is faster than
+    thousands of lookups. The key column must be the first of `schema`.
+    """
+    import pyarrow.compute as pc
+
+    keys = pc.unique(pc.drop_null(values))
+    if len(keys) == 0:
+        return schema.empty_table()
+    if len(keys) > _WHOLE_TABLE_ABOVE:
+        whole = fetch_arrow(session, statement, schema)
+        return whole.filter(pc.is_in(whole.column(0), value_set=keys))
+    parts = [
+        fetch_arrow(
+            session,
+            statement.where(column.in_(keys.slice(start, _IN_CHUNK).to_pylist())),
+            schema,
+        )
+        for start in range(0, len(keys), _IN_CHUNK)
+    ]
+    return pa.concat_tables(parts)

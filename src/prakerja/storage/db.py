@@ -56,3 +56,11 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def driver_connection(session: Session) -> Any:
+    """Return the driver's own connection under the session's transaction (sqlite3 or psycopg)."""
+    raw = session.connection().connection.driver_connection
+    if raw is None:
+        raise RuntimeError("the session's connection has no driver connection")
+    return raw

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -62,8 +63,19 @@ class PlatformEvent(Base):
     __tablename__ = "platform_events"
     __table_args__ = (
         UniqueConstraint("platform_code", "event_id"),
-        Index("ix_platform_events_voucher_code", "voucher_code"),
-        Index("ix_platform_events_state", "state"),
+        Index(
+            "ix_platform_events_pending",
+            "voucher_code",
+            sqlite_where=text("state = 'PENDING'"),
+            postgresql_where=text("state = 'PENDING'"),
+        ),
+        Index(
+            "ix_platform_events_refused_purchase",
+            "voucher_code",
+            sqlite_where=text("state = 'REJECTED' AND event_type = 'PURCHASE'"),
+            postgresql_where=text("state = 'REJECTED' AND event_type = 'PURCHASE'"),
+        ),
+        CheckConstraint("state IN ('PENDING', 'APPLIED', 'REJECTED')", name="known_state"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -83,8 +95,12 @@ class PlatformEvent(Base):
     review_text: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(10))
     state_reason: Mapped[str | None] = mapped_column(String(200))
+    state_column: Mapped[str | None] = mapped_column(String(40))
+    """The column a REJECTED event was refused for (empty when the whole row)."""
     import_run_id: Mapped[int | None] = mapped_column(BigInteger)
     source_line: Mapped[int | None] = mapped_column(Integer)
+    raw_row: Mapped[str | None] = mapped_column(Text)
+    """While PENDING: the row as it came (JSON), to report it if it is refused later."""
 
 
 class Voucher(Base):
@@ -120,6 +136,7 @@ class Attendance(Base):
     """A session of a voucher known attended, once per source."""
 
     __tablename__ = "attendances"
+    __table_args__ = (CheckConstraint("sequence >= 1", name="sequence_from_one"),)
 
     voucher_code: Mapped[str] = mapped_column(ForeignKey("vouchers.voucher_code"), primary_key=True)
     sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -1,15 +1,29 @@
-"""Questions other domains ask of the training transactions."""
+"""Questions other domains ask of the training transactions, and the redeem-code operations."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pyarrow as pa
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from prakerja.audit.service import record
+from prakerja.catalog.models import BUNDLE, Category
+from prakerja.catalog.service import course_categories_table, get_course
 from prakerja.storage.arrow import fetch_arrow
-from prakerja.transactions.models import Voucher
+from prakerja.storage.base import table_of
+from prakerja.storage.bulk import insert_new_rows
+from prakerja.transactions.errors import (
+    NotRedeemedError,
+    OtherProvidersCodeError,
+    RefundedCodeError,
+    SequenceOutOfRangeError,
+    UnknownRedeemCodeError,
+)
+from prakerja.transactions.events import settle_pending
+from prakerja.transactions.models import Attendance, AttendanceSource, PlatformEvent, Voucher
 
 FIRST_TRAINING_SCHEMA = pa.schema(
     [
@@ -70,3 +84,165 @@ def first_trainings(session: Session, *, as_of: dt.date | None = None) -> pa.Tab
         known(ranked.c.reviewed_on),
     ).where(ranked.c.position == 1)
     return fetch_arrow(session, query, FIRST_TRAINING_SCHEMA)
+
+
+@dataclass(frozen=True)
+class RedeemCodeView:
+    """What the redeem-code API answers about one code and session."""
+
+    redeem_code: str
+    course_code: str
+    invoice_code: str
+    schedule_code: str
+    status: int
+    attendance_status: int
+    redeem_at: dt.datetime | None
+    dp_platform: str
+    course_type: str
+    sessions: int
+    sequence: int
+
+
+def _provider_voucher(
+    session: Session, provider_code: str, redeem_code: str, sequence: int
+) -> tuple[Voucher, int]:
+    """Return the provider's voucher and its course's sessions, or raise the refusal."""
+    voucher = session.get(Voucher, redeem_code)
+    if voucher is None:
+        raise UnknownRedeemCodeError("redeem code not found")
+    course = get_course(session, voucher.course_code)
+    if course is None or course.provider_code != provider_code:
+        raise OtherProvidersCodeError("the redeem code is for another provider's course")
+    if voucher.refunded_at is not None:
+        raise RefundedCodeError("the redeem code was refunded")
+    if sequence > course.sessions:
+        raise SequenceOutOfRangeError(
+            f"sequence {sequence} is beyond the course's {course.sessions} session(s)"
+        )
+    return voucher, course.sessions
+
+
+def _view(session: Session, voucher: Voucher, sessions: int, sequence: int) -> RedeemCodeView:
+    attended = session.scalar(
+        select(func.count())
+        .select_from(Attendance)
+        .where(Attendance.voucher_code == voucher.voucher_code, Attendance.sequence == sequence)
+    )
+    purchase = session.get(PlatformEvent, voucher.purchase_event_id)
+    course = get_course(session, voucher.course_code)
+    return RedeemCodeView(
+        redeem_code=voucher.voucher_code,
+        course_code=voucher.course_code,
+        invoice_code=purchase.event_id if purchase is not None else voucher.voucher_code,
+        schedule_code=f"{voucher.course_code}-{sequence}",
+        status=1 if voucher.redeemed_at is not None else 0,
+        attendance_status=1 if attended else 0,
+        redeem_at=voucher.redeemed_at,
+        dp_platform=voucher.platform_code,
+        course_type=course.course_type if course is not None else "",
+        sessions=sessions,
+        sequence=sequence,
+    )
+
+
+def redeem_code_status(
+    session: Session, *, provider_code: str, redeem_code: str, sequence: int
+) -> RedeemCodeView:
+    """Return a redeem code's state for one session, as its training provider may see it."""
+    voucher, sessions = _provider_voucher(session, provider_code, redeem_code, sequence)
+    return _view(session, voucher, sessions, sequence)
+
+
+def commit_redeem_code(
+    session: Session,
+    *,
+    provider_code: str,
+    redeem_code: str,
+    sequence: int,
+    now: dt.datetime,
+) -> RedeemCodeView:
+    """Record the provider's commit of a session: sequence 1 redeems the code; idempotent.
+
+    The provider's attendance row is keyed by (voucher, sequence, source), so
+    a second commit of the same session - even a concurrent one - adds
+    nothing, and the redemption is set only where none is recorded yet.
+    Events waiting for this attendance (a webinar's completion) are applied.
+    """
+    voucher, sessions = _provider_voucher(session, provider_code, redeem_code, sequence)
+    if sequence > 1 and voucher.redeemed_at is None:
+        raise NotRedeemedError("the redeem code is not redeemed yet: commit sequence 1 first")
+    inserted = insert_new_rows(
+        session,
+        table_of(Attendance),
+        pa.table(
+            {
+                "voucher_code": [redeem_code],
+                "sequence": pa.array([sequence], pa.int64()),
+                "source": [AttendanceSource.PROVIDER.value],
+                "recorded_at": pa.array([now], pa.timestamp("us", tz="UTC")),
+            }
+        ),
+        key=("voucher_code", "sequence", "source"),
+    )
+    if sequence == 1:
+        session.execute(
+            update(Voucher)
+            .where(Voucher.voucher_code == redeem_code, Voucher.redeemed_at.is_(None))
+            .values(redeemed_at=now)
+        )
+    if inserted:
+        record(
+            session,
+            action="voucher.committed",
+            subject_type="voucher",
+            subject_id=redeem_code,
+            details={"provider": provider_code, "sequence": sequence},
+        )
+        settle_pending(session, [redeem_code])
+    session.refresh(voucher)
+    return _view(session, voucher, sessions, sequence)
+
+
+def category_ranking(session: Session) -> list[tuple[str, int]]:
+    """Rank training categories by participants (cards with a purchase not refunded).
+
+    A bundle counts once under BUNDLE, not under its categories; a participant
+    who bought courses of several categories counts in each. Ties keep the
+    contract's category order.
+    """
+    import duckdb
+
+    bought = fetch_arrow(
+        session,
+        select(Voucher.card_number, Voucher.course_code).where(Voucher.refunded_at.is_(None)),
+        pa.schema([("card_number", pa.string()), ("course_code", pa.string())]),
+    )
+    categories = course_categories_table(session)
+    order = pa.table(
+        {
+            "category": [*(c.value for c in Category), BUNDLE],
+            "position": list(range(len(Category) + 1)),
+        }
+    )
+    db = duckdb.connect()
+    try:
+        for name, table in (("bought", bought), ("categories", categories), ("ordering", order)):
+            db.register(name, table)
+        rows = db.sql(
+            """
+            WITH labelled AS (
+                SELECT course_code,
+                       CASE WHEN count(*) > 1 THEN 'BUNDLE' ELSE min(category) END AS label
+                FROM categories GROUP BY course_code
+            )
+            SELECT o.category, count(DISTINCT b.card_number) AS participants
+            FROM ordering AS o
+            LEFT JOIN labelled AS l ON l.label = o.category
+            LEFT JOIN bought AS b ON b.course_code = l.course_code
+            GROUP BY o.category, o.position
+            ORDER BY participants DESC, o.position
+            """
+        ).fetchall()
+    finally:
+        db.close()
+    return [(str(category), int(count)) for category, count in rows]

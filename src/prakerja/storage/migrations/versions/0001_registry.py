@@ -109,8 +109,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_registrations")),
         sa.UniqueConstraint("wave", "nik", name=op.f("uq_registrations_wave_nik")),
     )
-    op.create_index("ix_registrations_kk_number", "registrations", ["kk_number"], unique=False)
-    op.create_index("ix_registrations_nik", "registrations", ["nik"], unique=False)
     op.create_table(
         "waves",
         sa.Column("wave", sa.Integer(), autoincrement=False, nullable=False),

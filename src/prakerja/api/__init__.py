@@ -1,0 +1,1 @@
+"""The HTTP front door: partner APIs (FastAPI), with OpenAPI docs served offline."""

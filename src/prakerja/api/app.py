@@ -1,0 +1,47 @@
+"""The FastAPI application: routers of every front-door API, and offline OpenAPI docs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from prakerja import __version__
+from prakerja.api import redeem
+
+SWAGGER_ASSETS = "/static/swagger-ui"
+
+
+def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> FastAPI:
+    """Build the application on a database engine; `clock` gives Unix seconds (tests fix it)."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    app = FastAPI(
+        title="Prakerja partner API",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        description="Redeem codes for training providers; more partner APIs to come.",
+    )
+    app.state.engine = engine
+    app.state.clock = clock
+    app.mount(SWAGGER_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
+    app.include_router(redeem.router)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """The OpenAPI docs, every asset served from this service (works offline)."""
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - docs",
+            swagger_js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_ASSETS}/favicon-32x32.png",
+        )
+
+    return app

@@ -1,0 +1,220 @@
+"""The redeem-code API training providers call: status and commit of a participant's code."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from prakerja.api.signatures import compact_forms, signature_matches, timestamp_fresh
+from prakerja.kit.clock import JAKARTA
+from prakerja.kit.errors import PrakerjaError
+from prakerja.transactions.service import RedeemCodeView
+
+router = APIRouter(prefix="/api/v1/integration/payment/redeem-code", tags=["redeem code"])
+
+COURSE_TYPE_LABELS = {
+    "WEBINAR": ("Webinar", "ONLINE", True),
+    "SELF_PACED": ("Video Pembelajaran", "ONLINE", True),
+    "OFFLINE": ("Luring", "OFFLINE", False),
+}
+
+
+class RedeemRequest(BaseModel):
+    """The body both endpoints take."""
+
+    redeem_code: str = Field(min_length=1, max_length=40)
+    sequence: int = Field(default=1, ge=1, le=1000)
+
+
+class RedeemData(BaseModel):
+    """What a successful answer carries about the code and session."""
+
+    redeem_code: str
+    course_code: str
+    invoice_code: str
+    schedule_code: str
+    status: int = Field(description="0 purchased, 1 redeemed")
+    attendance_status: int = Field(description="1 once this session's attendance is known")
+    redeem_at: str | None
+    dp_platform: str
+    schedule_start_end: str | None
+    course_type: str
+    course_type_label: str
+    course_learning_method: str
+    is_online_attendance: bool
+    sequence: int
+
+
+class RedeemAnswer(BaseModel):
+    """`{"success": true, "message": ..., "data": {...}}`."""
+
+    success: bool
+    message: str
+    data: RedeemData | None = None
+
+
+class RefusalError(Exception):
+    """A refused request: its HTTP status and message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def refusal_response(status: int, message: str) -> JSONResponse:
+    """Return the contract's refusal body with its status."""
+    return JSONResponse({"success": False, "message": message}, status_code=status)
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """What arrived: the signing headers, the path and the raw body."""
+
+    client_code: str
+    timestamp: str
+    signature: str
+    path: str
+    raw: bytes
+
+
+def _checked_body(session: Session, signed: SignedRequest, now: float) -> RedeemRequest:
+    """Refuse a request that is unsigned, stale, wrongly signed or malformed; return its body."""
+    from prakerja.catalog.service import provider_secret
+
+    if not signed.client_code or not signed.timestamp or not signed.signature:
+        raise RefusalError(401, "missing client_code, timestamp or signature header")
+    if not timestamp_fresh(signed.timestamp, now):
+        raise RefusalError(401, "timestamp is more than 5 minutes off")
+    try:
+        parsed: Any = json.loads(signed.raw) if signed.raw else None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        parsed = None
+    bodies = (
+        compact_forms(signed.raw, parsed)
+        if parsed is not None
+        else [signed.raw.decode("utf-8", "replace")]
+    )
+    secret = provider_secret(session, signed.client_code)
+    if secret is None or not signature_matches(
+        secret,
+        signed.client_code,
+        signed.timestamp,
+        signed.path,
+        bodies=bodies,
+        given=signed.signature,
+    ):
+        raise RefusalError(401, "invalid signature")
+    if not isinstance(parsed, dict):
+        raise RefusalError(422, "the body must be a JSON object with redeem_code and sequence")
+    try:
+        return RedeemRequest.model_validate(parsed)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise RefusalError(422, f"malformed body: {where}: {first['msg']}") from exc
+
+
+def _answer(view: RedeemCodeView, message: str) -> dict[str, Any]:
+    label, method, online = COURSE_TYPE_LABELS.get(view.course_type, (view.course_type, "", True))
+    redeem_at = (
+        view.redeem_at.astimezone(JAKARTA).isoformat(timespec="seconds")
+        if view.redeem_at is not None
+        else None
+    )
+    data = RedeemData(
+        redeem_code=view.redeem_code,
+        course_code=view.course_code,
+        invoice_code=view.invoice_code,
+        schedule_code=view.schedule_code,
+        status=view.status,
+        attendance_status=view.attendance_status,
+        redeem_at=redeem_at,
+        dp_platform=view.dp_platform,
+        schedule_start_end=None,
+        course_type=view.course_type,
+        course_type_label=label,
+        course_learning_method=method,
+        is_online_attendance=online,
+        sequence=view.sequence,
+    )
+    return RedeemAnswer(success=True, message=message, data=data).model_dump()
+
+
+def _serve(engine: Engine, signed: SignedRequest, now: float, *, commit: bool) -> JSONResponse:
+    """Check and answer one request in one database transaction."""
+    from prakerja.kit.clock import utc_now
+    from prakerja.storage.db import unit_of_work
+    from prakerja.transactions.service import commit_redeem_code, redeem_code_status
+
+    try:
+        with unit_of_work(engine) as session:
+            body = _checked_body(session, signed, now)
+            if commit:
+                view = commit_redeem_code(
+                    session,
+                    provider_code=signed.client_code,
+                    redeem_code=body.redeem_code,
+                    sequence=body.sequence,
+                    now=utc_now(),
+                )
+            else:
+                view = redeem_code_status(
+                    session,
+                    provider_code=signed.client_code,
+                    redeem_code=body.redeem_code,
+                    sequence=body.sequence,
+                )
+    except RefusalError as refusal:
+        return refusal_response(refusal.status, refusal.message)
+    except PrakerjaError as error:
+        return refusal_response(error.status_code, error.message)
+    return JSONResponse(_answer(view, "redeem code committed" if commit else "redeem code found"))
+
+
+async def _handle(request: Request, *, commit: bool) -> JSONResponse:
+    headers = request.headers
+    signed = SignedRequest(
+        client_code=headers.get("client_code") or "",
+        timestamp=headers.get("timestamp") or "",
+        signature=headers.get("signature") or "",
+        path=request.url.path,
+        raw=await request.body(),
+    )
+    state = request.app.state
+    return await run_in_threadpool(_serve, state.engine, signed, state.clock(), commit=commit)
+
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing or wrong signature, or a timestamp more than 5 minutes off"},
+    403: {"description": "The code is for another provider's course"},
+    404: {"description": "Unknown code (never purchased, or the purchase was refused)"},
+    409: {"description": "The code was refunded (or, on commit, sequence 1 not yet committed)"},
+    422: {"description": "Malformed body, or a sequence beyond the course's sessions"},
+}
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": RedeemRequest.model_json_schema()}},
+    }
+}
+
+
+@router.post("/status", response_model=RedeemAnswer, responses=_RESPONSES, openapi_extra=_BODY)
+async def status(request: Request) -> JSONResponse:
+    """Return a redeem code's state for one session (headers: client_code, timestamp, signature)."""
+    return await _handle(request, commit=False)
+
+
+@router.post("/commit", response_model=RedeemAnswer, responses=_RESPONSES, openapi_extra=_BODY)
+async def commit(request: Request) -> JSONResponse:
+    """Commit a session of a code: sequence 1 redeems it; committing again changes nothing."""
+    return await _handle(request, commit=True)

@@ -1,0 +1,1 @@
+"""The training catalog: providers, courses, categories, bundles, platforms, provider keys."""

@@ -1,0 +1,107 @@
+"""Questions and operations on the catalog that other domains and the front doors use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from prakerja.audit.service import record
+from prakerja.catalog.credentials import decrypt_secret, encrypt_secret, new_secret
+from prakerja.catalog.models import (
+    Course,
+    CourseCategory,
+    CoursePlatform,
+    Provider,
+    ProviderCredential,
+)
+from prakerja.kit.clock import utc_now
+from prakerja.kit.errors import InputError
+from prakerja.storage.arrow import fetch_arrow
+
+COURSE_SCHEMA = pa.schema(
+    [
+        ("course_code", pa.string()),
+        ("provider_code", pa.string()),
+        ("price_idr", pa.int64()),
+        ("course_type", pa.string()),
+        ("sessions", pa.int64()),
+    ]
+)
+COURSE_PLATFORM_SCHEMA = pa.schema([("course_code", pa.string()), ("platform_code", pa.string())])
+COURSE_CATEGORY_SCHEMA = pa.schema([("course_code", pa.string()), ("category", pa.string())])
+
+
+def courses_table(session: Session) -> pa.Table:
+    """Return every course with its provider, price, type and number of sessions."""
+    query = select(
+        Course.course_code,
+        Course.provider_code,
+        Course.price_idr,
+        Course.course_type,
+        Course.sessions,
+    )
+    return fetch_arrow(session, query, COURSE_SCHEMA)
+
+
+def course_platforms_table(session: Session) -> pa.Table:
+    """Return which platform sells which course."""
+    query = select(CoursePlatform.course_code, CoursePlatform.platform_code)
+    return fetch_arrow(session, query, COURSE_PLATFORM_SCHEMA)
+
+
+def course_categories_table(session: Session) -> pa.Table:
+    """Return each course's categories (several for a bundle)."""
+    query = select(CourseCategory.course_code, CourseCategory.category)
+    return fetch_arrow(session, query, COURSE_CATEGORY_SCHEMA)
+
+
+def get_course(session: Session, course_code: str) -> Course | None:
+    """Return a course by code, or None."""
+    return session.get(Course, course_code)
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """Credentials just issued: shown once to the operator, never stored in plain text."""
+
+    client_code: str
+    secret: str
+    version: int
+    known_provider: bool
+
+
+def issue_key(session: Session, provider_code: str) -> IssuedKey:
+    """Issue a provider's API credentials, or rotate them: the previous secret stops at once."""
+    code = provider_code.strip()
+    if not code or not code.isascii() or code.upper() != code or len(code) > 40:
+        raise InputError(f"not a provider code (upper-case, at most 40 characters): {code!r}")
+    secret = new_secret()
+    credential = session.get(ProviderCredential, code, with_for_update=True)
+    if credential is None:
+        credential = ProviderCredential(client_code=code, version=0)
+        session.add(credential)
+    credential.version += 1
+    credential.secret_ciphertext = encrypt_secret(secret)
+    credential.issued_at = utc_now()
+    known = session.get(Provider, code) is not None
+    record(
+        session,
+        action="provider.key_issued",
+        subject_type="provider",
+        subject_id=code,
+        details={"version": credential.version, "known_provider": known},
+    )
+    return IssuedKey(code, secret, credential.version, known)
+
+
+def provider_secret(session: Session, client_code: str) -> str | None:
+    """Return a provider's current secret (decrypted), or None when it has no credentials."""
+    ciphertext = session.scalar(
+        select(ProviderCredential.secret_ciphertext).where(
+            ProviderCredential.client_code == client_code
+        )
+    )
+    return None if ciphertext is None else decrypt_secret(ciphertext)

@@ -1,0 +1,180 @@
+"""`prakerja reconcile`, `prakerja breaks ...` and the reconciliation's exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from prakerja.cli.common import DateOption, DbOption, open_database, parse_day, say, tell
+from prakerja.cli.exports import write_csv
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from prakerja.reconciliation.escrow import EscrowProof
+    from prakerja.reconciliation.service import RunSummary
+
+breaks_app = typer.Typer(
+    help="Reconciliation breaks (selisih): resolve one with a written reason.",
+    no_args_is_help=True,
+)
+OutFile = Annotated[Path, typer.Option("--out", help="File to write.")]
+OutDir = Annotated[Path, typer.Option("--out", help="Folder to write the statement into.")]
+
+
+def reconcile_command(
+    date: DateOption,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild", help="Rebuild every break from scratch, replaying each day reconciled."
+        ),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Reconcile everything known up to a day; end with the gap report's sentence."""
+    from prakerja.kit.progress import RichReporter
+    from prakerja.operations.timeline import advance_to
+    from prakerja.reconciliation import service
+    from prakerja.storage.db import unit_of_work
+
+    day = parse_day(date)
+    engine = open_database(db)
+    with RichReporter() as reporter, unit_of_work(engine) as session:
+        latest = service.latest_run_day(session)
+        if not rebuild and latest is not None and latest > day:
+            tell(f"the breaks are kept as of {latest}; {day} is shown as it was, nothing changed")
+            summary = service.recorded_run(session, day)
+        elif rebuild:
+            advance_to(session, day)
+            replayed = service.rebuild(session, day, reporter=reporter)
+            tell(f"rebuilt the breaks from scratch over {len(replayed)} day(s)")
+            summary = replayed[-1]
+        else:
+            advance_to(session, day)
+            summary = service.reconcile(session, day, reporter=reporter)
+        gap, escrow = (
+            (summary.gap, summary.escrow)
+            if summary.gap and summary.escrow
+            else service.day_position(session, day)
+        )
+    _print_run(summary, escrow)
+    say(gap.sentence())
+
+
+def _print_run(summary: RunSummary, escrow: EscrowProof) -> None:
+    from prakerja.kit.money import format_rupiah
+
+    say(
+        f"reconciled {summary.day}: {summary.opened} break(s) opened, "
+        f"{summary.resolved} resolved, {summary.open_after} open"
+    )
+    say("open breaks: " + " ".join(f"{kind}={n}" for kind, n in summary.open_by_type.items()))
+    say(
+        f"escrow {escrow.day}: opening {format_rupiah(escrow.opening_idr)} "
+        f"+ credits {format_rupiah(escrow.credits_idr)} "
+        f"- debits {format_rupiah(escrow.debits_idr)} "
+        f"= closing {format_rupiah(escrow.closing_idr)}; "
+        f"ledger {format_rupiah(escrow.ledger_idr)}; "
+        f"difference {format_rupiah(escrow.difference_idr)}"
+    )
+
+
+@breaks_app.command("resolve")
+def resolve_command(
+    break_id: Annotated[str, typer.Argument(help="The break's id, as in breaks.csv.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the break is resolved.")],
+    db: DbOption = None,
+) -> None:
+    """Resolve an open break with a written reason (recorded with who and when)."""
+    from prakerja.reconciliation.service import resolve_break
+    from prakerja.storage.db import unit_of_work
+
+    engine = open_database(db)
+    with unit_of_work(engine) as session:
+        resolved = resolve_break(session, break_id.strip(), reason=reason)
+        line = (
+            f"resolved {resolved.break_id} ({resolved.break_type}) on {resolved.resolved_on} "
+            f"by {resolved.resolved_by}"
+        )
+    say(line)
+
+
+def _reconciled_up_to(session: Session, day: dt.date) -> None:
+    """Reconcile `day` first when no run has reached it yet, so exports are never stale."""
+    from prakerja.operations.timeline import advance_to
+    from prakerja.reconciliation.service import latest_run_day, reconcile
+
+    latest = latest_run_day(session)
+    if latest is None or latest < day:
+        advance_to(session, day)
+        reconcile(session, day)
+        tell(f"reconciled {day} first")
+
+
+def export_breaks(date: DateOption, out: OutFile, db: DbOption = None) -> None:
+    """breaks.csv as of a day: every break found, OPEN or RESOLVED by then."""
+    from prakerja.reporting.breaks import BREAKS_COLUMNS, breaks_as_of
+    from prakerja.storage.db import unit_of_work
+
+    day = parse_day(date)
+    engine = open_database(db)
+    with unit_of_work(engine) as session:
+        _reconciled_up_to(session, day)
+        rows = breaks_as_of(session, day)
+    count = write_csv(out, BREAKS_COLUMNS, (_csv_cells(row) for row in rows))
+    say(f"wrote {count} rows to {out}")
+
+
+def export_gap(date: DateOption, out: OutFile, db: DbOption = None) -> None:
+    """The gap report as of a day: stage, participants, amount_idr (every stage present)."""
+    from prakerja.operations.timeline import advance_to
+    from prakerja.reconciliation.service import day_position
+    from prakerja.storage.db import unit_of_work
+
+    day = parse_day(date)
+    engine = open_database(db)
+    with unit_of_work(engine) as session:
+        advance_to(session, day)
+        gap, _escrow = day_position(session, day)
+    count = write_csv(
+        out,
+        ("stage", "participants", "amount_idr"),
+        ((row.stage.value, row.participants, row.amount_idr) for row in gap.rows),
+    )
+    say(f"wrote {count} rows to {out}")
+    say(gap.sentence())
+
+
+def export_statement(date: DateOption, out: OutDir, db: DbOption = None) -> None:
+    """The auditors' daily statement as an Excel workbook and a PDF, written into a folder."""
+    from prakerja.reporting.pdf import write_pdf
+    from prakerja.reporting.statement import build_statement
+    from prakerja.reporting.workbook import write_workbook
+    from prakerja.storage.db import unit_of_work
+
+    day = parse_day(date)
+    engine = open_database(db)
+    with unit_of_work(engine) as session:
+        _reconciled_up_to(session, day)
+        statement = build_statement(session, day)
+    stem = f"reconciliation-statement-{day.isoformat()}"
+    workbook = write_workbook(statement, out / f"{stem}.xlsx")
+    document = write_pdf(statement, out / f"{stem}.pdf")
+    say(f"wrote {workbook}")
+    say(f"wrote {document}")
+
+
+def _csv_cells(row: Sequence[object]) -> tuple[object, ...]:
+    return tuple(value.isoformat() if isinstance(value, dt.date) else value for value in row)
+
+
+def register_exports(exports: typer.Typer) -> None:
+    """Add the reconciliation's exports to `prakerja export`."""
+    exports.command("breaks")(export_breaks)
+    exports.command("gap")(export_gap)
+    exports.command("statement")(export_statement)

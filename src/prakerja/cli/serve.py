@@ -1,0 +1,47 @@
+"""`prakerja serve` and `prakerja providers key`: the HTTP service and its partners' keys."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from prakerja.cli.common import DbOption, open_database, say, tell
+
+API_FACTORY = "prakerja.api.app"
+providers_app = typer.Typer(help="Training providers: API credentials.", no_args_is_help=True)
+
+
+def serve_command(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    db: DbOption = None,
+) -> None:
+    """The HTTP service: partner APIs, with OpenAPI docs at /docs."""
+    import importlib
+
+    import uvicorn
+
+    engine = open_database(db)
+    # The front doors stay independent of each other (lint-imports): the CLI
+    # starts the API by its module name, as uvicorn itself would.
+    create_app = importlib.import_module(API_FACTORY).create_app
+    uvicorn.run(create_app(engine), host=host, port=port, log_level="info", access_log=False)
+
+
+@providers_app.command("key")
+def key_command(
+    provider_code: Annotated[str, typer.Argument(help="The provider's code, e.g. LP-001.")],
+    db: DbOption = None,
+) -> None:
+    """Issue (or rotate) a provider's API credentials; the old secret stops working at once."""
+    from prakerja.catalog.service import issue_key
+    from prakerja.storage.db import unit_of_work
+
+    engine = open_database(db)
+    with unit_of_work(engine) as session:
+        issued = issue_key(session, provider_code)
+    if not issued.known_provider:
+        tell(f"note: provider {issued.client_code} is not in the catalog yet")
+    say(f"client_code={issued.client_code}")
+    say(f"secret={issued.secret}")

@@ -1,0 +1,101 @@
+"""The demo's reconciliation: reconcile business days, then show the gap and the open breaks.
+
+Each function takes the engine and the day(s) it works on and keeps no state
+of its own, so the daily cycle can call them in whatever order it runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine
+
+from prakerja.kit.money import format_rupiah
+from prakerja.kit.progress import Reporter
+from prakerja.operations.timeline import advance_to
+from prakerja.reconciliation.service import (
+    RunSummary,
+    day_position,
+    latest_run_day,
+    open_breaks_by_type,
+    reconcile,
+)
+from prakerja.reporting.pdf import write_pdf
+from prakerja.reporting.statement import build_statement
+from prakerja.reporting.workbook import write_workbook
+from prakerja.storage.db import unit_of_work
+
+
+@dataclass(frozen=True)
+class ReconciliationShown:
+    """What the demo's closing reconciliation showed, and where the statement went."""
+
+    day: dt.date
+    sentence: str
+    open_by_type: dict[str, int]
+    workbook: Path
+    pdf: Path
+
+
+def business_days(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Return every day from `first` to `last`, both included (the program runs every day)."""
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def reconcile_day(engine: Engine, day: dt.date, reporter: Reporter | None = None) -> RunSummary:
+    """Reconcile one business day in its own transaction, after the day's time rules."""
+    with unit_of_work(engine) as session:
+        advance_to(session, day)
+        return reconcile(session, day, reporter=reporter)
+
+
+def reconcile_days(
+    engine: Engine, days: Iterable[dt.date], reporter: Reporter | None = None
+) -> list[RunSummary]:
+    """Reconcile each day in order, skipping days already reconciled."""
+    with unit_of_work(engine) as session:
+        latest = latest_run_day(session)
+    return [
+        reconcile_day(engine, day, reporter)
+        for day in sorted(days)
+        if latest is None or day > latest
+    ]
+
+
+def show_reconciliation(
+    console: Console, engine: Engine, day: dt.date, folder: Path
+) -> ReconciliationShown:
+    """Print the open breaks by type and the gap sentence; write the day's statement."""
+    with unit_of_work(engine) as session:
+        gap, escrow = day_position(session, day)
+        open_by_type = open_breaks_by_type(session)
+        statement = build_statement(session, day)
+    stem = folder / f"reconciliation-statement-{day.isoformat()}"
+    workbook = write_workbook(statement, stem.with_suffix(".xlsx"))
+    pdf = write_pdf(statement, stem.with_suffix(".pdf"))
+    table = Table(title=f"Open reconciliation breaks on {day}", title_justify="left")
+    table.add_column("break type")
+    table.add_column("open", justify="right")
+    for kind, count in open_by_type.items():
+        table.add_row(kind, str(count))
+    table.add_row("[bold]total[/bold]", str(sum(open_by_type.values())))
+    console.print(table)
+    console.print(
+        f"Escrow on {day}: closing {format_rupiah(escrow.closing_idr)}, "
+        f"ledger {format_rupiah(escrow.ledger_idr)}, "
+        f"difference {format_rupiah(escrow.difference_idr)}"
+    )
+    console.print(f"[bold]{gap.sentence()}[/bold]")
+    console.print(f"Auditors' statement: {workbook} and {pdf}")
+    return ReconciliationShown(
+        day=day,
+        sentence=gap.sentence(),
+        open_by_type=open_by_type,
+        workbook=workbook,
+        pdf=pdf,
+    )

@@ -1,0 +1,373 @@
+"""Reconciliation operations: run a day, rebuild from scratch, resolve a break, read breaks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from prakerja.audit.service import current_actor, record
+from prakerja.kit.clock import utc_now
+from prakerja.kit.errors import ConflictError, InputError, NotFoundError
+from prakerja.kit.progress import Reporter, SilentReporter
+from prakerja.reconciliation.engine import connect_facts, evaluate_on, evaluate_paired
+from prakerja.reconciliation.escrow import EscrowProof, escrow_on
+from prakerja.reconciliation.gap import GapReport, gap_on
+from prakerja.reconciliation.models import Break, BreakResolution, ReconciliationRun
+from prakerja.reconciliation.sources import (
+    Facts,
+    escrow_ledger_balance,
+    read_invoice_facts,
+    read_participant_facts,
+    read_payment_facts,
+)
+from prakerja.reconciliation.store import StoreChanges, apply_conditions
+from prakerja.reconciliation.taxonomy import BreakStatus, BreakType, Resolution, RunMode
+
+_REASON_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What one reconciliation run found and changed."""
+
+    day: dt.date
+    mode: RunMode
+    conditions: int
+    opened: int
+    resolved: int
+    open_by_type: dict[str, int] = field(default_factory=dict)
+    gap: GapReport | None = None
+    escrow: EscrowProof | None = None
+
+    @property
+    def open_after(self) -> int:
+        """How many breaks are open after the run."""
+        return sum(self.open_by_type.values())
+
+
+def read_facts(session: Session, day: dt.date) -> Facts:
+    """Read everything the engine reconciles, as known on `day`."""
+    return Facts(
+        payments=read_payment_facts(session, day),
+        invoices=read_invoice_facts(session, day),
+        participants=read_participant_facts(session, day),
+    )
+
+
+def latest_run_day(session: Session) -> dt.date | None:
+    """Return the latest business day reconciled, or None before the first run."""
+    return session.scalar(select(func.max(ReconciliationRun.business_date)))
+
+
+def reconcile(
+    session: Session,
+    day: dt.date,
+    *,
+    actor: str | None = None,
+    reporter: Reporter | None = None,
+) -> RunSummary:
+    """Reconcile everything known up to `day` and bring the breaks up to date."""
+    reporter = reporter or SilentReporter()
+    _refuse_going_back(session, day, "reconcile")
+    who = actor or current_actor()
+    started = utc_now()
+    reporter.start("reading the system of record", 1)
+    facts = read_facts(session, day)
+    ledger = escrow_ledger_balance(session, day)
+    reporter.advance(1)
+    reporter.start("reconciling", 1)
+    connection = connect_facts(facts)
+    try:
+        conditions = evaluate_on(connection, day)
+        gap = gap_on(connection, day)
+        escrow = escrow_on(connection, day, ledger)
+    finally:
+        connection.close()
+    run = _new_run(session, day, RunMode.DAILY, who, started)
+    changes = apply_conditions(session, conditions, day=day, actor=who, run_id=run.id)
+    reporter.advance(1)
+    summary = _finish_run(session, run, changes, conditions.num_rows, gap=gap, escrow=escrow)
+    record(
+        session,
+        action="reconciliation.run",
+        subject_type="reconciliation_run",
+        subject_id=str(run.id),
+        business_date=day,
+        actor=who,
+        details={"opened": summary.opened, "resolved": summary.resolved},
+    )
+    return summary
+
+
+def rebuild(
+    session: Session,
+    day: dt.date,
+    *,
+    actor: str | None = None,
+    reporter: Reporter | None = None,
+) -> list[RunSummary]:
+    """Rebuild the breaks from scratch: replay every day reconciled so far, then `day`.
+
+    The facts are read once; each day is evaluated on the facts dated up to
+    it, and operators' resolutions are applied again after the day they were
+    made on, so a rebuild and the daily runs give the same breaks.
+    """
+    reporter = reporter or SilentReporter()
+    _refuse_going_back(session, day, "rebuild")
+    who = actor or current_actor()
+    days = sorted({*session.scalars(select(ReconciliationRun.business_date).distinct()), day})
+    resolutions = session.scalars(select(BreakResolution).order_by(BreakResolution.id)).all()
+    session.execute(delete(Break))
+    facts = read_facts(session, day)
+    summaries: list[RunSummary] = []
+    reporter.start("replaying reconciliation days", len(days))
+    connection = connect_facts(facts)
+    try:
+        for replayed in days:
+            started = utc_now()
+            conditions = evaluate_on(connection, replayed)
+            run = _new_run(session, replayed, RunMode.REBUILD, who, started)
+            changes = apply_conditions(
+                session, conditions, day=replayed, actor=who, run_id=run.id, audited=False
+            )
+            for resolution in resolutions:
+                if resolution.resolved_on == replayed:
+                    _replay_resolution(session, resolution)
+            summaries.append(_finish_run(session, run, changes, conditions.num_rows))
+            reporter.advance(1)
+    finally:
+        connection.close()
+    record(
+        session,
+        action="reconciliation.rebuilt",
+        subject_type="reconciliation",
+        subject_id=day.isoformat(),
+        business_date=day,
+        actor=who,
+        details={"days": [d.isoformat() for d in days]},
+    )
+    return summaries
+
+
+def resolve_break(
+    session: Session, break_id: str, *, reason: str, actor: str | None = None
+) -> Break:
+    """Resolve an open break with an operator's written reason, on the latest day reconciled."""
+    written = " ".join(reason.split())
+    if not written:
+        raise InputError("a written reason is required to resolve a break")
+    if len(written) > _REASON_LIMIT:
+        raise InputError(f"the reason is longer than {_REASON_LIMIT} characters")
+    found = session.get(Break, break_id)
+    if found is None:
+        raise NotFoundError(f"unknown break {break_id!r}")
+    if found.status != BreakStatus.OPEN.value:
+        raise ConflictError(f"break {break_id} is already resolved (on {found.resolved_on})")
+    day = latest_run_day(session)
+    assert day is not None  # a break exists, so a run made it
+    who = actor or current_actor()
+    _mark_resolved_by_operator(found, day=day, actor=who, reason=written)
+    session.add(
+        BreakResolution(
+            break_id=break_id, resolved_on=day, actor=who, reason=written, recorded_at=utc_now()
+        )
+    )
+    record(
+        session,
+        action="break.resolved",
+        subject_type="break",
+        subject_id=break_id,
+        business_date=day,
+        actor=who,
+        details={"resolution": Resolution.OPERATOR.value, "reason": written},
+    )
+    session.flush()
+    return found
+
+
+def _replay_resolution(session: Session, resolution: BreakResolution) -> None:
+    found = session.get(Break, resolution.break_id)
+    if found is not None and found.status == BreakStatus.OPEN.value:
+        _mark_resolved_by_operator(
+            found, day=resolution.resolved_on, actor=resolution.actor, reason=resolution.reason
+        )
+        session.flush()
+
+
+def _mark_resolved_by_operator(found: Break, *, day: dt.date, actor: str, reason: str) -> None:
+    found.status = BreakStatus.RESOLVED.value
+    found.resolved_on = day
+    found.resolution = Resolution.OPERATOR.value
+    found.resolved_by = actor
+    found.resolution_note = reason
+    found.still_holds = True
+
+
+def open_breaks_by_type(session: Session, day: dt.date | None = None) -> dict[str, int]:
+    """Return how many breaks are open now (or were on `day`), per type, in contract order."""
+    condition = (
+        Break.status == BreakStatus.OPEN.value
+        if day is None
+        else and_(
+            Break.detected_on <= day, or_(Break.resolved_on.is_(None), Break.resolved_on > day)
+        )
+    )
+    counts = Counter(
+        dict(
+            session.execute(
+                select(Break.break_type, func.count()).where(condition).group_by(Break.break_type)
+            ).all()
+        )
+    )
+    return {kind.value: int(counts.get(kind.value, 0)) for kind in BreakType}
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where the program stood at the latest reconciliation run, as that run recorded it."""
+
+    day: dt.date
+    open_by_type: dict[str, int]
+    gap: list[dict[str, Any]]
+    gap_sentence: str
+    escrow: dict[str, int]
+
+
+def latest_position(session: Session) -> Position | None:
+    """Return what the latest daily run recorded (cheap: no facts are read), or None."""
+    run = session.scalars(
+        select(ReconciliationRun)
+        .where(ReconciliationRun.mode == RunMode.DAILY.value)
+        .order_by(ReconciliationRun.business_date.desc(), ReconciliationRun.id.desc())
+        .limit(1)
+    ).first()
+    if run is None or "gap" not in run.details:
+        return None
+    return Position(
+        day=run.business_date,
+        open_by_type=dict(run.details.get("open_by_type", {})),
+        gap=list(run.details["gap"]),
+        gap_sentence=str(run.details.get("gap_sentence", "")),
+        escrow=dict(run.details.get("escrow", {})),
+    )
+
+
+def recorded_run(session: Session, day: dt.date) -> RunSummary:
+    """Return what the runs up to `day` found that day, read-only (for a day already passed)."""
+    opened = session.scalar(select(func.count()).where(Break.detected_on == day)) or 0
+    resolved = session.scalar(select(func.count()).where(Break.resolved_on == day)) or 0
+    gap, escrow = day_position(session, day)
+    return RunSummary(
+        day=day,
+        mode=RunMode.DAILY,
+        conditions=0,
+        opened=int(opened),
+        resolved=int(resolved),
+        open_by_type=open_breaks_by_type(session, day),
+        gap=gap,
+        escrow=escrow,
+    )
+
+
+def _refuse_going_back(session: Session, day: dt.date, what: str) -> None:
+    latest = latest_run_day(session)
+    if latest is not None and latest > day:
+        raise ConflictError(
+            f"cannot {what} {day}: the breaks are already reconciled up to {latest}"
+        )
+
+
+def _new_run(
+    session: Session, day: dt.date, mode: RunMode, actor: str, started: dt.datetime
+) -> ReconciliationRun:
+    run = ReconciliationRun(
+        business_date=day,
+        mode=mode.value,
+        actor=actor,
+        started_at=started,
+        finished_at=started,
+        opened=0,
+        resolved=0,
+        open_after=0,
+        details={},
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def _finish_run(
+    session: Session,
+    run: ReconciliationRun,
+    changes: StoreChanges,
+    conditions: int,
+    *,
+    gap: GapReport | None = None,
+    escrow: EscrowProof | None = None,
+) -> RunSummary:
+    by_type = open_breaks_by_type(session)
+    run.finished_at = utc_now()
+    run.opened = sum(changes.opened.values())
+    run.resolved = sum(changes.resolved.values())
+    run.open_after = sum(by_type.values())
+    run.details = {
+        "conditions": conditions,
+        "opened": dict(changes.opened),
+        "resolved": dict(changes.resolved),
+        "updated": dict(changes.updated),
+        "lapsed": changes.lapsed,
+        "open_by_type": by_type,
+    }
+    if gap is not None:
+        run.details["gap"] = [
+            {
+                "stage": row.stage.value,
+                "participants": row.participants,
+                "amount_idr": row.amount_idr,
+            }
+            for row in gap.rows
+        ]
+        run.details["gap_sentence"] = gap.sentence()
+    if escrow is not None:
+        run.details["escrow"] = {
+            "closing_idr": escrow.closing_idr,
+            "ledger_idr": escrow.ledger_idr,
+            "difference_idr": escrow.difference_idr,
+        }
+    session.flush()
+    return RunSummary(
+        day=run.business_date,
+        mode=RunMode(run.mode),
+        conditions=conditions,
+        opened=run.opened,
+        resolved=run.resolved,
+        open_by_type=by_type,
+        gap=gap,
+        escrow=escrow,
+    )
+
+
+@contextmanager
+def facts_on(session: Session, day: dt.date) -> Iterator[Any]:
+    """Open a DuckDB connection on the facts known on `day`, with `paired` already built."""
+    facts = read_facts(session, day)
+    connection = connect_facts(facts)
+    try:
+        evaluate_paired(connection, day)
+        yield connection
+    finally:
+        connection.close()
+
+
+def day_position(session: Session, day: dt.date) -> tuple[GapReport, EscrowProof]:
+    """Return the gap report and the escrow proof as of `day`, without touching the breaks."""
+    ledger = escrow_ledger_balance(session, day)
+    with facts_on(session, day) as connection:
+        return gap_on(connection, day), escrow_on(connection, day, ledger)

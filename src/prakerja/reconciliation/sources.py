@@ -1,0 +1,409 @@
+"""What the reconciliation reads from the system of record, as Arrow, facts dated up to a day.
+
+This is the one module that queries other domains' tables for the engine:
+narrow columns, whole tables, moved with `fetch_arrow` (COPY on PostgreSQL,
+large batches on SQLite). Everything after it is SQL over Arrow in DuckDB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    case,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from prakerja.catalog.service import courses_table
+from prakerja.ledger.accounts import AccountKind
+from prakerja.ledger.models import LedgerEntry
+from prakerja.payouts.models import (
+    BankStatementLine,
+    Entitlement,
+    Instruction,
+    PartnerResult,
+    PaymentBatch,
+    PayoutAccount,
+)
+from prakerja.registry.models import Card, Exclusion
+from prakerja.schemes.loader import all_schemes
+from prakerja.storage.arrow import fetch_arrow
+from prakerja.transactions.models import Attendance, InvoiceLine, Voucher
+from prakerja.transactions.service import first_trainings
+
+_DATE = pa.date32()
+_INSTANT = pa.timestamp("us", tz="UTC")
+
+INSTRUCTIONS = pa.schema(
+    [
+        ("instruction_id", pa.string()),
+        ("batch_id", pa.string()),
+        ("entitlement_id", pa.int64()),
+        ("card_number", pa.string()),
+        ("kind", pa.string()),
+        ("tranche", pa.int16()),
+        ("attempt", pa.int16()),
+        ("partner_code", pa.string()),
+        ("account_id", pa.string()),
+        ("amount_idr", pa.int64()),
+        ("created_on", _DATE),
+        ("state", pa.string()),
+        ("cancelled_on", _DATE),
+    ]
+)
+RESULTS = pa.schema(
+    [
+        ("partner_code", pa.string()),
+        ("instruction_id", pa.string()),
+        ("partner_txn_id", pa.string()),
+        ("account_id", pa.string()),
+        ("amount_idr", pa.int64()),
+        ("status", pa.string()),
+        ("failure_code", pa.string()),
+        ("processed_at", _INSTANT),
+        ("processed_on", _DATE),
+    ]
+)
+BATCHES = pa.schema(
+    [("batch_id", pa.string()), ("partner_code", pa.string()), ("business_date", _DATE)]
+)
+BANK_LINES = pa.schema(
+    [
+        ("bank_ref", pa.string()),
+        ("statement_date", _DATE),
+        ("counterparty_code", pa.string()),
+        ("amount_idr", pa.int64()),
+        ("direction", pa.string()),
+        ("batch_id", pa.string()),
+    ]
+)
+CARDS = pa.schema(
+    [
+        ("card_number", pa.string()),
+        ("nik", pa.string()),
+        ("wave", pa.int32()),
+        ("scheme", pa.string()),
+        ("revoked_on", _DATE),
+    ]
+)
+EXCLUSIONS = pa.schema(
+    [("nik", pa.string()), ("list_code", pa.string()), ("effective_from", _DATE)]
+)
+INVOICES = pa.schema(
+    [
+        ("platform_code", pa.string()),
+        ("invoice_no", pa.string()),
+        ("voucher_code", pa.string()),
+        ("amount_idr", pa.int64()),
+        ("invoiced_on", _DATE),
+    ]
+)
+VOUCHERS = pa.schema(
+    [
+        ("voucher_code", pa.string()),
+        ("platform_code", pa.string()),
+        ("course_code", pa.string()),
+        ("amount_idr", pa.int64()),
+        ("purchased_on", _DATE),
+        ("redeemed_on", _DATE),
+        ("completed_on", _DATE),
+        ("refunded_on", _DATE),
+    ]
+)
+ATTENDANCES = pa.schema(
+    [("voucher_code", pa.string()), ("sequence", pa.int32()), ("attended_on", _DATE)]
+)
+COURSES = pa.schema(
+    [("course_code", pa.string()), ("course_type", pa.string()), ("sessions", pa.int32())]
+)
+SCHEME_RULES = pa.schema(
+    [("scheme", pa.string()), ("sla_days", pa.int32()), ("first_tranche_idr", pa.int64())]
+)
+SCHEME_LISTS = pa.schema([("scheme", pa.string()), ("list_code", pa.string())])
+ACCOUNTS = pa.schema([("card_number", pa.string()), ("linked_at", _INSTANT), ("linked_on", _DATE)])
+HOLDS = pa.schema([("card_number", pa.string()), ("held_from", _DATE)])
+FIRST_TRAININGS = pa.schema(
+    [("card_number", pa.string()), ("completed_on", _DATE), ("reviewed_on", _DATE)]
+)
+
+_JAKARTA_OFFSET_US = 7 * 3600 * 1_000_000
+_DAY_US = 86_400 * 1_000_000
+
+
+@dataclass(frozen=True)
+class PaymentFacts:
+    """The payment side: instructions, results, batches, the escrow account, who was barred."""
+
+    instructions: pa.Table
+    results: pa.Table
+    batches: pa.Table
+    bank_lines: pa.Table
+    cards: pa.Table
+    exclusions: pa.Table
+    scheme_rules: pa.Table
+    scheme_lists: pa.Table
+
+
+@dataclass(frozen=True)
+class InvoiceFacts:
+    """The training side: platform invoice lines and the facts that make a voucher payable."""
+
+    invoices: pa.Table
+    vouchers: pa.Table
+    attendances: pa.Table
+    courses: pa.Table
+
+
+@dataclass(frozen=True)
+class ParticipantFacts:
+    """The gap report's side: first trainings, payout accounts, first tranches held."""
+
+    first_trainings: pa.Table
+    payout_accounts: pa.Table
+    holds: pa.Table
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the engine reconciles, as Arrow tables named as the SQL files name them."""
+
+    payments: PaymentFacts
+    invoices: InvoiceFacts
+    participants: ParticipantFacts
+
+    def tables(self) -> dict[str, pa.Table]:
+        """Return every table by the name the SQL files use."""
+        named: dict[str, pa.Table] = {}
+        for part in (self.payments, self.invoices, self.participants):
+            named.update({f.name: getattr(part, f.name) for f in fields(part)})
+        return named
+
+
+def jakarta_days(instants: pa.ChunkedArray | pa.Array) -> pa.Array | pa.ChunkedArray:
+    """Return the program's (Asia/Jakarta, UTC+7 all year) calendar day of each UTC instant."""
+    micros = pc.cast(pc.cast(instants, _INSTANT), pa.int64())
+    days = pc.divide(pc.add(micros, _JAKARTA_OFFSET_US), _DAY_US)
+    adjust = pc.if_else(pc.less(pc.add(micros, _JAKARTA_OFFSET_US), 0), 1, 0)
+    return pc.cast(pc.cast(pc.subtract(days, adjust), pa.int32()), _DATE)
+
+
+#: Columns with few distinct values (partners, batches, kinds, states): kept dictionary-encoded.
+FEW_VALUES = frozenset({"batch_id", "kind", "partner_code", "state", "status", "failure_code"})
+
+
+def compact(table: pa.Table) -> pa.Table:
+    """Dictionary-encode the columns with few distinct values, with the narrowest indices.
+
+    A partner code or a status then costs one byte a row instead of its text,
+    which is what keeps a whole program's instructions in a few gigabytes.
+    """
+    for position, name in enumerate(table.column_names):
+        if name not in FEW_VALUES:
+            continue
+        encoded = pc.dictionary_encode(table.column(position)).combine_chunks()
+        size = len(encoded.dictionary)
+        index = pa.int8() if size < 2**7 else pa.int16() if size < 2**15 else pa.int32()
+        narrow = encoded.cast(pa.dictionary(index, pa.string()))
+        table = table.set_column(position, name, narrow)
+    return table
+
+
+def scheme_tables() -> tuple[pa.Table, pa.Table]:
+    """Return the schemes' rules the engine needs: SLA and first tranche, and barring lists."""
+    schemes = list(all_schemes().values())
+    rules = pa.table(
+        {
+            "scheme": [s.code for s in schemes],
+            "sla_days": pa.array([s.partner_result_sla_days for s in schemes], pa.int32()),
+            "first_tranche_idr": pa.array(
+                [s.post_training_incentive.amount_idr for s in schemes], pa.int64()
+            ),
+        },
+        schema=SCHEME_RULES,
+    )
+    pairs = [(s.code, code.value) for s in schemes for code in s.barring_lists]
+    lists = pa.table(
+        {"scheme": [p[0] for p in pairs], "list_code": [p[1] for p in pairs]}, schema=SCHEME_LISTS
+    )
+    return rules, lists
+
+
+def read_payment_facts(session: Session, day: dt.date) -> PaymentFacts:
+    """Read the payment side as known on `day` (facts dated on or before it)."""
+    rules, lists = scheme_tables()
+    return PaymentFacts(
+        instructions=compact(fetch_arrow(session, _instructions(day), INSTRUCTIONS)),
+        results=compact(fetch_arrow(session, _results(day), RESULTS)),
+        batches=fetch_arrow(
+            session,
+            select(
+                PaymentBatch.batch_id, PaymentBatch.partner_code, PaymentBatch.business_date
+            ).where(PaymentBatch.business_date <= day),
+            BATCHES,
+        ),
+        bank_lines=fetch_arrow(
+            session,
+            select(
+                BankStatementLine.bank_ref,
+                BankStatementLine.statement_date,
+                BankStatementLine.counterparty_code,
+                BankStatementLine.amount_idr,
+                BankStatementLine.direction,
+                BankStatementLine.batch_id,
+            ).where(BankStatementLine.statement_date <= day),
+            BANK_LINES,
+        ),
+        cards=read_cards(session),
+        exclusions=fetch_arrow(
+            session,
+            select(Exclusion.nik, Exclusion.list_code, Exclusion.effective_from).where(
+                Exclusion.effective_from <= day
+            ),
+            EXCLUSIONS,
+        ),
+        scheme_rules=rules,
+        scheme_lists=lists,
+    )
+
+
+def read_cards(session: Session) -> pa.Table:
+    """Read every card with its holder's NIK, wave, scheme and revocation day."""
+    return fetch_arrow(
+        session,
+        select(Card.card_number, Card.nik, Card.wave, Card.scheme, Card.revoked_on),
+        CARDS,
+    )
+
+
+def _instructions(day: dt.date) -> Executable:
+    return select(
+        Instruction.instruction_id,
+        Instruction.batch_id,
+        Instruction.entitlement_id,
+        Instruction.card_number,
+        Instruction.kind,
+        Instruction.tranche,
+        Instruction.attempt,
+        Instruction.partner_code,
+        Instruction.account_id,
+        Instruction.amount_idr,
+        Instruction.created_on,
+        Instruction.state,
+        Instruction.cancelled_on,
+    ).where(Instruction.created_on <= day)
+
+
+def _results(day: dt.date) -> Executable:
+    return select(
+        PartnerResult.partner_code,
+        PartnerResult.instruction_id,
+        PartnerResult.partner_txn_id,
+        PartnerResult.account_id,
+        PartnerResult.amount_idr,
+        PartnerResult.status,
+        PartnerResult.failure_code,
+        PartnerResult.processed_at,
+        PartnerResult.processed_on,
+    ).where(PartnerResult.processed_on <= day)
+
+
+def read_invoice_facts(session: Session, day: dt.date) -> InvoiceFacts:
+    """Read the invoice side as known on `day`: invoice lines and the vouchers they claim."""
+    invoiced = select(InvoiceLine.voucher_code).where(InvoiceLine.invoiced_on <= day)
+    vouchers = fetch_arrow(
+        session,
+        select(
+            Voucher.voucher_code,
+            Voucher.platform_code,
+            Voucher.course_code,
+            Voucher.amount_idr,
+            Voucher.purchased_on,
+            Voucher.redeemed_at,
+            Voucher.completed_on,
+            Voucher.refunded_on,
+        ).where(Voucher.purchased_on <= day, Voucher.voucher_code.in_(invoiced)),
+        VOUCHERS.set(5, pa.field("redeemed_at", _INSTANT)),
+    )
+    vouchers = vouchers.set_column(
+        5, pa.field("redeemed_on", _DATE), jakarta_days(vouchers["redeemed_at"])
+    )
+    attendances = fetch_arrow(
+        session,
+        select(Attendance.voucher_code, Attendance.sequence, Attendance.recorded_at).where(
+            Attendance.voucher_code.in_(invoiced)
+        ),
+        ATTENDANCES.set(2, pa.field("recorded_at", _INSTANT)),
+    )
+    attendances = attendances.set_column(
+        2, pa.field("attended_on", _DATE), jakarta_days(attendances["recorded_at"])
+    )
+    return InvoiceFacts(
+        invoices=fetch_arrow(
+            session,
+            select(
+                InvoiceLine.platform_code,
+                InvoiceLine.invoice_no,
+                InvoiceLine.voucher_code,
+                InvoiceLine.amount_idr,
+                InvoiceLine.invoiced_on,
+            ).where(InvoiceLine.invoiced_on <= day),
+            INVOICES,
+        ),
+        vouchers=vouchers,
+        attendances=attendances,
+        courses=read_courses(session),
+    )
+
+
+def read_courses(session: Session) -> pa.Table:
+    """Read each course's type and number of sessions from the training catalog."""
+    return courses_table(session).select(COURSES.names).cast(COURSES)
+
+
+def read_participant_facts(session: Session, day: dt.date) -> ParticipantFacts:
+    """Read what the gap report needs, as known on `day`."""
+    trainings = first_trainings(session, as_of=day)
+    return ParticipantFacts(
+        first_trainings=trainings.select(["card_number", "completed_on", "reviewed_on"]).cast(
+            FIRST_TRAININGS
+        ),
+        payout_accounts=fetch_arrow(
+            session,
+            select(
+                PayoutAccount.card_number, PayoutAccount.linked_at, PayoutAccount.linked_on
+            ).where(PayoutAccount.linked_on <= day),
+            ACCOUNTS,
+        ),
+        holds=fetch_arrow(
+            session,
+            select(Entitlement.card_number, Entitlement.held_from).where(
+                Entitlement.kind == "POST_TRAINING",
+                Entitlement.tranche == 1,
+                Entitlement.held_from <= day,
+            ),
+            HOLDS,
+        ),
+    )
+
+
+def escrow_ledger_balance(session: Session, day: dt.date) -> int:
+    """Return the escrow balance the program's ledger holds at the end of `day`."""
+    name = AccountKind.ESCROW.value
+
+    def moved(account: InstrumentedAttribute[str]) -> ColumnElement[int]:
+        escrow = or_(account == name, account.like(f"{name}:%"))
+        return case((escrow, LedgerEntry.amount_idr), else_=0)
+
+    flow = moved(LedgerEntry.debit_account) - moved(LedgerEntry.credit_account)
+    total = session.scalar(
+        select(func.coalesce(func.sum(flow), 0)).where(LedgerEntry.effective_on <= day)
+    )
+    return int(total or 0)

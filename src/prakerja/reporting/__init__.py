@@ -1,0 +1,1 @@
+"""Read-only reporting: the breaks and gap exports and the auditors' daily statement."""

@@ -1,0 +1,331 @@
+"""Apply platform events: judge new and pending events together, then store every effect.
+
+One call handles a whole file (or, after a provider's commit, the pending
+events of one voucher): events already stored are reported by their state,
+new ones and those still pending are judged by `rules.decide`, and the
+results are written set-based - events with their state, vouchers,
+attendance, balance movements with their ledger entries. A pending event of
+an earlier file that is now applied or refused is reported against that
+file (its import run's counts, and its `FILE.rejects.csv` when refused).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from prakerja.audit.models import ImportRun
+from prakerja.catalog.service import course_platforms_table, courses_table
+from prakerja.ingest.rejects import append_late_rejects
+from prakerja.ingest.validate import REJECT_SCHEMA, ROW
+from prakerja.registry.service import card_states, move_training_balances
+from prakerja.storage.base import table_of
+from prakerja.storage.bulk import append_rows, insert_new_rows, update_rows
+from prakerja.transactions import repository
+from prakerja.transactions.models import Attendance, EventState, PlatformEvent, Voucher
+from prakerja.transactions.rules import Decisions, Facts, decide
+
+#: The program's calendar is Asia/Jakarta, UTC+7 all year (no daylight saving since 1964).
+JAKARTA_OFFSET = dt.timedelta(hours=7)
+EVENT_COLUMNS = (
+    "platform_code",
+    "event_id",
+    "event_type",
+    "occurred_at",
+    "card_number",
+    "course_code",
+    "voucher_code",
+    "amount_idr",
+    "sequence",
+    "certificate_no",
+    "rating",
+    "review_text",
+)
+
+
+@dataclass
+class Settled:
+    """What applying a batch of events came to, for the import summary and notes."""
+
+    duplicates: int = 0
+    pending: int = 0
+    rejects: pa.Table = field(default_factory=REJECT_SCHEMA.empty_table)
+    earlier_applied: int = 0
+    earlier_rejected: int = 0
+
+
+def jakarta_days(instants: pa.Array) -> pa.Array:
+    """Return the program's calendar day of each UTC instant."""
+    local = pc.add(pc.cast(instants, pa.timestamp("us")), pa.scalar(JAKARTA_OFFSET))
+    return pc.cast(local, pa.date32())
+
+
+def import_events(
+    session: Session, rows: pa.Table, *, import_run_id: int, raw: pa.Table | None
+) -> Settled:
+    """Store a file's valid events and apply them with every event still pending."""
+    repository.lock_events(session)
+    stored = repository.stored_events(
+        session, pc.unique(rows["platform_code"]).to_pylist(), rows["event_id"]
+    )
+    settled = Settled()
+    if stored.num_rows:
+        rows, settled = _split_resent(rows, stored)
+    first = repository.next_event_ids(session, rows.num_rows)
+    eids = pa.array(range(first, first + rows.num_rows), pa.int64())
+    occurred_on = jakarta_days(rows["occurred_at"])
+    new = pa.table(
+        {
+            "eid": eids,
+            **{name: rows[name] for name in EVENT_COLUMNS if name != "review_text"},
+            "occurred_on": occurred_on,
+        }
+    ).select(repository.EVENT_SCHEMA.names)
+    pending = repository.pending_events(session)
+    decisions = _judge(session, pa.concat_tables([new, _as_events(pending)]))
+    verdicts = decisions.verdicts
+    mine = verdicts.filter(pc.is_in(verdicts["eid"], value_set=eids))
+    by_eid = mine.sort_by("eid")
+    _store_new_events(
+        session,
+        rows,
+        eids=eids,
+        occurred_on=occurred_on,
+        verdicts=by_eid,
+        import_run_id=import_run_id,
+        raw=raw,
+    )
+    earlier = _settle_earlier(session, pending, verdicts)
+    _apply(session, decisions)
+    state = by_eid["state"]
+    is_rejected = pc.equal(state, EventState.REJECTED.value)
+    rejected = pa.table(
+        {
+            ROW: rows[ROW].filter(is_rejected),
+            "column": pc.fill_null(by_eid["column"].filter(is_rejected), ""),
+            "reason": by_eid["reason"].filter(is_rejected),
+        },
+        schema=REJECT_SCHEMA,
+    )
+    settled.pending += int(pc.sum(pc.equal(state, EventState.PENDING.value)).as_py() or 0)
+    settled.rejects = pa.concat_tables([settled.rejects, rejected])
+    settled.earlier_applied, settled.earlier_rejected = earlier
+    return settled
+
+
+def settle_pending(session: Session, voucher_codes: list[str]) -> tuple[int, int]:
+    """Apply what became possible for these vouchers' pending events; return (applied, refused)."""
+    pending = repository.pending_events(session, voucher_codes)
+    if pending.num_rows == 0:
+        return 0, 0
+    repository.lock_events(session)
+    decisions = _judge(session, _as_events(pending))
+    earlier = _settle_earlier(session, pending, decisions.verdicts)
+    _apply(session, decisions)
+    return earlier
+
+
+def _as_events(pending: pa.Table) -> pa.Table:
+    return pending.select(repository.EVENT_SCHEMA.names)
+
+
+def _split_resent(rows: pa.Table, stored: pa.Table) -> tuple[pa.Table, Settled]:
+    """Report events sent again by the state they have; return the new rows."""
+    import duckdb
+
+    db = duckdb.connect()
+    try:
+        db.register("file_rows", rows.select([ROW, "platform_code", "event_id"]))
+        db.register("stored", stored)
+        again = db.sql(
+            """
+            SELECT f._row, s.state, s.state_column, s.state_reason
+            FROM file_rows AS f JOIN stored AS s USING (platform_code, event_id)
+            ORDER BY f._row
+            """
+        ).to_arrow_table()
+    finally:
+        db.close()
+    state = again["state"]
+    refused = pc.equal(state, EventState.REJECTED.value)
+    settled = Settled(
+        duplicates=int(pc.sum(pc.equal(state, EventState.APPLIED.value)).as_py() or 0),
+        pending=int(pc.sum(pc.equal(state, EventState.PENDING.value)).as_py() or 0),
+        rejects=pa.table(
+            {
+                ROW: again[ROW].filter(refused),
+                "column": pc.fill_null(again["state_column"].filter(refused), ""),
+                "reason": again["state_reason"].filter(refused),
+            },
+            schema=REJECT_SCHEMA,
+        ),
+    )
+    fresh = rows.filter(pc.invert(pc.is_in(rows[ROW], value_set=again[ROW])))
+    return fresh, settled
+
+
+def _judge(session: Session, events: pa.Table) -> Decisions:
+    vouchers = events["voucher_code"]
+    facts = Facts(
+        cards=card_states(session, events["card_number"]),
+        courses=courses_table(session),
+        platforms=course_platforms_table(session),
+        vouchers=repository.voucher_facts(session, vouchers),
+        attended=repository.attended_sessions(session, vouchers),
+        refused=repository.refused_purchases(session, vouchers),
+    )
+    return decide(events, facts)
+
+
+def _raw_rows(raw: pa.Table | None, rows: pa.Table, pending: pa.Array) -> pa.Array:
+    """Return, for pending rows only, the row as it came (JSON), to report a later refusal."""
+    if raw is None or not pc.any(pending).as_py():
+        return pa.nulls(rows.num_rows, pa.string())
+    positions = rows[ROW].filter(pending)
+    originals = raw.take(positions).to_pylist()
+    texts = iter(json.dumps(original, ensure_ascii=False) for original in originals)
+    return pa.array([next(texts) if flag else None for flag in pending.to_pylist()], pa.string())
+
+
+def _store_new_events(
+    session: Session,
+    rows: pa.Table,
+    *,
+    eids: pa.Array,
+    occurred_on: pa.Array,
+    verdicts: pa.Table,
+    import_run_id: int,
+    raw: pa.Table | None,
+) -> None:
+    pending = pc.equal(verdicts["state"], EventState.PENDING.value)
+    table = pa.table(
+        {
+            "id": eids,
+            **{name: rows[name] for name in EVENT_COLUMNS},
+            "occurred_on": occurred_on,
+            "state": verdicts["state"],
+            "state_reason": verdicts["reason"],
+            "state_column": verdicts["column"],
+            "import_run_id": pa.array([import_run_id] * rows.num_rows, pa.int64()),
+            "source_line": pc.cast(rows["_line"], pa.int64()),
+            "raw_row": _raw_rows(raw, rows, pending),
+        }
+    )
+    append_rows(session, table_of(PlatformEvent), table)
+
+
+def _settle_earlier(session: Session, pending: pa.Table, verdicts: pa.Table) -> tuple[int, int]:
+    """Record what became of events pending from earlier files; return (applied, refused)."""
+    if pending.num_rows == 0:
+        return 0, 0
+    judged = verdicts.filter(pc.is_in(verdicts["eid"], value_set=pending["eid"]))
+    moved = judged.filter(pc.not_equal(judged["state"], EventState.PENDING.value))
+    if moved.num_rows == 0:
+        return 0, 0
+    update_rows(
+        session,
+        table_of(PlatformEvent),
+        pa.table(
+            {
+                "id": moved["eid"],
+                "state": moved["state"],
+                "state_column": moved["column"],
+                "state_reason": moved["reason"],
+            }
+        ),
+        key=("id",),
+        assignments={
+            "state": "s.state",
+            "state_column": "s.state_column",
+            "state_reason": "s.state_reason",
+            "raw_row": "NULL",
+        },
+    )
+    origin = {
+        row["eid"]: row
+        for row in pending.select(["eid", "import_run_id", "source_line", "raw_row"]).to_pylist()
+    }
+    late: dict[int, list[tuple[int, str, str, dict[str, str]]]] = {}
+    counts: dict[int, tuple[int, int]] = {}
+    for verdict in moved.to_pylist():
+        source = origin[verdict["eid"]]
+        run_id = source["import_run_id"]
+        applied, refused = counts.get(run_id, (0, 0))
+        if verdict["state"] == EventState.APPLIED.value:
+            counts[run_id] = (applied + 1, refused)
+            continue
+        counts[run_id] = (applied, refused + 1)
+        values: dict[str, Any] = json.loads(source["raw_row"]) if source["raw_row"] else {}
+        late.setdefault(run_id, []).append(
+            (
+                source["source_line"] or 0,
+                verdict["column"] or "",
+                verdict["reason"] or "",
+                {k: "" if v is None else str(v) for k, v in values.items()},
+            )
+        )
+    _report_to_earlier_runs(session, counts, late)
+    return (
+        sum(applied for applied, _ in counts.values()),
+        sum(refused for _, refused in counts.values()),
+    )
+
+
+def _report_to_earlier_runs(
+    session: Session,
+    counts: dict[int, tuple[int, int]],
+    late: dict[int, list[tuple[int, str, str, dict[str, str]]]],
+) -> None:
+    for run_id, (applied, refused) in counts.items():
+        session.execute(
+            update(ImportRun)
+            .where(ImportRun.id == run_id)
+            .values(
+                loaded=ImportRun.loaded + applied,
+                rejected=ImportRun.rejected + refused,
+                pending=ImportRun.pending - applied - refused,
+            )
+        )
+    names = dict(
+        session.execute(
+            select(ImportRun.id, ImportRun.file_name).where(ImportRun.id.in_(list(late)))
+        ).all()
+    )
+    for run_id, rows in late.items():
+        path = Path(names[run_id])
+        if path.parent.is_dir():
+            append_late_rejects(path, sorted(rows, key=lambda row: row[0]))
+
+
+def _apply(session: Session, decisions: Decisions) -> None:
+    vouchers = decisions.new_vouchers
+    if vouchers.num_rows:
+        append_rows(session, table_of(Voucher), vouchers)
+    if decisions.voucher_updates.num_rows:
+        update_rows(
+            session,
+            table_of(Voucher),
+            decisions.voucher_updates,
+            key=("voucher_code",),
+            assignments={
+                column: f"COALESCE(t.{column}, s.{column})"
+                for column in decisions.voucher_updates.column_names
+                if column != "voucher_code"
+            },
+        )
+    if decisions.attendances.num_rows:
+        insert_new_rows(
+            session,
+            table_of(Attendance),
+            decisions.attendances,
+            key=("voucher_code", "sequence", "source"),
+        )
+    move_training_balances(session, decisions.balance_moves)

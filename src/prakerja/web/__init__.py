@@ -1,0 +1,1 @@
+"""Server-rendered pages: the operator dashboard and the participants' status page (id/en)."""
