@@ -18,12 +18,12 @@ from prakerja.ingest.validate import rejects_for
 from prakerja.ledger.accounts import AccountKind, account
 from prakerja.payouts.books import EntryKind, post_movements
 from prakerja.payouts.codes import Direction, FailureCode, Partner, ResultStatus
-from prakerja.payouts.days import jakarta_days
 from prakerja.payouts.models import BankStatementLine, PartnerResult, PayoutAccount
 from prakerja.payouts.settle import settle_results
 from prakerja.registry import service as registry
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
+from prakerja.transactions.events import jakarta_days
 
 PARTNERS = tuple(partner.value for partner in Partner)
 _PARTNERS = pa.array(PARTNERS, pa.string())
