@@ -36,6 +36,10 @@ class Settings(BaseSettings):
         default=None,
         description="Name recorded in the audit trail; default: the operating-system user.",
     )
+    fault_point: str | None = Field(
+        default=None,
+        description="Tests only: the fault point at which the process kills itself (SIGKILL).",
+    )
     bulk_chunk_rows: int = Field(
         default=100_000,
         ge=1_000,

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from prakerja import __version__
-from prakerja.cli import exports, reconciliation, serve, waves
+from prakerja.cli import exports, payouts, reconciliation, serve, waves
 from prakerja.cli.common import DbOption, open_database, say
 from prakerja.cli.imports import import_command
 
@@ -22,6 +22,7 @@ app = typer.Typer(
 app.command("import")(import_command)
 app.add_typer(waves.app, name="waves")
 app.add_typer(exports.app, name="export")
+app.add_typer(payouts.app, name="payouts")
 app.command("reconcile")(reconciliation.reconcile_command)
 app.add_typer(reconciliation.breaks_app, name="breaks")
 reconciliation.register_exports(exports.app)

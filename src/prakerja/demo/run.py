@@ -208,5 +208,19 @@ def run_demo(db_url: str | None, participants: int, seed: int) -> DemoReport:
         report = run_program(engine, plans, files, reporter)
         reconcile_days(engine, business_days(first, last), reporter)
     _print_report(console, engine, report, folder)
+    _play_payouts(console, engine, folder, plans, seed)
     show_reconciliation(console, engine, last, folder)
     return report
+
+
+def _play_payouts(
+    console: Console, engine: Engine, folder: Path, plans: list[WavePlan], seed: int
+) -> None:
+    """Pay the participants weekly for four months after the last selection (issue 4)."""
+    from prakerja.demo.payouts import play_payouts, print_payouts
+
+    start = max(plan.closes_on for plan in plans) + dt.timedelta(days=1)
+    days = [start + dt.timedelta(days=7 * week) for week in range(18)]
+    waves = [plan.wave for plan in plans]
+    play_payouts(engine, folder, random.Random(seed), days=days, waves=waves)
+    print_payouts(console, engine)

@@ -27,6 +27,7 @@ from prakerja.ingest.validate import Validated, empty_rejects, first_of_each_key
 from prakerja.kit.clock import utc_now
 from prakerja.kit.progress import Reporter, SilentReporter
 from prakerja.storage.db import unit_of_work
+from prakerja.storage.faults import fault_point
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,10 @@ class Loader(ABC):
     fields: ClassVar[tuple[Field, ...]]
     key: ClassVar[tuple[str, ...]]
 
+    def read(self, path: Path, required: Sequence[str], optional: Sequence[str]) -> RawFile:
+        """Read a file of this kind as text columns (CSV or JSON Lines, unless overridden)."""
+        return read_file(path, required, optional)
+
     @abstractmethod
     def store(self, session: Session, rows: pa.Table, context: ImportContext) -> StoreOutcome:
         """Store valid, in-file-deduplicated rows; report duplicates, pending rows, rejects."""
@@ -110,7 +115,7 @@ def import_file(engine: Engine, loader: Loader, path: Path, reporter: Reporter) 
     """Load one file: read it, check it, store it in one transaction, write its rejects."""
     required = [spec.name for spec in loader.fields if spec.required]
     optional = [spec.name for spec in loader.fields if not spec.required]
-    raw = read_file(path, required, optional)
+    raw = loader.read(path, required, optional)
     if raw.extra_columns:
         reporter.note(f"{path.name}: extra column(s) ignored: {', '.join(raw.extra_columns)}")
     reporter.start(f"checking {path.name}", raw.num_rows)
@@ -135,6 +140,8 @@ def import_file(engine: Engine, loader: Loader, path: Path, reporter: Reporter) 
         run.loaded, run.duplicates = summary.loaded, summary.duplicates
         run.rejected, run.pending = summary.rejected, summary.pending
         run.finished_at = utc_now()
+        session.flush()
+        fault_point("import.before_commit")
     all_rejects = pa.concat_tables([checked.rejects, outcome.rejects])
     write_rejects(raw, all_rejects)
     reporter.note(f"{path.name}: {summary.line()}")

@@ -22,6 +22,12 @@ class AccountKind(StrEnum):
     """Incentives confirmed credited to participants."""
     ESCROW = "ESCROW"
     """The program's escrow account at the bank."""
+    INCENTIVE_RETURNED = "INCENTIVE_RETURNED"
+    """Incentives whose latest instruction failed: back from the partner, awaiting a new account."""
+    PARTNER_FUNDS = "PARTNER_FUNDS"
+    """Escrow money sent to a counterparty (a payment partner's batches) and not refunded."""
+    ESCROW_FUNDING = "ESCROW_FUNDING"
+    """Money paid into the escrow account by a payer that is not a payment partner."""
 
 
 def account(kind: AccountKind, party: str | None = None) -> str:

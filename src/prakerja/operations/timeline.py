@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from prakerja.payouts import service as payouts
 from prakerja.registry import service as registry
 
 
@@ -16,11 +17,16 @@ class DayEffects:
 
     day: dt.date
     cards_revoked: int
+    entitlements_due: int = 0
     balances_expired: int = 0
 
 
 def advance_to(session: Session, day: dt.date) -> DayEffects:
-    """Apply the rules due by `day`: revoke cards unused past their deadline, expire balances."""
+    """Apply the rules due by `day`: revoke unused cards, expire balances, incentives due, holds."""
     revoked = registry.revoke_unused_cards(session, day)
     expired = registry.expire_balances(session, day)
-    return DayEffects(day=day, cards_revoked=revoked, balances_expired=expired)
+    due = payouts.create_post_training_due(session, day)
+    payouts.hold_barred(session, day)
+    return DayEffects(
+        day=day, cards_revoked=revoked, entitlements_due=due, balances_expired=expired
+    )

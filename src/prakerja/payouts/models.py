@@ -69,6 +69,8 @@ class Entitlement(Base):
         UniqueConstraint("card_number", "kind", "tranche"),
         CheckConstraint("amount_idr > 0", name="positive_amount"),
         CheckConstraint("tranche >= 1", name="tranche_from_one"),
+        CheckConstraint("kind IN ('POST_TRAINING', 'SURVEY')", name="known_kind"),
+        Index("ix_entitlements_due_on", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -81,6 +83,10 @@ class Entitlement(Base):
     """The day a barring list (or a revocation) holds this entitlement from, if any."""
     held_reason: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    created_on: Mapped[dt.date | None]
+    """The business day that found it due (a payouts run's `--date`, an answer's day)."""
+    paid_on: Mapped[dt.date | None]
+    """The day the partner processed the SUCCESS that settled it (survey windows hang on it)."""
 
 
 class PaymentBatch(Base):
@@ -89,6 +95,7 @@ class PaymentBatch(Base):
     __tablename__ = "payment_batches"
     __table_args__ = (
         CheckConstraint("length(batch_id) <= 35", name="batch_id_fits_end_to_end_id"),
+        UniqueConstraint("partner_code", "business_date", "run_number"),
     )
 
     batch_id: Mapped[str] = mapped_column(String(35), primary_key=True)
@@ -121,6 +128,13 @@ class Instruction(Base):
         ),
         Index("ix_instructions_batch_id", "batch_id"),
         Index("ix_instructions_card_number", "card_number"),
+        Index("ix_instructions_created_on", "created_on"),
+        CheckConstraint(
+            "state IN ('OPEN', 'SUCCEEDED', 'FAILED', 'CANCELLED')", name="known_state"
+        ),
+        CheckConstraint(
+            "state <> 'CANCELLED' OR cancelled_on IS NOT NULL", name="cancelled_has_a_day"
+        ),
     )
 
     instruction_id: Mapped[str] = mapped_column(String(60), primary_key=True)
@@ -141,6 +155,10 @@ class Instruction(Base):
     cancelled_on: Mapped[dt.date | None]
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     cancelled_by: Mapped[str | None] = mapped_column(String(100))
+    result_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    """`processed_at` of the partner result that settled the state (first SUCCESS or FAILED)."""
+    result_txn_id: Mapped[str | None] = mapped_column(String(80))
+    """`partner_txn_id` of that result."""
 
 
 class PartnerResult(Base):
@@ -150,6 +168,9 @@ class PartnerResult(Base):
     __table_args__ = (
         UniqueConstraint("partner_code", "partner_txn_id"),
         Index("ix_partner_results_instruction_id", "instruction_id"),
+        Index("ix_partner_results_import_run_id", "import_run_id"),
+        CheckConstraint("status IN ('SUCCESS', 'FAILED')", name="known_status"),
+        CheckConstraint("amount_idr >= 0", name="amount_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Executable, func, or_, select, update
+from sqlalchemy import Executable, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import record
@@ -36,7 +36,7 @@ from prakerja.registry.selection import (
     Draw,
     decide,
 )
-from prakerja.schemes.loader import get_scheme
+from prakerja.schemes.loader import all_schemes, get_scheme
 from prakerja.storage.arrow import fetch_arrow, fetch_arrow_matching
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import existing_values, insert_new_rows, update_rows
@@ -676,3 +676,55 @@ def expire_balances(session: Session, day: dt.date) -> int:
         details={"count": len(due), "returned_idr": returned},
     )
     return len(due)
+
+
+CARD_SCHEME_SCHEMA = pa.schema(
+    [("card_number", pa.string()), ("scheme", pa.string()), ("status", pa.string())]
+)
+
+
+def card_schemes(session: Session) -> pa.Table:
+    """Return every card with its scheme and status, for set-based joins in other domains."""
+    query = select(Card.card_number, Card.scheme, Card.status)
+    return fetch_arrow(session, query, CARD_SCHEME_SCHEMA)
+
+
+BARRED_CARD_SCHEMA = pa.schema(
+    [("card_number", pa.string()), ("held_from", pa.date32()), ("list_code", pa.string())]
+)
+
+
+def barred_cards(session: Session, *, as_of: dt.date) -> pa.Table:
+    """Return each card whose holder is on a barring list of the card's scheme by `as_of`.
+
+    One row per card: the first day a list bars the holder (`effective_from`,
+    the first day of the list's period) and that list's code (the first in
+    alphabetical order when two lists start the same day).
+    """
+    lists_of_scheme = [
+        and_(Card.scheme == code, Exclusion.list_code.in_([c.value for c in scheme.barring_lists]))
+        for code, scheme in all_schemes().items()
+        if scheme.barring_lists
+    ]
+    if not lists_of_scheme:
+        return BARRED_CARD_SCHEMA.empty_table()
+    ranked = (
+        select(
+            Card.card_number,
+            Exclusion.effective_from,
+            Exclusion.list_code,
+            func.row_number()
+            .over(
+                partition_by=Card.card_number,
+                order_by=(Exclusion.effective_from, Exclusion.list_code),
+            )
+            .label("position"),
+        )
+        .join(Exclusion, Exclusion.nik == Card.nik)
+        .where(Exclusion.effective_from <= as_of, or_(*lists_of_scheme))
+        .subquery()
+    )
+    query = select(ranked.c.card_number, ranked.c.effective_from, ranked.c.list_code).where(
+        ranked.c.position == 1
+    )
+    return fetch_arrow(session, query, BARRED_CARD_SCHEMA)

@@ -46,6 +46,11 @@ def upgrade() -> None:
         sa.Column("held_from", sa.Date(), nullable=True),
         sa.Column("held_reason", sa.String(length=60), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_on", sa.Date(), nullable=True),
+        sa.Column("paid_on", sa.Date(), nullable=True),
+        sa.CheckConstraint(
+            "kind IN ('POST_TRAINING', 'SURVEY')", name=op.f("ck_entitlements_known_kind")
+        ),
         sa.CheckConstraint("amount_idr > 0", name=op.f("ck_entitlements_positive_amount")),
         sa.CheckConstraint("tranche >= 1", name=op.f("ck_entitlements_tranche_from_one")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_entitlements")),
@@ -53,6 +58,7 @@ def upgrade() -> None:
             "card_number", "kind", "tranche", name=op.f("uq_entitlements_card_number_kind_tranche")
         ),
     )
+    op.create_index("ix_entitlements_due_on", "entitlements", ["due_on"], unique=False)
     op.create_table(
         "partner_results",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -67,12 +73,19 @@ def upgrade() -> None:
         sa.Column("processed_on", sa.Date(), nullable=False),
         sa.Column("import_run_id", sa.BigInteger(), nullable=True),
         sa.Column("source_line", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('SUCCESS', 'FAILED')", name=op.f("ck_partner_results_known_status")
+        ),
+        sa.CheckConstraint("amount_idr >= 0", name=op.f("ck_partner_results_amount_not_negative")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_partner_results")),
         sa.UniqueConstraint(
             "partner_code",
             "partner_txn_id",
             name=op.f("uq_partner_results_partner_code_partner_txn_id"),
         ),
+    )
+    op.create_index(
+        "ix_partner_results_import_run_id", "partner_results", ["import_run_id"], unique=False
     )
     op.create_index(
         "ix_partner_results_instruction_id", "partner_results", ["instruction_id"], unique=False
@@ -90,6 +103,12 @@ def upgrade() -> None:
             "length(batch_id) <= 35", name=op.f("ck_payment_batches_batch_id_fits_end_to_end_id")
         ),
         sa.PrimaryKeyConstraint("batch_id", name=op.f("pk_payment_batches")),
+        sa.UniqueConstraint(
+            "partner_code",
+            "business_date",
+            "run_number",
+            name=op.f("uq_payment_batches_partner_code_business_date_run_number"),
+        ),
     )
     op.create_table(
         "payout_accounts",
@@ -152,6 +171,16 @@ def upgrade() -> None:
         sa.Column("cancelled_on", sa.Date(), nullable=True),
         sa.Column("cancel_reason", sa.String(length=500), nullable=True),
         sa.Column("cancelled_by", sa.String(length=100), nullable=True),
+        sa.Column("result_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("result_txn_id", sa.String(length=80), nullable=True),
+        sa.CheckConstraint(
+            "state <> 'CANCELLED' OR cancelled_on IS NOT NULL",
+            name=op.f("ck_instructions_cancelled_has_a_day"),
+        ),
+        sa.CheckConstraint(
+            "state IN ('OPEN', 'SUCCEEDED', 'FAILED', 'CANCELLED')",
+            name=op.f("ck_instructions_known_state"),
+        ),
         sa.CheckConstraint("amount_idr > 0", name=op.f("ck_instructions_positive_amount")),
         sa.CheckConstraint("attempt >= 1", name=op.f("ck_instructions_attempt_from_one")),
         sa.ForeignKeyConstraint(
@@ -171,6 +200,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_instructions_batch_id", "instructions", ["batch_id"], unique=False)
     op.create_index("ix_instructions_card_number", "instructions", ["card_number"], unique=False)
+    op.create_index("ix_instructions_created_on", "instructions", ["created_on"], unique=False)
     op.create_index(
         "uq_instructions_one_live_per_entitlement",
         "instructions",
@@ -182,10 +212,24 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(
+        "uq_instructions_one_live_per_entitlement",
+        table_name="instructions",
+        sqlite_where=sa.text("state IN ('OPEN', 'SUCCEEDED')"),
+        postgresql_where=sa.text("state IN ('OPEN', 'SUCCEEDED')"),
+    )
+    op.drop_index("ix_instructions_created_on", table_name="instructions")
+    op.drop_index("ix_instructions_card_number", table_name="instructions")
+    op.drop_index("ix_instructions_batch_id", table_name="instructions")
     op.drop_table("instructions")
     op.drop_table("survey_responses")
+    op.drop_index("ix_payout_accounts_card_number", table_name="payout_accounts")
     op.drop_table("payout_accounts")
     op.drop_table("payment_batches")
+    op.drop_index("ix_partner_results_instruction_id", table_name="partner_results")
+    op.drop_index("ix_partner_results_import_run_id", table_name="partner_results")
     op.drop_table("partner_results")
+    op.drop_index("ix_entitlements_due_on", table_name="entitlements")
     op.drop_table("entitlements")
+    op.drop_index("ix_bank_statement_lines_batch_id", table_name="bank_statement_lines")
     op.drop_table("bank_statement_lines")

@@ -1,0 +1,185 @@
+"""The payout flow's ledger entries, and the proof that its books balance to the rupiah.
+
+Every entitlement's amount sits in exactly one account at any moment:
+
+- `INCENTIVE_PAYABLE`: due and not (or no longer) instructed - unpaid;
+- `PARTNER_SETTLEMENT:<partner>`: instructed, no result yet - in flight;
+- `INCENTIVE_RETURNED`: the latest attempt failed, awaiting a new account;
+- `PAID_OUT`: confirmed by a partner's SUCCESS.
+
+It enters from `PROGRAM_FUND` when it falls due, and each state change of
+an instruction moves it, once (the idempotency key names the change), so
+that funded = paid + in flight + failed-and-returned + unpaid always holds
+in the ledger; `prove_books` checks that, and that each of those balances is
+exactly what the instructions' states say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from prakerja.ledger.accounts import AccountKind, account
+from prakerja.ledger.models import LedgerEntry
+from prakerja.ledger.service import balances_by_kind, post_table
+from prakerja.payouts.models import Entitlement, Instruction, InstructionState
+
+#: The head of every INSERT of ledger movements written as SQL (set-based steps).
+LEDGER_INSERT = """
+INSERT INTO ledger_entries (
+    idempotency_key, entry_kind, debit_account, credit_account,
+    amount_idr, effective_on, reference, created_at
+)
+"""
+PAYABLE = account(AccountKind.INCENTIVE_PAYABLE)
+RETURNED = account(AccountKind.INCENTIVE_RETURNED)
+PAID_OUT = account(AccountKind.PAID_OUT)
+FUND = account(AccountKind.PROGRAM_FUND)
+SETTLEMENT_PREFIX = account(AccountKind.PARTNER_SETTLEMENT) + ":"
+
+
+class EntryKind:
+    """The `entry_kind` of the payout flow's ledger entries."""
+
+    DUE = "INCENTIVE_DUE"
+    INSTRUCTED = "INCENTIVE_INSTRUCTED"
+    FAILED = "INCENTIVE_FAILED"
+    PAID = "INCENTIVE_PAID"
+    CANCELLED = "INSTRUCTION_CANCELLED"
+    ESCROW_DEBIT = "ESCROW_DEBIT"
+    ESCROW_CREDIT = "ESCROW_CREDIT"
+
+
+def post_movements(
+    session: Session,
+    *,
+    keys: pa.Array,
+    kind: pa.Array | str,
+    debit: pa.Array | str,
+    credit: pa.Array | str,
+    amounts: pa.Array,
+    day: pa.Array | dt.date,
+    references: pa.Array,
+) -> int:
+    """Post one movement per row (scalars repeat); a key posted before is ignored."""
+    count = len(keys)
+    if count == 0:
+        return 0
+
+    def column(value: pa.Array | pa.ChunkedArray | str | dt.date, kind: pa.DataType) -> pa.Array:
+        if isinstance(value, pa.Array | pa.ChunkedArray):
+            return value
+        return pa.array([value] * count, kind)
+
+    return post_table(
+        session,
+        pa.table(
+            {
+                "idempotency_key": keys,
+                "entry_kind": column(kind, pa.string()),
+                "debit_account": column(debit, pa.string()),
+                "credit_account": column(credit, pa.string()),
+                "amount_idr": pc.cast(amounts, pa.int64()),
+                "effective_on": column(day, pa.date32()),
+                "reference": references,
+            }
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Buckets:
+    """Where the incentives stand, in rupiah."""
+
+    funded: int
+    paid: int
+    in_flight: int
+    returned: int
+    unpaid: int
+
+    @property
+    def adds_up(self) -> bool:
+        """Return True when funded = paid + in flight + failed-and-returned + unpaid."""
+        return self.funded == self.paid + self.in_flight + self.returned + self.unpaid
+
+
+@dataclass(frozen=True)
+class BooksProof:
+    """The incentive books as the ledger has them, and as the instructions' states say."""
+
+    ledger: Buckets
+    states: Buckets
+
+    @property
+    def balanced(self) -> bool:
+        """Return True when both add up and agree to the rupiah."""
+        return self.ledger.adds_up and self.states.adds_up and self.ledger == self.states
+
+
+def _ledger_buckets(session: Session) -> Buckets:
+    funded = session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount_idr), 0)).where(
+            LedgerEntry.entry_kind == EntryKind.DUE
+        )
+    )
+    kinds = balances_by_kind(session)
+    return Buckets(
+        funded=int(funded or 0),
+        paid=kinds.get(AccountKind.PAID_OUT.value, 0),
+        in_flight=kinds.get(AccountKind.PARTNER_SETTLEMENT.value, 0),
+        returned=kinds.get(AccountKind.INCENTIVE_RETURNED.value, 0),
+        unpaid=kinds.get(AccountKind.INCENTIVE_PAYABLE.value, 0),
+    )
+
+
+def _state_buckets(session: Session) -> Buckets:
+    latest = aliased(Instruction)
+    later = aliased(Instruction)
+    live_state = (
+        select(Instruction.state)
+        .where(
+            Instruction.entitlement_id == Entitlement.id,
+            Instruction.state.in_([InstructionState.OPEN, InstructionState.SUCCEEDED]),
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    latest_failed = exists(
+        select(latest.instruction_id).where(
+            latest.entitlement_id == Entitlement.id,
+            latest.state == InstructionState.FAILED,
+            ~exists(
+                select(later.instruction_id).where(
+                    and_(
+                        later.entitlement_id == latest.entitlement_id,
+                        later.attempt > latest.attempt,
+                    )
+                )
+            ),
+        )
+    )
+    where = case(
+        (live_state == InstructionState.SUCCEEDED, "paid"),
+        (live_state == InstructionState.OPEN, "in_flight"),
+        (latest_failed, "returned"),
+        else_="unpaid",
+    ).label("bucket")
+    rows = session.execute(select(where, func.sum(Entitlement.amount_idr)).group_by(where)).all()
+    sums = {str(bucket): int(amount) for bucket, amount in rows}
+    return Buckets(
+        funded=sum(sums.values()),
+        paid=sums.get("paid", 0),
+        in_flight=sums.get("in_flight", 0),
+        returned=sums.get("returned", 0),
+        unpaid=sums.get("unpaid", 0),
+    )
+
+
+def prove_books(session: Session) -> BooksProof:
+    """Return the incentive books from the ledger and from the states; `.balanced` proves them."""
+    return BooksProof(ledger=_ledger_buckets(session), states=_state_buckets(session))

@@ -1,0 +1,314 @@
+"""Disbursement instructions: one attempt to pay one due entitlement, in one batch per partner.
+
+An entitlement gets an instruction on a business day when it has fallen
+due, is not held, is not paid, has no instruction in flight, and has a
+payout account linked by that day; after a failed attempt, only once an
+account was linked after the failure. A retry or a re-send after a cancel is
+a new attempt with its own `instruction_id`. The partial unique index on
+`instructions` makes a second live instruction for one entitlement
+impossible, whatever this code does.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import Date, Select, and_, bindparam, case, exists, func, insert, or_, select, text
+from sqlalchemy.orm import Session, aliased
+
+from prakerja.kit.clock import utc_now
+from prakerja.payouts.books import LEDGER_INSERT, PAYABLE, RETURNED, SETTLEMENT_PREFIX, EntryKind
+from prakerja.payouts.models import (
+    Entitlement,
+    IncentiveKind,
+    Instruction,
+    InstructionState,
+    PaymentBatch,
+    PayoutAccount,
+)
+from prakerja.storage.arrow import compile_sql, fetch_arrow
+from prakerja.storage.base import UtcDateTime
+
+_LIVE = (InstructionState.OPEN.value, InstructionState.SUCCEEDED.value)
+
+#: The outbound file `instructions-PARTNER-DATE.csv`, its columns in the contract's order.
+_FILE_SCHEMA = pa.schema(
+    [
+        ("instruction_id", pa.string()),
+        ("batch_id", pa.string()),
+        ("card_number", pa.string()),
+        ("beneficiary_name", pa.string()),
+        ("partner_code", pa.string()),
+        ("account_id", pa.string()),
+        ("amount_idr", pa.int64()),
+        ("incentive_kind", pa.string()),
+        ("tranche", pa.int64()),
+        ("attempt", pa.int64()),
+        ("created_at", pa.date32()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One partner's instructions of one run."""
+
+    batch_id: str
+    partner_code: str
+    instructions: int
+    amount_idr: int
+
+
+def batch_id(partner_code: str, day: dt.date, run_number: int) -> str:
+    """Return the batch id of a partner's `run_number`-th batch of a day (at most 35 chars)."""
+    return f"B-{partner_code}-{day.isoformat()}-{run_number:02d}"
+
+
+def plan_query(day: dt.date) -> Select[Any]:
+    """Return the SELECT of the entitlements to instruct on `day`, with account and attempt.
+
+    Columns: entitlement_id, card_number, kind, tranche, amount_idr, partner_code,
+    account_id, beneficiary_name, attempt (the new one), retried (1 when the
+    latest attempt failed, so the amount comes back from incentives returned).
+    """
+    current = (
+        select(
+            PayoutAccount.card_number,
+            PayoutAccount.partner_code,
+            PayoutAccount.account_id,
+            PayoutAccount.account_name,
+            PayoutAccount.linked_at,
+            func.row_number()
+            .over(
+                partition_by=PayoutAccount.card_number,
+                order_by=(PayoutAccount.linked_at.desc(), PayoutAccount.id.desc()),
+            )
+            .label("position"),
+        )
+        .where(PayoutAccount.linked_on <= day)
+        .subquery()
+    )
+    earlier = aliased(Instruction)
+    mine = earlier.entitlement_id == Entitlement.id
+    last_attempt = select(func.max(earlier.attempt)).where(mine).scalar_subquery()
+    last_state = (
+        select(earlier.state).where(mine).order_by(earlier.attempt.desc()).limit(1)
+    ).scalar_subquery()
+    failed_at = (
+        select(earlier.result_at)
+        .where(mine, earlier.state == InstructionState.FAILED.value)
+        .order_by(earlier.attempt.desc())
+        .limit(1)
+    ).scalar_subquery()
+    live = exists(select(earlier.instruction_id).where(mine, earlier.state.in_(_LIVE)))
+    return (
+        select(
+            Entitlement.id.label("entitlement_id"),
+            Entitlement.card_number,
+            Entitlement.kind,
+            Entitlement.tranche,
+            Entitlement.amount_idr,
+            current.c.partner_code,
+            current.c.account_id,
+            current.c.account_name.label("beneficiary_name"),
+            (func.coalesce(last_attempt, 0) + 1).label("attempt"),
+            case((last_state == InstructionState.FAILED.value, 1), else_=0).label("retried"),
+        )
+        .join(
+            current,
+            and_(current.c.card_number == Entitlement.card_number, current.c.position == 1),
+        )
+        .where(
+            Entitlement.due_on <= day,
+            Entitlement.paid_on.is_(None),
+            or_(Entitlement.held_from.is_(None), Entitlement.held_from > day),
+            ~live,
+            or_(failed_at.is_(None), current.c.linked_at > failed_at),
+        )
+    )
+
+
+def _two_digits(column: str) -> str:
+    """SQL (both dialects) for a number written with two digits at least."""
+    return (
+        f"CASE WHEN {column} < 10 THEN '0' || CAST({column} AS TEXT) "
+        f"ELSE CAST({column} AS TEXT) END"
+    )
+
+
+#: `INS-<card>-<PT|SV>-<tranche>-<attempt>`, unique for ever: (card, kind, tranche) is an
+#: entitlement and (entitlement, attempt) one attempt at it.
+_INSTRUCTION_ID = (
+    "'INS-' || p.card_number || '-' || "
+    f"CASE WHEN p.kind = '{IncentiveKind.POST_TRAINING.value}' THEN 'PT' ELSE 'SV' END"
+    f" || '-' || {_two_digits('p.tranche')} || '-' || {_two_digits('p.attempt')}"
+)
+
+_INSERT_INSTRUCTIONS = f"""
+INSERT INTO instructions (
+    instruction_id, batch_id, entitlement_id, card_number, kind, tranche, attempt,
+    partner_code, account_id, beneficiary_name, amount_idr, created_on, created_at, state
+)
+SELECT
+    {_INSTRUCTION_ID}, b.batch_id, p.entitlement_id, p.card_number, p.kind, p.tranche,
+    p.attempt, p.partner_code, p.account_id, p.beneficiary_name, p.amount_idr, :day, :now,
+    '{InstructionState.OPEN.value}'
+FROM payout_plan p
+JOIN payment_batches b
+  ON b.partner_code = p.partner_code AND b.business_date = :day
+ AND b.run_number = (
+    SELECT max(l.run_number) FROM payment_batches l
+    WHERE l.partner_code = p.partner_code AND l.business_date = :day
+ )
+"""
+
+_POST_SENT = f"""{LEDGER_INSERT}
+SELECT
+    'SENT:' || {_INSTRUCTION_ID}, '{EntryKind.INSTRUCTED}', '{SETTLEMENT_PREFIX}' || p.partner_code,
+    CASE WHEN p.retried = 1 THEN '{RETURNED}' ELSE '{PAYABLE}' END,
+    p.amount_idr, :day, {_INSTRUCTION_ID}, :now
+FROM payout_plan p
+WHERE p.amount_idr > 0
+ON CONFLICT (idempotency_key) DO NOTHING
+"""
+
+
+def _next_run_numbers(session: Session, day: dt.date, partners: list[str]) -> dict[str, int]:
+    rows = session.execute(
+        select(PaymentBatch.partner_code, func.max(PaymentBatch.run_number))
+        .where(PaymentBatch.business_date == day, PaymentBatch.partner_code.in_(partners))
+        .group_by(PaymentBatch.partner_code)
+    )
+    done = {str(partner): int(number) for partner, number in rows}
+    return {partner: done.get(partner, 0) + 1 for partner in partners}
+
+
+def _lock_payouts(session: Session) -> None:
+    """Serialise payouts runs on PostgreSQL (SQLite has one writer at a time anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext('prakerja.payouts'))"))
+
+
+def instruct_due(session: Session, *, day: dt.date) -> list[Batch]:
+    """Create the day's instructions, one batch per partner, funded to the partners' settlement.
+
+    The whole step is SQL inside the system of record (a temporary plan
+    table, then INSERT ... SELECT), so that no row travels through Python.
+    Returns the batches created (none when nothing is to be instructed).
+    """
+    _lock_payouts(session)
+    connection = session.connection()
+    connection.execute(text("DROP TABLE IF EXISTS payout_plan"))
+    connection.execute(
+        text(f"CREATE TEMP TABLE payout_plan AS {compile_sql(session, plan_query(day))}")
+    )
+    totals = connection.execute(
+        text(
+            "SELECT partner_code, count(*), sum(amount_idr) FROM payout_plan "
+            "GROUP BY partner_code ORDER BY partner_code"
+        )
+    ).all()
+    if not totals:
+        connection.execute(text("DROP TABLE payout_plan"))
+        return []
+    runs = _next_run_numbers(session, day, [str(partner) for partner, _n, _a in totals])
+    now = utc_now()
+    created = [
+        Batch(batch_id(str(partner), day, runs[str(partner)]), str(partner), int(n), int(amount))
+        for partner, n, amount in totals
+    ]
+    session.execute(
+        insert(PaymentBatch),
+        [
+            {
+                "batch_id": batch.batch_id,
+                "partner_code": batch.partner_code,
+                "business_date": day,
+                "run_number": runs[batch.partner_code],
+                "instruction_count": batch.instructions,
+                "total_amount_idr": batch.amount_idr,
+                "created_at": now,
+            }
+            for batch in created
+        ],
+    )
+    stamps = (bindparam("day", day, type_=Date), bindparam("now", now, type_=UtcDateTime))
+    connection.execute(text(_INSERT_INSTRUCTIONS).bindparams(*stamps))
+    connection.execute(text(_POST_SENT).bindparams(*stamps))
+    connection.execute(text("DROP TABLE payout_plan"))
+    return created
+
+
+def day_instructions(session: Session, day: dt.date) -> pa.Table:
+    """Return the day's instructions that still stand (not cancelled), as the file has them."""
+    query = (
+        select(
+            Instruction.instruction_id,
+            Instruction.batch_id,
+            Instruction.card_number,
+            Instruction.beneficiary_name,
+            Instruction.partner_code,
+            Instruction.account_id,
+            Instruction.amount_idr,
+            Instruction.kind,
+            Instruction.tranche,
+            Instruction.attempt,
+            Instruction.created_on,
+        )
+        .where(
+            Instruction.created_on == day,
+            Instruction.state != InstructionState.CANCELLED.value,
+        )
+        .order_by(Instruction.batch_id, Instruction.instruction_id)
+    )
+    return fetch_arrow(session, query, _FILE_SCHEMA)
+
+
+def day_partners(session: Session, day: dt.date) -> list[str]:
+    """Return the partners that have a batch on `day`."""
+    return sorted(
+        session.scalars(
+            select(PaymentBatch.partner_code).where(PaymentBatch.business_date == day).distinct()
+        )
+    )
+
+
+def file_name(partner_code: str, day: dt.date) -> str:
+    """Return the contract's name of a partner's instructions file for a day."""
+    return f"instructions-{partner_code}-{day.isoformat()}.csv"
+
+
+def write_files(session: Session, *, day: dt.date, out: Path) -> list[tuple[Path, int]]:
+    """Write one file per partner with a batch that day: every instruction of the day not cancelled.
+
+    A re-run of the same day writes the same files again (with any new
+    batch of that day added), so that a partner never misses a file; each
+    file is written beside its final name and renamed, never left half-written.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    rows = day_instructions(session, day)
+    rows = rows.set_column(
+        rows.schema.get_field_index("created_at"),
+        "created_at",
+        pc.strftime(pc.cast(rows["created_at"], pa.timestamp("s")), format="%Y-%m-%d"),
+    )
+    written: list[tuple[Path, int]] = []
+    for partner in day_partners(session, day):
+        mine = rows.filter(pc.equal(rows["partner_code"], partner))
+        target = out / file_name(partner, day)
+        partial = target.with_name(target.name + ".partial")
+        with partial.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(mine.column_names)
+            columns = [mine[name].to_pylist() for name in mine.column_names]
+            writer.writerows(zip(*columns, strict=True))
+        os.replace(partial, target)
+        written.append((target, mine.num_rows))
+    return written

@@ -1,0 +1,239 @@
+"""Payout operations other layers call: run a day's payouts, cancel, answer questions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from prakerja.audit.service import current_actor, record
+from prakerja.kit.errors import ConflictError, InputError, NotFoundError
+from prakerja.payouts.books import (
+    PAYABLE,
+    SETTLEMENT_PREFIX,
+    EntryKind,
+    post_movements,
+    prove_books,
+)
+from prakerja.payouts.entitlements import (
+    NEW_ENTITLEMENT_SCHEMA,
+    add_entitlements,
+    create_post_training_due,
+    hold_barred,
+)
+from prakerja.payouts.instruct import Batch, instruct_due, write_files
+from prakerja.payouts.models import (
+    Entitlement,
+    IncentiveKind,
+    Instruction,
+    InstructionState,
+    PartnerResult,
+    PaymentBatch,
+    PayoutAccount,
+)
+from prakerja.storage.arrow import fetch_arrow
+
+__all__ = [
+    "NEW_ENTITLEMENT_SCHEMA",
+    "Batch",
+    "PaidTotal",
+    "add_entitlements",
+    "cancel_instruction",
+    "create_post_training_due",
+    "failed_awaiting_account",
+    "first_tranche_paid",
+    "hold_barred",
+    "instruction_files",
+    "linked_cards",
+    "paid_totals",
+    "prove_books",
+    "run_payouts",
+]
+
+_PAID_SCHEMA = pa.schema([("card_number", pa.string()), ("paid_on", pa.date32())])
+
+
+def run_payouts(session: Session, *, day: dt.date) -> list[Batch]:
+    """Instruct every due entitlement that can be paid on `day`; record the run in the audit trail.
+
+    The caller applies the day's time rules first (`operations.timeline.advance_to`).
+    """
+    batches = instruct_due(session, day=day)
+    record(
+        session,
+        action="payouts.run",
+        subject_type="payouts",
+        subject_id=day.isoformat(),
+        business_date=day,
+        details={
+            "batches": [batch.batch_id for batch in batches],
+            "instructions": sum(batch.instructions for batch in batches),
+            "amount_idr": sum(batch.amount_idr for batch in batches),
+        },
+    )
+    return batches
+
+
+def _current_business_day(session: Session) -> dt.date | None:
+    """Return the latest business day a payouts run made a batch for."""
+    return session.scalar(select(func.max(PaymentBatch.business_date)))
+
+
+def cancel_instruction(
+    session: Session, *, instruction_id: str, reason: str, day: dt.date | None = None
+) -> Instruction:
+    """Cancel an instruction without a result, so that the next run instructs it again.
+
+    `day` defaults to the program's current business day (the latest payouts
+    run's), never earlier than the instruction's own day.
+    """
+    if not reason.strip():
+        raise InputError("a reason is required to cancel an instruction")
+    instruction = session.get(Instruction, instruction_id, with_for_update=True)
+    if instruction is None:
+        raise NotFoundError(f"unknown instruction {instruction_id!r}")
+    answered = session.scalar(
+        select(exists().where(PartnerResult.instruction_id == instruction_id))
+    )
+    if instruction.state != InstructionState.OPEN.value or answered:
+        state = instruction.state.lower()
+        raise ConflictError(
+            f"instruction {instruction_id} is {state}"
+            + (" and has a partner result" if answered else "")
+            + "; only an instruction without a result can be cancelled"
+        )
+    cancelled_on = day or max(
+        _current_business_day(session) or instruction.created_on, instruction.created_on
+    )
+    if cancelled_on < instruction.created_on:
+        raise InputError(
+            f"instruction {instruction_id} was created on {instruction.created_on}; "
+            f"it cannot be cancelled on {cancelled_on}"
+        )
+    actor = current_actor()
+    instruction.state = InstructionState.CANCELLED.value
+    instruction.cancelled_on = cancelled_on
+    instruction.cancel_reason = reason.strip()
+    instruction.cancelled_by = actor
+    session.flush()
+    post_movements(
+        session,
+        keys=pa.array([f"CANCELLED:{instruction_id}"]),
+        kind=EntryKind.CANCELLED,
+        debit=PAYABLE,
+        credit=SETTLEMENT_PREFIX + instruction.partner_code,
+        amounts=pa.array([instruction.amount_idr], pa.int64()),
+        day=cancelled_on,
+        references=pa.array([instruction_id]),
+    )
+    record(
+        session,
+        action="payouts.instruction_cancelled",
+        subject_type="instruction",
+        subject_id=instruction_id,
+        business_date=cancelled_on,
+        actor=actor,
+        details={"reason": reason.strip(), "batch_id": instruction.batch_id},
+    )
+    return instruction
+
+
+def first_tranche_paid(session: Session) -> pa.Table:
+    """Return each card whose first post-training tranche is paid, with the day it was."""
+    query = select(Entitlement.card_number, Entitlement.paid_on).where(
+        Entitlement.kind == IncentiveKind.POST_TRAINING.value,
+        Entitlement.tranche == 1,
+        Entitlement.paid_on.is_not(None),
+    )
+    return fetch_arrow(session, query, _PAID_SCHEMA)
+
+
+@dataclass(frozen=True)
+class PaidTotal:
+    """Incentives paid (confirmed by a SUCCESS) for one partner, kind and tranche."""
+
+    partner_code: str
+    kind: str
+    tranche: int
+    payments: int
+    amount_idr: int
+
+
+def paid_totals(session: Session) -> list[PaidTotal]:
+    """Return paid incentives grouped by partner, kind and tranche."""
+    rows = session.execute(
+        select(
+            Instruction.partner_code,
+            Instruction.kind,
+            Instruction.tranche,
+            func.count(),
+            func.sum(Instruction.amount_idr),
+        )
+        .where(Instruction.state == InstructionState.SUCCEEDED.value)
+        .group_by(Instruction.partner_code, Instruction.kind, Instruction.tranche)
+        .order_by(Instruction.partner_code, Instruction.kind, Instruction.tranche)
+    )
+    return [PaidTotal(str(p), str(k), int(t), int(n), int(a)) for p, k, t, n, a in rows]
+
+
+def instruction_files(session: Session, *, day: dt.date, out: Path) -> list[tuple[Path, int]]:
+    """Write the day's instruction files into `out`; return each file with its row count."""
+    return write_files(session, day=day, out=out)
+
+
+def linked_cards(session: Session) -> set[str]:
+    """Return the cards that have linked a payout account."""
+    return set(session.scalars(select(PayoutAccount.card_number).distinct()))
+
+
+@dataclass(frozen=True)
+class FailedPayment:
+    """An entitlement whose latest attempt failed and that waits for a new account."""
+
+    card_number: str
+    instruction_id: str
+    partner_code: str
+    failure_code: str
+    failed_at: dt.datetime | None
+
+
+def failed_awaiting_account(session: Session) -> list[FailedPayment]:
+    """Return the failed latest attempts with no account linked after their failure."""
+    later = aliased(Instruction)
+    newer_link = exists().where(
+        PayoutAccount.card_number == Instruction.card_number,
+        PayoutAccount.linked_at > Instruction.result_at,
+    )
+    rows = session.execute(
+        select(
+            Instruction.card_number,
+            Instruction.instruction_id,
+            Instruction.partner_code,
+            PartnerResult.failure_code,
+            Instruction.result_at,
+        )
+        .join(
+            PartnerResult,
+            and_(
+                PartnerResult.partner_code == Instruction.partner_code,
+                PartnerResult.partner_txn_id == Instruction.result_txn_id,
+            ),
+        )
+        .where(
+            Instruction.state == InstructionState.FAILED.value,
+            ~exists().where(
+                later.entitlement_id == Instruction.entitlement_id,
+                later.attempt > Instruction.attempt,
+            ),
+            ~newer_link,
+        )
+        .order_by(Instruction.instruction_id)
+    )
+    return [
+        FailedPayment(card, instruction, partner, str(code or ""), at)
+        for card, instruction, partner, code, at in rows
+    ]

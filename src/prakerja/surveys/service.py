@@ -1,0 +1,115 @@
+"""Outcome statistics of the tracking surveys: employment, businesses started, income."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from prakerja.storage.arrow import fetch_arrow
+from prakerja.surveys.models import SurveyResponse
+
+_ANSWERS_SCHEMA = pa.schema(
+    [
+        ("survey_no", pa.int64()),
+        ("employment_status", pa.string()),
+        ("started_business", pa.bool_()),
+        ("business_type", pa.string()),
+        ("monthly_income_idr", pa.int64()),
+        ("skills_improved", pa.bool_()),
+    ]
+)
+
+_SUMMARY_SQL = """
+SELECT
+    survey_no,
+    count(*) AS respondents,
+    count(*) FILTER (WHERE started_business) AS started_business,
+    count(*) FILTER (WHERE skills_improved) AS skills_improved,
+    CAST(round(median(monthly_income_idr)) AS BIGINT) AS median_income_idr,
+    CAST(round(avg(monthly_income_idr)) AS BIGINT) AS mean_income_idr
+FROM answers
+GROUP BY survey_no
+ORDER BY survey_no
+"""
+_EMPLOYMENT_SQL = """
+SELECT survey_no, employment_status, count(*) AS answers
+FROM answers
+GROUP BY survey_no, employment_status
+ORDER BY survey_no, answers DESC, employment_status
+"""
+_BUSINESS_SQL = """
+SELECT survey_no, lower(trim(business_type)) AS business_type, count(*) AS answers
+FROM answers
+WHERE started_business AND coalesce(trim(business_type), '') <> ''
+GROUP BY survey_no, lower(trim(business_type))
+ORDER BY survey_no, answers DESC, business_type
+"""
+
+
+@dataclass(frozen=True)
+class SurveyOutcomes:
+    """What the answers to one tracking survey say about the participants' outcomes."""
+
+    survey_no: int
+    respondents: int
+    started_business: int
+    skills_improved: int
+    median_income_idr: int | None
+    mean_income_idr: int | None
+    employment: dict[str, int] = field(default_factory=dict)
+    """Answers per employment status, most frequent first."""
+    business_types: dict[str, int] = field(default_factory=dict)
+    """Businesses started, per type as written (lower case), most frequent first."""
+
+
+def outcome_statistics(session: Session, *, top_business_types: int = 10) -> list[SurveyOutcomes]:
+    """Return the outcome statistics of every survey answered so far (counted answers only)."""
+    answers = fetch_arrow(
+        session,
+        select(
+            SurveyResponse.survey_no,
+            SurveyResponse.employment_status,
+            SurveyResponse.started_business,
+            SurveyResponse.business_type,
+            SurveyResponse.monthly_income_idr,
+            SurveyResponse.skills_improved,
+        ),
+        _ANSWERS_SCHEMA,
+    )
+    connection = duckdb.connect()
+    connection.register("answers", answers)
+    summary = connection.sql(_SUMMARY_SQL).fetchall()
+    employment = connection.sql(_EMPLOYMENT_SQL).fetchall()
+    businesses = connection.sql(_BUSINESS_SQL).fetchall()
+    connection.close()
+    by_survey: dict[int, dict[str, int]] = {}
+    for survey_no, status, count in employment:
+        by_survey.setdefault(int(survey_no), {})[str(status)] = int(count)
+    types: dict[int, dict[str, int]] = {}
+    for survey_no, kind, count in businesses:
+        mine = types.setdefault(int(survey_no), {})
+        if len(mine) < top_business_types:
+            mine[str(kind)] = int(count)
+    return [
+        SurveyOutcomes(
+            survey_no=int(survey_no),
+            respondents=int(respondents),
+            started_business=int(started),
+            skills_improved=int(skills),
+            median_income_idr=None if median is None else int(median),
+            mean_income_idr=None if mean is None else int(mean),
+            employment=by_survey.get(int(survey_no), {}),
+            business_types=types.get(int(survey_no), {}),
+        )
+        for survey_no, respondents, started, skills, median, mean in summary
+    ]
+
+
+def answered_surveys(session: Session) -> set[tuple[str, int]]:
+    """Return every (card, survey) that has its counted answer."""
+    rows = session.execute(select(SurveyResponse.card_number, SurveyResponse.survey_no))
+    return {(str(card), int(number)) for card, number in rows}
