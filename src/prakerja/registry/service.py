@@ -567,3 +567,18 @@ def expire_balances(session: Session, day: dt.date) -> int:
         details={"count": len(due), "returned_idr": returned},
     )
     return len(due)
+
+
+def active_cards(session: Session) -> pa.Table:
+    """Return every active card with its issue day, deadline and balance (CARD_STATE_SCHEMA)."""
+    query = select(
+        Card.card_number,
+        Card.status,
+        Card.issued_on,
+        Card.purchase_deadline,
+        Card.balance_expires_on,
+        Card.balance_expired_on,
+        Card.balance_idr,
+        Card.first_purchase_on,
+    ).where(Card.status == CardStatus.ACTIVE.value)
+    return fetch_arrow(session, query, CARD_STATE_SCHEMA)
