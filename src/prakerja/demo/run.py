@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, inspect
 
+from prakerja.demo.marketplace import Marketplace, MarketplaceReport, category_ranking
 from prakerja.demo.reconciliation import business_days, reconcile_days, show_reconciliation
 from prakerja.demo.synth import (
     PARTICIPANT_COLUMNS,
@@ -34,6 +35,7 @@ from prakerja.storage.db import make_engine, unit_of_work
 from prakerja.storage.migrate import upgrade
 
 DEMO_DIR = Path("demo-output")
+ONE_DAY = dt.timedelta(days=1)
 SELECTION_SEED = "prakerja-demo"
 
 
@@ -44,6 +46,7 @@ class DemoReport:
     imports: dict[str, ImportSummary] = field(default_factory=dict)
     selections: list[SelectionSummary] = field(default_factory=list)
     revoked_by_day: dict[dt.date, int] = field(default_factory=dict)
+    marketplace: MarketplaceReport = field(default_factory=MarketplaceReport)
 
 
 def _plans(participants: int) -> list[WavePlan]:
@@ -129,7 +132,10 @@ def run_program(
     }
     for kind, loader in loaders.items():
         report.imports[kind] = import_files(engine, loader, files[kind], reporter)
-    for plan in plans:
+    folder = files["waves"][0].parent
+    market = Marketplace(engine, folder, random.Random(len(plans)))
+    report.imports["courses"] = market.load_catalog()
+    for number, plan in enumerate(plans):
         day = plan.closes_on + dt.timedelta(days=1)
         with unit_of_work(engine) as session:
             effects = advance_to(session, day)
@@ -140,6 +146,8 @@ def run_program(
                     session, wave=plan.wave, day=day, seed=SELECTION_SEED, reporter=reporter
                 )
             )
+        following = plans[number + 1].closes_on if number + 1 < len(plans) else day + 45 * ONE_DAY
+        report.marketplace.merge(market.simulate(day, following))
     return report
 
 
@@ -148,6 +156,14 @@ def _print_report(console: Console, engine: Engine, report: DemoReport, folder: 
     for column in ("file kind", "loaded", "duplicates", "rejected", "pending"):
         imports.add_column(column, justify="right" if column != "file kind" else "left")
     for kind, counts in report.imports.items():
+        imports.add_row(
+            kind,
+            str(counts.loaded),
+            str(counts.duplicates),
+            str(counts.rejected),
+            str(counts.pending),
+        )
+    for kind, counts in report.marketplace.imports.items():
         imports.add_row(
             kind,
             str(counts.loaded),
@@ -190,6 +206,13 @@ def _print_report(console: Console, engine: Engine, report: DemoReport, folder: 
         ledger.add_row(kind, format_rupiah(amount))
     ledger.add_row("[bold]total[/bold]", format_rupiah(sum(books.values())))
     console.print(ledger)
+    ranking = Table(title="Training categories by participants", title_justify="left")
+    ranking.add_column("category")
+    ranking.add_column("participants", justify="right")
+    for category, participants in category_ranking(engine):
+        ranking.add_row(category, str(participants))
+    console.print(ranking)
+    console.print(f"Provider commits (redeem-code API service): {report.marketplace.commits}")
     console.print(f"Active cards: {active}. Files, rejects and exports are in {folder}/")
 
 

@@ -728,3 +728,18 @@ def barred_cards(session: Session, *, as_of: dt.date) -> pa.Table:
         ranked.c.position == 1
     )
     return fetch_arrow(session, query, BARRED_CARD_SCHEMA)
+
+
+def active_cards(session: Session) -> pa.Table:
+    """Return every active card with its issue day, deadline and balance (CARD_STATE_SCHEMA)."""
+    query = select(
+        Card.card_number,
+        Card.status,
+        Card.issued_on,
+        Card.purchase_deadline,
+        Card.balance_expires_on,
+        Card.balance_expired_on,
+        Card.balance_idr,
+        Card.first_purchase_on,
+    ).where(Card.status == CardStatus.ACTIVE.value)
+    return fetch_arrow(session, query, CARD_STATE_SCHEMA)

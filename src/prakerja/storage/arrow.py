@@ -99,7 +99,7 @@ def _csv_type(kind: pa.DataType) -> pa.DataType:
 
 
 #: Above this many keys, `fetch_arrow_matching` reads the whole table and filters in Arrow.
-_WHOLE_TABLE_ABOVE = 20_000
+_WHOLE_TABLE_ABOVE = 4_000
 _IN_CHUNK = 2_000
 
 

@@ -102,44 +102,68 @@ class RedeemCodeView:
     sequence: int
 
 
-def _provider_voucher(
+@dataclass(frozen=True)
+class _CodeFacts:
+    """A voucher as the redeem-code API needs it, read in one query."""
+
+    voucher_code: str
+    course_code: str
+    platform_code: str
+    redeemed_at: dt.datetime | None
+    refunded: bool
+    invoice_code: str | None
+    attended: bool
+
+
+def _code_facts(session: Session, redeem_code: str, sequence: int) -> _CodeFacts | None:
+    attended = (
+        select(Attendance.voucher_code)
+        .where(Attendance.voucher_code == Voucher.voucher_code, Attendance.sequence == sequence)
+        .exists()
+    )
+    row = session.execute(
+        select(
+            Voucher.voucher_code,
+            Voucher.course_code,
+            Voucher.platform_code,
+            Voucher.redeemed_at,
+            Voucher.refunded_at.is_not(None),
+            PlatformEvent.event_id,
+            attended,
+        )
+        .outerjoin(PlatformEvent, PlatformEvent.id == Voucher.purchase_event_id)
+        .where(Voucher.voucher_code == redeem_code)
+    ).first()
+    return None if row is None else _CodeFacts(*row)
+
+
+def _provider_view(
     session: Session, provider_code: str, redeem_code: str, sequence: int
-) -> tuple[Voucher, int]:
-    """Return the provider's voucher and its course's sessions, or raise the refusal."""
-    voucher = session.get(Voucher, redeem_code)
-    if voucher is None:
+) -> RedeemCodeView:
+    """Return the provider's view of a code and session, or raise the refusal."""
+    facts = _code_facts(session, redeem_code, sequence)
+    if facts is None:
         raise UnknownRedeemCodeError("redeem code not found")
-    course = get_course(session, voucher.course_code)
+    course = get_course(session, facts.course_code)
     if course is None or course.provider_code != provider_code:
         raise OtherProvidersCodeError("the redeem code is for another provider's course")
-    if voucher.refunded_at is not None:
+    if facts.refunded:
         raise RefundedCodeError("the redeem code was refunded")
     if sequence > course.sessions:
         raise SequenceOutOfRangeError(
             f"sequence {sequence} is beyond the course's {course.sessions} session(s)"
         )
-    return voucher, course.sessions
-
-
-def _view(session: Session, voucher: Voucher, sessions: int, sequence: int) -> RedeemCodeView:
-    attended = session.scalar(
-        select(func.count())
-        .select_from(Attendance)
-        .where(Attendance.voucher_code == voucher.voucher_code, Attendance.sequence == sequence)
-    )
-    purchase = session.get(PlatformEvent, voucher.purchase_event_id)
-    course = get_course(session, voucher.course_code)
     return RedeemCodeView(
-        redeem_code=voucher.voucher_code,
-        course_code=voucher.course_code,
-        invoice_code=purchase.event_id if purchase is not None else voucher.voucher_code,
-        schedule_code=f"{voucher.course_code}-{sequence}",
-        status=1 if voucher.redeemed_at is not None else 0,
-        attendance_status=1 if attended else 0,
-        redeem_at=voucher.redeemed_at,
-        dp_platform=voucher.platform_code,
-        course_type=course.course_type if course is not None else "",
-        sessions=sessions,
+        redeem_code=facts.voucher_code,
+        course_code=facts.course_code,
+        invoice_code=facts.invoice_code or facts.voucher_code,
+        schedule_code=f"{facts.course_code}-{sequence}",
+        status=1 if facts.redeemed_at is not None else 0,
+        attendance_status=1 if facts.attended else 0,
+        redeem_at=facts.redeemed_at,
+        dp_platform=facts.platform_code,
+        course_type=course.course_type,
+        sessions=course.sessions,
         sequence=sequence,
     )
 
@@ -148,8 +172,7 @@ def redeem_code_status(
     session: Session, *, provider_code: str, redeem_code: str, sequence: int
 ) -> RedeemCodeView:
     """Return a redeem code's state for one session, as its training provider may see it."""
-    voucher, sessions = _provider_voucher(session, provider_code, redeem_code, sequence)
-    return _view(session, voucher, sessions, sequence)
+    return _provider_view(session, provider_code, redeem_code, sequence)
 
 
 def commit_redeem_code(
@@ -169,7 +192,7 @@ def commit_redeem_code(
     A later session committed before sequence 1 is recorded as delivered (the
     provider says so) but does not redeem the code: only sequence 1 does.
     """
-    voucher, sessions = _provider_voucher(session, provider_code, redeem_code, sequence)
+    _provider_view(session, provider_code, redeem_code, sequence)
     inserted = insert_new_rows(
         session,
         table_of(Attendance),
@@ -198,8 +221,7 @@ def commit_redeem_code(
             details={"provider": provider_code, "sequence": sequence},
         )
         settle_pending(session, [redeem_code])
-    session.refresh(voucher)
-    return _view(session, voucher, sessions, sequence)
+    return _provider_view(session, provider_code, redeem_code, sequence)
 
 
 def category_ranking(session: Session) -> list[tuple[str, int]]:
