@@ -59,7 +59,10 @@ def is_json_lines(path: Path) -> bool:
 def read_file(path: Path, required: Sequence[str], optional: Sequence[str] = ()) -> RawFile:
     """Read a contract file, refusing it as a whole only when it cannot be used at all."""
     data = _read_bytes(path)
-    raw = _read_json_lines(path, data) if is_json_lines(path) else _read_csv(path, data)
+    if is_json_lines(path):
+        raw = _read_json_lines(path, data, [*required, *optional])
+    else:
+        raw = _read_csv(path, data)
     _check_header(raw, required, optional)
     return raw
 
@@ -181,7 +184,12 @@ def _json_text(value: object) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _read_json_lines(path: Path, data: bytes) -> RawFile:
+def _read_json_lines(path: Path, data: bytes, columns: Sequence[str]) -> RawFile:
+    """Read JSON Lines; the columns are the records' keys (`columns` when there is no record).
+
+    A file with no well-formed record (empty, or every line refused) lacks no
+    column: it loads nothing and reports its refused lines.
+    """
     records: list[dict[str, str | None]] = []
     lines: list[int] = []
     rejects: list[ShapeReject] = []
@@ -205,8 +213,8 @@ def _read_json_lines(path: Path, data: bytes) -> RawFile:
                 header.append(key)
         records.append(record)
         lines.append(number)
-    if not records and not rejects:
-        raise FileUnusableError(f"{path}: empty file (no records)")
+    if not records:
+        header = list(columns)
     table = pa.table(
         {name: pa.array([record.get(name) for record in records], pa.string()) for name in header}
     )

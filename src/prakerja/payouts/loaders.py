@@ -102,7 +102,7 @@ class PartnerResultsLoader(Loader):
             (pc.and_(pc.invert(success), no_code), "failure_code", "missing (FAILED needs one)"),
             (pc.and_(success, _blank(rows["account_id"])), "account_id", "missing"),
         ]
-        rejected = pa.array([False] * rows.num_rows)
+        rejected = pa.array([False] * rows.num_rows, pa.bool_())
         reject_tables = []
         for mask, column, reason in faults:
             fresh = pc.and_(mask, pc.invert(rejected))

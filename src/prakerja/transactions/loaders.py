@@ -75,7 +75,7 @@ class PlatformEventsLoader(Loader):
 def _without_missing_fields(rows: pa.Table) -> tuple[pa.Table, pa.Table]:
     """Reject rows lacking a column their event type needs; return the rest and the rejects."""
     rejects = [REJECT_SCHEMA.empty_table()]
-    faulty = pa.array([False] * rows.num_rows)
+    faulty = pa.array([False] * rows.num_rows, pa.bool_())
     for event_type, columns in NEEDED_BY_TYPE.items():
         of_type = pc.equal(rows["event_type"], event_type)
         for column in columns:
