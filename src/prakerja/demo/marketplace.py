@@ -6,14 +6,16 @@ cards: purchases, attendance, completions, reviews, some refunds, some
 events delivered out of order (a completion a file before its purchase),
 a few bad rows, the providers' redeem-code commits, and the platforms'
 invoices (mostly payable, some not). Each card's plan comes from a generator
-seeded by the card number, so calls for consecutive day ranges add up to
-the same program as one call for the whole range.
+seeded by its holder's NIK (card numbers are drawn at random, NIKs are not),
+so the same seed plays the same program, and calls for consecutive day
+ranges add up to the same program as one call for the whole range.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -209,9 +211,9 @@ class Marketplace:
         """Write the catalog the simulated platforms sell from, and import it."""
         return import_files(self.engine, CoursesLoader(), [write_catalog(self.folder, self.seed)])
 
-    def _plan(self, card: str, issued_on: dt.date, deadline: dt.date) -> list[_Purchase]:
+    def _plan(self, card: str, nik: str, issued_on: dt.date, deadline: dt.date) -> list[_Purchase]:
         """Return a card's purchases and their events (none for about one card in ten)."""
-        rng = random.Random(f"{self.seed}:{card}")
+        rng = random.Random(f"{self.seed}:{nik}")
         if rng.random() < 0.1:
             return []
         purchases, balance, day = [], 1_000_000, issued_on + dt.timedelta(days=rng.randint(0, 25))
@@ -228,7 +230,7 @@ class Marketplace:
         self, rng: random.Random, card: str, course: CatalogCourse, day: dt.date, number: int
     ) -> _Purchase:
         platform = rng.choice(course.platforms)
-        voucher = f"V{card[-8:]}{number}{rng.randrange(10**4):04d}"
+        voucher = f"V{rng.randrange(10**11):011d}{number}"
         base = {"platform_code": platform, "card_number": card, "course_code": course.code}
         base["voucher_code"] = voucher
         events: list[tuple[dt.date, dict[str, str]]] = []
@@ -251,15 +253,21 @@ class Marketplace:
                 add("ATTENDANCE", on, 19, sequence=str(sequence))
         on += dt.timedelta(days=rng.randint(0, 3))
         add("COMPLETION", on, 21, certificate_no=f"CERT-{voucher}")
-        add("REVIEW", on + dt.timedelta(days=1), 8, rating=str(rng.choice((3, 4, 4, 5, 5, 5))))
+        if rng.random() < 0.97:  # a few participants never rate their training
+            add("REVIEW", on + dt.timedelta(days=1), 8, rating=str(rng.choice((3, 4, 4, 5, 5, 5))))
         if rng.random() < 0.05:
             # The platform delivers the purchase late, with the completion: what came
             # before it waits (pending) and applies when it arrives.
             events[0] = (events[-2][0], events[0][1])
         return _Purchase(voucher, card, course, platform, events, False, rng.random() < 0.95)
 
-    def simulate(self, first_day: dt.date, last_day: dt.date) -> MarketplaceReport:
-        """Send the days' event files, providers' commits and invoices through the product."""
+    def simulate(
+        self, first_day: dt.date, last_day: dt.date, niks: Mapping[str, str]
+    ) -> MarketplaceReport:
+        """Send the days' event files, providers' commits and invoices through the product.
+
+        `niks` maps each card to its holder's NIK.
+        """
         report = MarketplaceReport()
         with unit_of_work(self.engine) as session:
             cards = active_cards(session).to_pylist()
@@ -267,7 +275,10 @@ class Marketplace:
             purchase
             for card in cards
             for purchase in self._plan(
-                card["card_number"], card["issued_on"], card["purchase_deadline"]
+                card["card_number"],
+                niks[card["card_number"]],
+                card["issued_on"],
+                card["purchase_deadline"],
             )
         ]
         day = first_day

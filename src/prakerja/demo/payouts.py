@@ -1,15 +1,24 @@
 """The demo's payment side: accounts linked, payouts run, partners' answers, the bank, surveys.
 
-Every function takes the engine, the demo folder, a seeded `random.Random`
-and the business day, and works only from what the database holds and the
-files it is given: no state is kept between days. Participants whose first
-training is completed link a bank or e-wallet account (some unverified
-e-wallets, some with a misspelled name); the simulated partners fail those
-(`ACCOUNT_NOT_VERIFIED`, `NAME_MISMATCH`, now and then `ACCOUNT_DORMANT`)
-and pay the rest; most participants fix a failed account a few days later
-and are paid on the retry; the escrow bank debits each batch and credits
-the partners' refunds of failures; paid participants answer their surveys
-(a few too late, which the program refuses).
+Every function takes the engine, the demo folder, the demo's seed and the
+business day, and works only from what the database holds and the files it
+is given: no state is kept between days. Every random choice is drawn from
+a generator keyed by the seed and what it is about (the holder's NIK, the
+entitlement, the day), never by card numbers, which the product draws at
+random: the same seed plays the same program.
+
+What happens, as it did in 2020: participants whose first training is
+completed link a bank or e-wallet account (some unverified e-wallets, some
+with a misspelled name, a few never link one); the simulated partners fail
+those (`ACCOUNT_NOT_VERIFIED`, `NAME_MISMATCH`, now and then
+`ACCOUNT_DORMANT`) and pay the rest; most participants fix a failed account
+a few days later and are paid on the retry, some never do. Partners err
+too: now and then an instruction is never executed, a payment is credited
+twice, a transfer fee is deducted from the amount, another program's payment
+slips into a results file. The escrow bank is funded by the treasury, debits each batch
+(once with its own transfer fee added) and credits what partners did not
+pay. Paid participants answer their surveys (a few too late, which the
+program refuses).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +34,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
+from prakerja.demo.synth import write_csv
 from prakerja.ingest.pipeline import ImportSummary, Loader, import_files
 from prakerja.kit.clock import JAKARTA
 from prakerja.kit.money import format_rupiah
@@ -46,6 +57,21 @@ E_WALLETS = ("OVO", "GOPAY", "LINKAJA", "DANA")
 #: E-wallet numbers the simulated partners hold as not verified (KYC not done).
 UNVERIFIED_PREFIX = "0899"
 BUSINESSES = ("warung kopi", "warung makan", "desain grafis", "toko daring", "jahit", "kue basah")
+#: Who funds the program's escrow account (the Ministry of Finance's treasury).
+TREASURY = "KEMENKEU"
+#: The fee a partner deducts from a transfer now and then, and the bank's own transfer fee.
+PARTNER_FEE_IDR = 2_500
+BANK_FEE_IDR = 6_500
+#: The treasury funds the escrow account in round amounts.
+FUNDING_UNIT_IDR = 10_000_000
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A card's holder, as the partners know their account holders."""
+
+    nik: str
+    name: str
 
 
 @dataclass
@@ -58,16 +84,22 @@ class PayoutDay:
     instructed_idr: int = 0
 
 
+def draw(seed: int, *about: object) -> random.Random:
+    """Return a generator for one decision, keyed by the seed and what it is about."""
+    return random.Random(":".join(str(part) for part in (seed, *about)))
+
+
 def _stamp(day: dt.date, hour: int) -> str:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=JAKARTA).isoformat()
 
 
-def _write(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(columns))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+def _columns(loader: type[Loader]) -> tuple[str, ...]:
+    return tuple(spec.name for spec in loader.fields)
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 def _account(rng: random.Random, partner: str, *, faults: bool) -> str:
@@ -82,23 +114,27 @@ def _misspelled(rng: random.Random, name: str) -> str:
 
 
 def link_accounts(
-    engine: Engine, folder: Path, rng: random.Random, day: dt.date, holders: dict[str, str]
+    engine: Engine, folder: Path, seed: int, day: dt.date, holders: Mapping[str, Holder]
 ) -> ImportSummary:
-    """Participants who completed their first training by `day` link an account that day."""
+    """Participants who completed their first training by `day` link an account that day.
+
+    About one in fifty never links one.
+    """
     with unit_of_work(engine) as session:
         trainings = first_trainings(session, as_of=day)
         linked = payouts.linked_cards(session)
-    ready = sorted(
-        card
-        for card, completed in zip(
-            trainings["card_number"].to_pylist(), trainings["completed_on"].to_pylist(), strict=True
-        )
-        if completed is not None and card not in linked
-    )
     rows = []
-    for card in ready:
+    for card, completed in zip(
+        trainings["card_number"].to_pylist(), trainings["completed_on"].to_pylist(), strict=True
+    ):
+        if completed is None or card in linked:
+            continue
+        holder = holders[card]
+        rng = draw(seed, "account", holder.nik)
+        if rng.random() < 0.02:
+            continue
         partner = rng.choices(list(PARTNER_WEIGHTS), weights=list(PARTNER_WEIGHTS.values()))[0]
-        name = holders.get(card, "PESERTA").upper()
+        name = holder.name.upper()
         rows.append(
             {
                 "card_number": card,
@@ -108,21 +144,30 @@ def link_accounts(
                 "linked_at": _stamp(day, rng.randrange(7, 22)),
             }
         )
-    path = _write(folder / f"payout-accounts-{day}.csv", _columns(PayoutAccountsLoader), rows)
+    path = folder / f"payout-accounts-{day}.csv"
+    write_csv(path, _columns(PayoutAccountsLoader), sorted(rows, key=lambda row: row["linked_at"]))
     return import_files(engine, PayoutAccountsLoader(), [path])
 
 
 def fix_accounts(
-    engine: Engine, folder: Path, rng: random.Random, day: dt.date, holders: dict[str, str]
+    engine: Engine, folder: Path, seed: int, day: dt.date, holders: Mapping[str, Holder]
 ) -> ImportSummary:
-    """Some participants whose payment failed link a new, correct account on `day`."""
+    """Participants whose payment failed link a new, correct account, sooner or later.
+
+    About one in six never does; the rest each fix it in a given week with
+    a chance of one in three.
+    """
     with unit_of_work(engine) as session:
         waiting = payouts.failed_awaiting_account(session)
     rows = []
     for failed in waiting:
-        if failed.failed_at is None or rng.random() > 0.3:
+        if failed.failed_at is None or failed.failed_at.astimezone(JAKARTA).date() >= day:
             continue
-        if failed.failed_at.astimezone(JAKARTA).date() >= day:
+        holder = holders[failed.card_number]
+        if draw(seed, "never fixes", holder.nik).random() < 0.16:
+            continue
+        rng = draw(seed, "fix", holder.nik, failed.instruction_id[-8:], day)
+        if rng.random() > 0.35:
             continue
         partner = failed.partner_code if rng.random() < 0.6 else rng.choice(list(PARTNER_WEIGHTS))
         rows.append(
@@ -130,108 +175,142 @@ def fix_accounts(
                 "card_number": failed.card_number,
                 "partner_code": partner,
                 "account_id": _account(rng, partner, faults=False),
-                "account_name": holders.get(failed.card_number, "PESERTA").upper(),
+                "account_name": holder.name.upper(),
                 "linked_at": _stamp(day, rng.randrange(7, 22)),
             }
         )
-    path = _write(folder / f"payout-accounts-fixed-{day}.csv", _columns(PayoutAccountsLoader), rows)
+    path = folder / f"payout-accounts-fixed-{day}.csv"
+    write_csv(path, _columns(PayoutAccountsLoader), sorted(rows, key=lambda row: row["linked_at"]))
     return import_files(engine, PayoutAccountsLoader(), [path])
 
 
-def _partner_answer(
-    rng: random.Random, row: dict[str, str], holders: dict[str, str]
-) -> tuple[str, str]:
+def _partner_answer(rng: random.Random, row: dict[str, str], holder: Holder) -> tuple[str, str]:
     account = row["account_id"]
     if row["partner_code"] in E_WALLETS and account.startswith(UNVERIFIED_PREFIX):
         return "FAILED", "ACCOUNT_NOT_VERIFIED"
-    if row["beneficiary_name"] != holders.get(row["card_number"], "PESERTA").upper():
+    if row["beneficiary_name"] != holder.name.upper():
         return "FAILED", "NAME_MISMATCH"
     if row["partner_code"] == "BNI" and rng.random() < 0.01:
         return "FAILED", "ACCOUNT_DORMANT"
     return "SUCCESS", ""
 
 
+def _results_for(
+    seed: int, row: dict[str, str], holder: Holder, day: dt.date
+) -> list[dict[str, str]]:
+    """Return a partner's answers to one instruction: usually one, sometimes none or two."""
+    rng = draw(seed, "answer", holder.nik, row["incentive_kind"], row["tranche"], row["attempt"])
+    if rng.random() < 0.008:
+        return []  # never executed: the partner will confirm it when asked
+    status, code = _partner_answer(rng, row, holder)
+    amount = int(row["amount_idr"])
+    if status == "SUCCESS" and row["partner_code"] == "BNI" and rng.random() < 0.01:
+        amount -= PARTNER_FEE_IDR
+    answer = {
+        "partner_code": row["partner_code"],
+        "instruction_id": row["instruction_id"],
+        "partner_txn_id": f"{row['partner_code']}-TX-{row['instruction_id'][4:]}",
+        "account_id": row["account_id"],
+        "amount_idr": str(amount),
+        "status": status,
+        "failure_code": code,
+        "processed_at": _stamp(day, rng.randrange(18, 23)),
+    }
+    answers = [answer]
+    if status == "SUCCESS" and rng.random() < 0.003:
+        twice = answer | {"partner_txn_id": answer["partner_txn_id"] + "-R"}
+        answers.append(twice)
+    return answers
+
+
+def _misrouted(answer: dict[str, str], day: dt.date) -> dict[str, str]:
+    """Return a payment of another program (the wage subsidy) that slipped into the file."""
+    return answer | {
+        "instruction_id": f"BSU-{day:%Y%m%d}-000417",
+        "partner_txn_id": f"{answer['partner_code']}-BSU-{day:%Y%m%d}-000417",
+        "account_id": "0812" + answer["account_id"][-8:][::-1],
+        "amount_idr": "600000",
+        "status": "SUCCESS",
+        "failure_code": "",
+    }
+
+
 def partner_results(
-    engine: Engine, folder: Path, rng: random.Random, day: dt.date, holders: dict[str, str]
+    engine: Engine, folder: Path, seed: int, day: dt.date, holders: Mapping[str, Holder]
 ) -> ImportSummary:
     """Each partner answers the day's instruction files; one file is delivered twice."""
     paths = []
     for instructions in sorted((folder / "instructions").glob(f"instructions-*-{day}.csv")):
-        rows = []
-        for row in _read(instructions):
-            status, code = _partner_answer(rng, row, holders)
-            rows.append(
-                {
-                    "partner_code": row["partner_code"],
-                    "instruction_id": row["instruction_id"],
-                    "partner_txn_id": f"{row['partner_code']}-TX-{row['instruction_id'][4:]}",
-                    "account_id": row["account_id"],
-                    "amount_idr": row["amount_idr"],
-                    "status": status,
-                    "failure_code": code,
-                    "processed_at": _stamp(day, rng.randrange(18, 23)),
-                }
-            )
-        name = instructions.name.replace("instructions-", "partner-results-")
-        paths.append(_write(folder / name, _columns(PartnerResultsLoader), rows))
+        rows = [
+            answer
+            for row in _read(instructions)
+            for answer in _results_for(seed, row, holders[row["card_number"]], day)
+        ]
+        if rows and draw(seed, "misrouted", instructions.name).random() < 0.03:
+            rows.append(_misrouted(rows[0], day))
+        path = folder / instructions.name.replace("instructions-", "partner-results-")
+        write_csv(path, _columns(PartnerResultsLoader), rows)
+        paths.append(path)
     if paths:
         paths.append(paths[0])  # a partner re-delivers a file: nothing is paid twice
     return import_files(engine, PartnerResultsLoader(), paths)
 
 
-def _read(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+def bank_statement(engine: Engine, folder: Path, seed: int, day: dt.date) -> ImportSummary:
+    """The escrow bank's day: treasury funding, one debit per batch, partners' refunds.
 
-
-def bank_statement(engine: Engine, folder: Path, day: dt.date) -> ImportSummary:
-    """The escrow bank debits each batch of the day and credits the refunds of its failures."""
-    batch_of: dict[str, tuple[str, str]] = {}
+    Each partner refunds what it did not pay of a batch (failures and
+    instructions it never executed). Once in a while the bank adds its own
+    transfer fee to a batch's debit.
+    """
     debits: dict[tuple[str, str], int] = {}
     for path in sorted((folder / "instructions").glob(f"instructions-*-{day}.csv")):
         for row in _read(path):
             key = (row["partner_code"], row["batch_id"])
-            batch_of[row["instruction_id"]] = key
             debits[key] = debits.get(key, 0) + int(row["amount_idr"])
+    paid = {
+        row["instruction_id"]
+        for path in sorted(folder.glob(f"partner-results-*-{day}.csv"))
+        for row in _read(path)
+        if row["status"] == "SUCCESS"
+    }
     refunds: dict[tuple[str, str], int] = {}
-    for path in sorted(folder.glob(f"partner-results-*-{day}.csv")):
+    for path in sorted((folder / "instructions").glob(f"instructions-*-{day}.csv")):
         for row in _read(path):
-            key = batch_of.get(row["instruction_id"], (row["partner_code"], ""))
-            if row["status"] == "FAILED":
+            if row["instruction_id"] not in paid:
+                key = (row["partner_code"], row["batch_id"])
                 refunds[key] = refunds.get(key, 0) + int(row["amount_idr"])
-    rows = [
-        _bank_row(
-            day, f"BNI-{day:%Y%m%d}-D{n:05d}", partner, amount, direction="DEBIT", batch=batch
-        )
-        for n, ((partner, batch), amount) in enumerate(sorted(debits.items()), start=1)
-    ] + [
-        _bank_row(
-            day, f"BNI-{day:%Y%m%d}-C{n:05d}", partner, amount, direction="CREDIT", batch=batch
-        )
-        for n, ((partner, batch), amount) in enumerate(sorted(refunds.items()), start=1)
-    ]
-    path = _write(folder / f"bank-statement-{day}.csv", _columns(BankStatementLoader), rows)
+    fee_on = min(debits) if debits and draw(seed, "bank fee", day).random() < 0.05 else None
+    rows = []
+    if debits:
+        funding = -(-(sum(debits.values()) + BANK_FEE_IDR) // FUNDING_UNIT_IDR) * FUNDING_UNIT_IDR
+        rows.append(_bank_row(day, "F00001", TREASURY, funding, ""))
+    for n, ((partner, batch), amount) in enumerate(sorted(debits.items()), start=1):
+        fee = BANK_FEE_IDR if (partner, batch) == fee_on else 0
+        rows.append(_bank_row(day, f"D{n:05d}", partner, amount + fee, batch, debit=True))
+    for n, ((partner, batch), amount) in enumerate(sorted(refunds.items()), start=1):
+        rows.append(_bank_row(day, f"C{n:05d}", partner, amount, batch))
+    path = folder / f"bank-statement-{day}.csv"
+    write_csv(path, _columns(BankStatementLoader), rows)
     return import_files(engine, BankStatementLoader(), [path])
 
 
-def _columns(loader: type[Loader]) -> tuple[str, ...]:
-    return tuple(spec.name for spec in loader.fields)
-
-
 def _bank_row(
-    day: dt.date, ref: str, partner: str, amount: int, *, direction: str, batch: str
+    day: dt.date, ref: str, counterparty: str, amount: int, batch: str, *, debit: bool = False
 ) -> dict[str, str]:
     return {
         "statement_date": day.isoformat(),
-        "bank_ref": ref,
-        "counterparty_code": partner,
+        "bank_ref": f"BNI-{day:%Y%m%d}-{ref}",
+        "counterparty_code": counterparty,
         "amount_idr": str(amount),
-        "direction": direction,
+        "direction": "DEBIT" if debit else "CREDIT",
         "batch_id": batch,
     }
 
 
-def answer_surveys(engine: Engine, folder: Path, rng: random.Random, day: dt.date) -> ImportSummary:
+def answer_surveys(
+    engine: Engine, folder: Path, seed: int, day: dt.date, holders: Mapping[str, Holder]
+) -> ImportSummary:
     """Paid participants answer the survey whose day to answer came in the week to `day`.
 
     Most answer within the window; a few answer too late, which the program refuses.
@@ -239,7 +318,7 @@ def answer_surveys(engine: Engine, folder: Path, rng: random.Random, day: dt.dat
     with unit_of_work(engine) as session:
         paid = payouts.first_tranche_paid(session)
         answered = surveys.answered_surveys(session)
-        rules = get_scheme("PANDEMIC_2020").survey_incentive
+    rules = get_scheme("PANDEMIC_2020").survey_incentive
     rows = []
     for card, paid_on in zip(
         paid["card_number"].to_pylist(), paid["paid_on"].to_pylist(), strict=True
@@ -247,8 +326,9 @@ def answer_surveys(engine: Engine, folder: Path, rng: random.Random, day: dt.dat
         for survey in range(1, rules.surveys + 1):
             if (card, survey) in answered:
                 continue
+            rng = draw(seed, "survey", holders[card].nik, survey)
             opens = paid_on + dt.timedelta(days=rules.opens_every_days * survey)
-            when = opens + dt.timedelta(days=(int(card[-3:]) * survey) % (rules.open_for_days + 4))
+            when = opens + dt.timedelta(days=rng.randrange(rules.open_for_days + 4))
             if not when <= day < when + dt.timedelta(days=7) or rng.random() > 0.85:
                 continue
             business = rng.random() < 0.35
@@ -266,18 +346,19 @@ def answer_surveys(engine: Engine, folder: Path, rng: random.Random, day: dt.dat
                     "skills_improved": "true" if rng.random() < 0.8 else "false",
                 }
             )
-    path = _write(folder / f"survey-responses-{day}.csv", ANSWER_COLUMNS, rows)
+    path = folder / f"survey-responses-{day}.csv"
+    write_csv(path, ANSWER_COLUMNS, sorted(rows, key=lambda row: row["submitted_at"]))
     return import_files(engine, SurveyResponsesLoader(), [path])
 
 
 def payout_day(
-    engine: Engine, folder: Path, rng: random.Random, day: dt.date, holders: dict[str, str]
+    engine: Engine, folder: Path, seed: int, day: dt.date, holders: Mapping[str, Holder]
 ) -> PayoutDay:
     """Play one business day of the payment side, in the order a real day runs."""
     report = PayoutDay(day)
-    report.imports["payout-accounts"] = link_accounts(engine, folder, rng, day, holders)
-    report.imports["payout-accounts (fixed)"] = fix_accounts(engine, folder, rng, day, holders)
-    report.imports["survey-responses"] = answer_surveys(engine, folder, rng, day)
+    report.imports["payout-accounts"] = link_accounts(engine, folder, seed, day, holders)
+    report.imports["payout-accounts (fixed)"] = fix_accounts(engine, folder, seed, day, holders)
+    report.imports["survey-responses"] = answer_surveys(engine, folder, seed, day, holders)
     with unit_of_work(engine) as session:
         advance_to(session, day)
         batches = payouts.run_payouts(session, day=day)
@@ -285,8 +366,8 @@ def payout_day(
         payouts.instruction_files(session, day=day, out=folder / "instructions")
     report.instructed = sum(batch.instructions for batch in batches)
     report.instructed_idr = sum(batch.amount_idr for batch in batches)
-    report.imports["partner-results"] = partner_results(engine, folder, rng, day, holders)
-    report.imports["bank-statement"] = bank_statement(engine, folder, day)
+    report.imports["partner-results"] = partner_results(engine, folder, seed, day, holders)
+    report.imports["bank-statement"] = bank_statement(engine, folder, seed, day)
     return report
 
 
@@ -331,23 +412,11 @@ def print_payouts(console: Console, engine: Engine) -> None:
         )
 
 
-def card_holders(engine: Engine, waves: list[int]) -> dict[str, str]:
-    """Return each card's holder name, as the partners know their account holders."""
+def card_holders(engine: Engine, waves: list[int]) -> dict[str, Holder]:
+    """Return each card's holder (NIK and name) for the cards of `waves`."""
     with unit_of_work(engine) as session:
         return {
-            row.card_number: row.full_name for wave in waves for row in card_rows(session, wave)
+            row.card_number: Holder(row.nik, row.full_name)
+            for wave in waves
+            for row in card_rows(session, wave)
         }
-
-
-def play_payouts(
-    engine: Engine,
-    folder: Path,
-    rng: random.Random,
-    *,
-    days: list[dt.date],
-    waves: list[int],
-) -> list[PayoutDay]:
-    """Play the payment side on each of `days` for the cards of `waves`."""
-    holders = card_holders(engine, waves)
-    (folder / "instructions").mkdir(parents=True, exist_ok=True)
-    return [payout_day(engine, folder, rng, day, holders) for day in days]

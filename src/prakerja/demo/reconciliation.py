@@ -1,4 +1,4 @@
-"""The demo's reconciliation: reconcile business days, then show the gap and the open breaks.
+"""The demo's reconciliation: reconcile a business day; show the gap and the open breaks.
 
 Each function takes the engine and the day(s) it works on and keeps no state
 of its own, so the daily cycle can call them in whatever order it runs.
@@ -7,7 +7,6 @@ of its own, so the daily cycle can call them in whatever order it runs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,6 @@ from prakerja.operations.timeline import advance_to
 from prakerja.reconciliation.service import (
     RunSummary,
     day_position,
-    latest_run_day,
     open_breaks_by_type,
     reconcile,
 )
@@ -42,29 +40,11 @@ class ReconciliationShown:
     pdf: Path
 
 
-def business_days(first: dt.date, last: dt.date) -> list[dt.date]:
-    """Return every day from `first` to `last`, both included (the program runs every day)."""
-    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-
-
 def reconcile_day(engine: Engine, day: dt.date, reporter: Reporter | None = None) -> RunSummary:
     """Reconcile one business day in its own transaction, after the day's time rules."""
     with unit_of_work(engine) as session:
         advance_to(session, day)
         return reconcile(session, day, reporter=reporter)
-
-
-def reconcile_days(
-    engine: Engine, days: Iterable[dt.date], reporter: Reporter | None = None
-) -> list[RunSummary]:
-    """Reconcile each day in order, skipping days already reconciled."""
-    with unit_of_work(engine) as session:
-        latest = latest_run_day(session)
-    return [
-        reconcile_day(engine, day, reporter)
-        for day in sorted(days)
-        if latest is None or day > latest
-    ]
 
 
 def show_reconciliation(

@@ -13,7 +13,9 @@ from rich.table import Table
 from sqlalchemy import Engine, inspect
 
 from prakerja.demo.marketplace import Marketplace, MarketplaceReport, category_ranking
-from prakerja.demo.reconciliation import business_days, reconcile_days, show_reconciliation
+from prakerja.demo.operator import DeskDay, audit_list, work_breaks
+from prakerja.demo.payouts import Holder, PayoutDay, card_holders, payout_day, print_payouts
+from prakerja.demo.reconciliation import reconcile_day, show_reconciliation
 from prakerja.demo.synth import (
     PARTICIPANT_COLUMNS,
     ParticipantFactory,
@@ -37,6 +39,8 @@ from prakerja.storage.migrate import upgrade
 DEMO_DIR = Path("demo-output")
 ONE_DAY = dt.timedelta(days=1)
 SELECTION_SEED = "prakerja-demo"
+#: The day the auditors' civil-service list arrives (the first business day on or after it).
+AUDIT_LIST_ON = dt.date(2020, 7, 1)
 
 
 @dataclass
@@ -47,6 +51,18 @@ class DemoReport:
     selections: list[SelectionSummary] = field(default_factory=list)
     revoked_by_day: dict[dt.date, int] = field(default_factory=dict)
     marketplace: MarketplaceReport = field(default_factory=MarketplaceReport)
+    payout_days: list[PayoutDay] = field(default_factory=list)
+    desk_days: list[DeskDay] = field(default_factory=list)
+    last_day: dt.date | None = None
+
+    def all_imports(self) -> dict[str, ImportSummary]:
+        """Return the counts of every file kind imported, over the whole program."""
+        totals: dict[str, ImportSummary] = {}
+        days = [payout_day.imports for payout_day in self.payout_days]
+        for imports in (self.imports, self.marketplace.imports, *days):
+            for kind, counts in imports.items():
+                totals.setdefault(kind, ImportSummary()).add(counts)
+        return totals
 
 
 def _plans(participants: int) -> list[WavePlan]:
@@ -117,13 +133,33 @@ def write_program(
     return plans, files
 
 
+def program_days(plans: list[WavePlan], *, months_after: int = 5) -> list[dt.date]:
+    """Return the business days the demo runs: each selection day, then every week after."""
+    selections = [plan.closes_on + ONE_DAY for plan in plans]
+    last = max(selections) + dt.timedelta(days=30 * months_after)
+    weekly = [
+        min(selections) + dt.timedelta(days=7 * n)
+        for n in range((last - min(selections)).days // 7 + 1)
+    ]
+    return sorted(set(selections) | set(weekly))
+
+
 def run_program(
     engine: Engine,
     plans: list[WavePlan],
     files: dict[str, list[Path]],
+    *,
+    seed: int,
     reporter: Reporter | None = None,
 ) -> DemoReport:
-    """Import the files and select every wave on the day after it closes."""
+    """Run the program day by day, as its operators would.
+
+    Registrations and barring lists arrive first. Then, on each business day:
+    the waves due are selected, the platforms' events and invoices of the days
+    since the last one are imported (with the providers' commits), the payment
+    side plays its day (accounts, survey answers, the payouts run, the
+    partners' results and the escrow statement), and the day is reconciled.
+    """
     report = DemoReport()
     loaders: dict[str, Loader] = {
         "waves": WavesLoader(),
@@ -133,21 +169,39 @@ def run_program(
     for kind, loader in loaders.items():
         report.imports[kind] = import_files(engine, loader, files[kind], reporter)
     folder = files["waves"][0].parent
-    market = Marketplace(engine, folder, random.Random(len(plans)))
+    (folder / "instructions").mkdir(parents=True, exist_ok=True)
+    market = Marketplace(engine, folder, random.Random(seed))
     report.imports["courses"] = market.load_catalog()
-    for number, plan in enumerate(plans):
-        day = plan.closes_on + dt.timedelta(days=1)
-        with unit_of_work(engine) as session:
-            effects = advance_to(session, day)
-            if effects.cards_revoked:
-                report.revoked_by_day[day] = effects.cards_revoked
-            report.selections.append(
-                select_wave(
-                    session, wave=plan.wave, day=day, seed=SELECTION_SEED, reporter=reporter
+    due = {plan.closes_on + ONE_DAY: plan for plan in plans}
+    holders: dict[str, Holder] = {}
+    niks: dict[str, str] = {}
+    days = program_days(plans)
+    audit_day = min((day for day in days if day >= AUDIT_LIST_ON), default=None)
+    previous = days[0] - ONE_DAY
+    if reporter:
+        reporter.start("running the program day by day", len(days))
+    for day in days:
+        report.marketplace.merge(market.simulate(previous + ONE_DAY, day - ONE_DAY, niks))
+        if day in due:
+            with unit_of_work(engine) as session:
+                effects = advance_to(session, day)
+                if effects.cards_revoked:
+                    report.revoked_by_day[day] = effects.cards_revoked
+                report.selections.append(
+                    select_wave(session, wave=due[day].wave, day=day, seed=SELECTION_SEED)
                 )
-            )
-        following = plans[number + 1].closes_on if number + 1 < len(plans) else day + 45 * ONE_DAY
-        report.marketplace.merge(market.simulate(day, following))
+            holders = card_holders(engine, [summary.wave for summary in report.selections])
+            niks = {card: holder.nik for card, holder in holders.items()}
+        if day == audit_day:
+            report.imports["exclusions (auditors)"] = audit_list(engine, folder, seed, day, holders)
+        report.marketplace.merge(market.simulate(day, day, niks))
+        report.payout_days.append(payout_day(engine, folder, seed, day, holders))
+        reconcile_day(engine, day)
+        report.desk_days.append(work_breaks(engine, day))
+        report.last_day = day
+        previous = day
+        if reporter:
+            reporter.advance(1)
     return report
 
 
@@ -155,15 +209,7 @@ def _print_report(console: Console, engine: Engine, report: DemoReport, folder: 
     imports = Table(title="Files imported", title_justify="left")
     for column in ("file kind", "loaded", "duplicates", "rejected", "pending"):
         imports.add_column(column, justify="right" if column != "file kind" else "left")
-    for kind, counts in report.imports.items():
-        imports.add_row(
-            kind,
-            str(counts.loaded),
-            str(counts.duplicates),
-            str(counts.rejected),
-            str(counts.pending),
-        )
-    for kind, counts in report.marketplace.imports.items():
+    for kind, counts in report.all_imports().items():
         imports.add_row(
             kind,
             str(counts.loaded),
@@ -214,10 +260,17 @@ def _print_report(console: Console, engine: Engine, report: DemoReport, folder: 
     console.print(ranking)
     console.print(f"Provider commits (redeem-code API service): {report.marketplace.commits}")
     console.print(f"Active cards: {active}. Files, rejects and exports are in {folder}/")
+    cancelled = sum(desk.cancelled for desk in report.desk_days)
+    written_off = sum(desk.written_off for desk in report.desk_days)
+    console.print(
+        f"Reconciliation desk: {cancelled} instructions cancelled after their partner confirmed "
+        f"they were never executed (each instructed again), {written_off} bank fees on batch "
+        "debits written off by finance"
+    )
 
 
 def run_demo(db_url: str | None, participants: int, seed: int) -> DemoReport:
-    """Simulate a whole program, drive it through the product and print its summary."""
+    """Simulate a whole program, drive it through the product and print its report."""
     from prakerja.kit.progress import RichReporter
 
     console = Console(width=None if sys.stdout.isatty() else 110)
@@ -226,24 +279,12 @@ def run_demo(db_url: str | None, participants: int, seed: int) -> DemoReport:
     engine = _open_empty(db_url, folder)
     console.print(f"[bold]Prakerja demo[/bold]: {participants} applicants in 4 waves, seed {seed}")
     plans, files = write_program(folder, participants, seed)
-    first, last = (plan.closes_on + dt.timedelta(days=1) for plan in (plans[0], plans[-1]))
     with RichReporter(show_notes=False) as reporter:
-        report = run_program(engine, plans, files, reporter)
-        reconcile_days(engine, business_days(first, last), reporter)
+        report = run_program(engine, plans, files, seed=seed, reporter=reporter)
     _print_report(console, engine, report, folder)
-    _play_payouts(console, engine, folder, plans, seed)
-    show_reconciliation(console, engine, last, folder)
-    return report
-
-
-def _play_payouts(
-    console: Console, engine: Engine, folder: Path, plans: list[WavePlan], seed: int
-) -> None:
-    """Pay the participants weekly for four months after the last selection (issue 4)."""
-    from prakerja.demo.payouts import play_payouts, print_payouts
-
-    start = max(plan.closes_on for plan in plans) + dt.timedelta(days=1)
-    days = [start + dt.timedelta(days=7 * week) for week in range(18)]
-    waves = [plan.wave for plan in plans]
-    play_payouts(engine, folder, random.Random(seed), days=days, waves=waves)
     print_payouts(console, engine)
+    assert report.last_day is not None
+    show_reconciliation(console, engine, report.last_day, folder)
+    database = "" if db_url else f" --db sqlite:///{folder / 'prakerja-demo.db'}"
+    console.print(f"Dashboard: prakerja serve{database}  (then open http://127.0.0.1:8000/)")
+    return report
