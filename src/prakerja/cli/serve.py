@@ -8,7 +8,8 @@ import typer
 
 from prakerja.cli.common import DbOption, open_database, say, tell
 
-API_FACTORY = "prakerja.api.app"
+#: The module holding `create_service`, above every front door (see `prakerja.server`).
+SERVICE_MODULE = "prakerja.server"
 providers_app = typer.Typer(help="Training providers: API credentials.", no_args_is_help=True)
 
 
@@ -17,16 +18,16 @@ def serve_command(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     db: DbOption = None,
 ) -> None:
-    """The HTTP service: partner APIs, with OpenAPI docs at /docs."""
+    """The HTTP service: partner APIs (docs at /docs), the operator dashboard, participant pages."""
     import importlib
 
     import uvicorn
 
     engine = open_database(db)
     # The front doors stay independent of each other (lint-imports): the CLI
-    # starts the API by its module name, as uvicorn itself would.
-    create_app = importlib.import_module(API_FACTORY).create_app
-    uvicorn.run(create_app(engine), host=host, port=port, log_level="info", access_log=False)
+    # starts the service by its module name, as uvicorn itself would.
+    create_service = importlib.import_module(SERVICE_MODULE).create_service
+    uvicorn.run(create_service(engine), host=host, port=port, log_level="info", access_log=False)
 
 
 @providers_app.command("key")

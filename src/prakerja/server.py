@@ -1,0 +1,25 @@
+"""The HTTP service `prakerja serve` runs: the partner APIs and the pages, in one application.
+
+The front doors stay independent of each other (`lint-imports`); this module,
+above all of them, is the one place that puts them together.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from prakerja.api.app import create_app
+from prakerja.web.pages import install
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from sqlalchemy import Engine
+
+
+def create_service(engine: Engine, *, clock: Callable[[], float] = time.time) -> FastAPI:
+    """Return the whole service: redeem-code API, OpenAPI docs, dashboard, participant pages."""
+    app = create_app(engine, clock=clock)
+    install(app)
+    return app
