@@ -28,7 +28,10 @@ if TYPE_CHECKING:
 _NAVY = (31, 56, 100)
 _HEADER_FILL = (217, 225, 242)
 _LINE = 5.0
-_FIRST_COLUMN_SHARE = 0.2
+#: Font sizes a table may use, largest first: the first at which every number fits is taken.
+_TABLE_FONT_SIZES = (8.0, 7.5, 7.0, 6.5, 6.0)
+#: Room left and right of a cell's text, in millimetres (fpdf2's default cell padding).
+_CELL_PADDING = 2.2
 
 
 def write_pdf(statement: Statement, path: Path) -> Path:
@@ -96,10 +99,13 @@ def _summary(document: FPDF, statement: Statement) -> None:
     )
     _grid(document, escrow_grid(statement))
     proof = statement.escrow
+    difference = format_rupiah(abs(proof.difference_idr))
     verdict = (
         "The escrow balance is proven against the ledger."
         if proof.difference_idr == 0
-        else f"The bank holds {format_rupiah(proof.difference_idr)} more than the ledger says."
+        else f"The bank holds {difference} more than the ledger says."
+        if proof.difference_idr > 0
+        else f"The bank holds {difference} less than the ledger says."
     )
     _paragraph(document, verdict)
     _grid(document, totals_grid("Instructions", (), statement.overall))
@@ -124,10 +130,38 @@ def _sections(document: FPDF, title: str, sections: Sequence[Section], *, invoic
         _grid(document, grid)
 
 
-def _text(value: str | int, *, money: bool) -> str:
+def _text(value: str | int) -> str:
+    """Return a cell's text: numbers (rupiah or counts) with dots between thousands."""
     if isinstance(value, int):
-        return format_rupiah(value).removeprefix("Rp ") if money else f"{value:,}".replace(",", ".")
+        digits = f"{abs(value):,}".replace(",", ".")
+        return f"-{digits}" if value < 0 else digits
     return value
+
+
+def _column_widths(
+    document: FPDF, header: Sequence[str], rows: Sequence[Sequence[str]]
+) -> list[float]:
+    """Return column widths that fit every number on one line, at the largest font that can.
+
+    A heading may wrap between words, so only its longest word must fit. The
+    room left over is shared in proportion to what each column needs. When
+    not even the smallest font fits, the widths are proportional and the
+    longest texts wrap.
+    """
+    for size in _TABLE_FONT_SIZES:
+        document.set_font("Helvetica", "", size)
+        needed = [
+            max(
+                [document.get_string_width(word) for word in name.split()]
+                + [document.get_string_width(row[column]) for row in rows]
+            )
+            + _CELL_PADDING * 2
+            for column, name in enumerate(header)
+        ]
+        if sum(needed) <= document.epw:
+            spare = document.epw - sum(needed)
+            return [width + spare * width / sum(needed) for width in needed]
+    return [document.epw * width / sum(needed) for width in needed]
 
 
 def _grid(document: FPDF, grid: Grid) -> None:
@@ -138,12 +172,9 @@ def _grid(document: FPDF, grid: Grid) -> None:
     if document.get_y() + needed > document.h - 15 and len(grid.rows) < 25:
         document.add_page()
     _title(document, grid.title, 11)
-    document.set_font("Helvetica", "", 8)
-    width = document.epw
+    texts = [[_text(value) for value in cells] for cells in grid.rows]
+    widths = _column_widths(document, grid.header, texts)
     count = len(grid.header)
-    first = width * _FIRST_COLUMN_SHARE if count > 6 else width / count
-    rest = (width - first) / max(1, count - 1)
-    widths = (first, *([rest] * (count - 1)))
     with document.table(
         col_widths=widths,
         text_align=("RIGHT" if 0 in grid.money_columns else "LEFT", *(["RIGHT"] * (count - 1))),
@@ -154,8 +185,8 @@ def _grid(document: FPDF, grid: Grid) -> None:
         header = table.row()
         for name in grid.header:
             header.cell(name)
-        for cells in grid.rows:
+        for cells in texts:
             row = table.row()
-            for column, value in enumerate(cells):
-                row.cell(_text(value, money=column in grid.money_columns))
+            for text in cells:
+                row.cell(text)
     document.ln(4)
