@@ -87,6 +87,51 @@ def test_after_an_operator_resolution_the_condition_must_clear_before_a_new_brea
     assert (second.status, second.detected_on) == ("OPEN", SENT + 3 * DAY)
 
 
+def test_a_written_off_batch_debited_again_is_a_new_break(world, run, session):
+    """The operator wrote off 100 rupiah short; a further debit is a new fact gone bad."""
+    batch = _mismatched_batch(world)
+    run(SENT + DAY)
+    (found,) = all_breaks(session)
+    resolve_break(session, found.break_id, reason="short by a bank fee", actor="finance")
+    session.commit()
+    run(SENT + 2 * DAY)
+    assert len(all_breaks(session)) == 1
+    world.debit_batch(batch, day=SENT + 3 * DAY, amount=5_000_000)
+    run(SENT + 3 * DAY)
+    first, second = all_breaks(session)
+    assert (first.break_id, first.status, first.resolution) == (
+        found.break_id,
+        "RESOLVED",
+        "OPERATOR",
+    )
+    assert first.reported_amount_idr == AMOUNT - 1
+    assert (second.status, second.detected_on, second.occurrence) == ("OPEN", SENT + 3 * DAY, 2)
+    assert second.reported_amount_idr == AMOUNT - 1 + 5_000_000
+    run(SENT + 4 * DAY)
+    assert [b.break_id for b in all_breaks(session)] == [first.break_id, second.break_id]
+
+
+def test_a_written_off_failure_whose_retry_fails_too_is_a_new_break(world, run, session):
+    card = world.card()
+    batch = world.batch(day=SENT, run=3)
+    first = world.instruction(card, batch=batch, day=SENT)
+    world.debit_batch(batch, day=SENT)
+    world.result(first, day=SENT + DAY, status="FAILED")
+    run(SENT + DAY)
+    (found,) = all_breaks(session)
+    resolve_break(session, found.break_id, reason="participant paid in cash", actor="ops")
+    session.commit()
+    retry_batch = world.batch(day=SENT + 2 * DAY, run=4)
+    retry = world.instruction(card, batch=retry_batch, day=SENT + 2 * DAY, attempt=2)
+    world.debit_batch(retry_batch, day=SENT + 2 * DAY)
+    world.result(retry, day=SENT + 3 * DAY, status="FAILED", failure_code="ACCOUNT_DORMANT")
+    run(SENT + 3 * DAY)
+    first_break, second_break = all_breaks(session)
+    assert (first_break.break_id, first_break.instruction_id) == (found.break_id, first)
+    assert (second_break.status, second_break.instruction_id) == ("OPEN", retry)
+    assert second_break.break_type == BreakType.FAILED_PAYMENT
+
+
 def test_resolutions_are_in_the_audit_trail_with_who_and_when(world, run, session):
     card = world.card()
     batch = world.batch(day=SENT)

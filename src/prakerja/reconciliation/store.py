@@ -88,7 +88,14 @@ def apply_conditions(
     opened = _where(found, "OPEN")
     updated = _where(found, "UPDATE")
     resolved = _where(gone, "RESOLVE")
-    lapsed = _where(gone, "LAPSE")
+    lapsed = pa.concat_arrays(
+        [
+            _where(gone, "LAPSE")["break_id"].combine_chunks(),
+            pc.drop_null(opened["superseded"]).combine_chunks(),
+        ]
+    )
+    opened = opened.drop_columns(["superseded"])
+    updated = updated.drop_columns(["superseded"])
     _insert_opened(session, opened, day)
     if updated.num_rows:
         session.execute(
@@ -106,7 +113,7 @@ def apply_conditions(
                 still_holds=False,
             )
         )
-    for ids in _chunks(lapsed["break_id"].to_pylist()):
+    for ids in _chunks(lapsed.to_pylist()):
         session.execute(update(Break).where(Break.break_id.in_(ids)).values(still_holds=False))
     if audited:
         _audit(session, opened, "break.opened", day=day, actor=actor, run_id=run_id)
@@ -114,7 +121,7 @@ def apply_conditions(
     changes.opened.update(opened["break_type"].to_pylist())
     changes.updated.update(updated["break_type"].to_pylist())
     changes.resolved.update(resolved["break_type"].to_pylist())
-    changes.lapsed = lapsed.num_rows
+    changes.lapsed = len(lapsed)
     return changes
 
 

@@ -1,9 +1,13 @@
 -- What a run makes of each condition found: `conditions` (the engine's rows for the day)
 -- against `live` (stored breaks still open, or resolved by an operator while their condition
 -- held) and `history` (the last occurrence of every condition ever broken).
---   OPEN    a condition with no live break: a new break, the next occurrence of its key
+--   OPEN    a condition with no live break: a new break, the next occurrence of its key;
+--           also a condition an operator resolved whose facts have changed since (another
+--           attempt failed, another debit arrived): the fact went bad again, so it is a new
+--           break, and the resolved one (`superseded`) lapses
 --   UPDATE  an open break whose description changed (a retry failed again, a debit arrived)
--- A condition whose live break is unchanged, or was resolved by an operator, changes nothing.
+-- A condition whose live break is unchanged, or was resolved by an operator and has not
+-- changed since, changes nothing.
 WITH matched AS (
     SELECT
         c.*,
@@ -30,11 +34,14 @@ WITH matched AS (
     LEFT JOIN history AS h ON h.break_type = c.break_type AND h.break_key = c.break_key
 )
 SELECT
-    CASE WHEN live_break_id IS NULL THEN 'OPEN' ELSE 'UPDATE' END AS action,
-    coalesce(
-        live_break_id,
-        'BRK-' || upper(substr(sha256(break_type || '|' || break_key || '|' || next_occurrence), 1, 16))
-    ) AS break_id,
+    CASE WHEN live_status = 'OPEN' THEN 'UPDATE' ELSE 'OPEN' END AS action,
+    CASE
+        WHEN live_status = 'OPEN' THEN live_break_id
+        ELSE 'BRK-' || upper(
+            substr(sha256(break_type || '|' || break_key || '|' || next_occurrence), 1, 16)
+        )
+    END AS break_id,
+    CASE WHEN live_status <> 'OPEN' THEN live_break_id END AS superseded,
     next_occurrence AS occurrence,
     break_type,
     break_key,
@@ -52,5 +59,5 @@ SELECT
     fact_on,
     reason
 FROM matched
-WHERE live_break_id IS NULL OR (live_status = 'OPEN' AND changed)
+WHERE live_break_id IS NULL OR changed
 ORDER BY break_type, break_key
