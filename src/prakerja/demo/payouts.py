@@ -239,7 +239,8 @@ def partner_results(
     engine: Engine, folder: Path, seed: int, day: dt.date, holders: Mapping[str, Holder]
 ) -> ImportSummary:
     """Each partner answers the day's instruction files; one file is delivered twice."""
-    paths = []
+    paths: list[Path] = []
+    sizes: list[int] = []
     for instructions in sorted((folder / "instructions").glob(f"instructions-*-{day}.csv")):
         rows = [
             answer
@@ -249,10 +250,10 @@ def partner_results(
         if rows and draw(seed, "misrouted", instructions.name).random() < 0.03:
             rows.append(_misrouted(rows[0], day))
         path = folder / instructions.name.replace("instructions-", "partner-results-")
-        write_csv(path, _columns(PartnerResultsLoader), rows)
+        sizes.append(write_csv(path, _columns(PartnerResultsLoader), rows))
         paths.append(path)
-    if paths:
-        paths.append(paths[0])  # a partner re-delivers a file: nothing is paid twice
+    if paths:  # the busiest partner re-delivers its file: nothing is paid twice
+        paths.append(paths[sizes.index(max(sizes))])
     return import_files(engine, PartnerResultsLoader(), paths)
 
 
