@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from prakerja.audit.models import ImportRun
 from prakerja.catalog.models import Course, Provider
+from prakerja.kit.clock import utc_now
 from prakerja.payouts.models import (
     BankStatementLine,
     Entitlement,
@@ -45,6 +47,21 @@ class World:
 
     def _next(self) -> int:
         return next(self._serial)
+
+    def _arrival(self, kind: str) -> int:
+        """Record the import that brings a fact now, as a loader does; return its id."""
+        now = utc_now()
+        run = ImportRun(
+            kind=kind,
+            file_name=f"{kind}-{self._next()}.csv",
+            file_sha256="0" * 64,
+            actor="tester",
+            started_at=now,
+            finished_at=now,
+        )
+        self.session.add(run)
+        self.session.flush()
+        return run.id
 
     def card(self, *, wave: int = 1, scheme: str = "PANDEMIC_2020", revoked_on: D | None = None):
         """Add a registration and its card; return the card number."""
@@ -183,6 +200,7 @@ class World:
                 failure_code=failure_code or ("ACCOUNT_NOT_FOUND" if status == "FAILED" else None),
                 processed_at=at(day, hour),
                 processed_on=day,
+                import_run_id=self._arrival("partner-results"),
             )
         )
         if sent is not None and sent.state in ("OPEN", "FAILED"):
@@ -235,6 +253,7 @@ class World:
                 amount_idr=amount,
                 direction=direction,
                 batch_id=batch,
+                import_run_id=self._arrival("bank-statement"),
             )
         )
         self.session.flush()
@@ -255,6 +274,7 @@ class World:
                 list_code=list_code,
                 period=effective_from.strftime("%Y-%m"),
                 effective_from=effective_from,
+                import_run_id=self._arrival("exclusions"),
             )
         )
         self.session.flush()
@@ -299,6 +319,7 @@ class World:
             voucher_code=code,
             amount_idr=amount,
             state="APPLIED",
+            import_run_id=self._arrival("platform-events"),
         )
         self.session.add(event)
         self.session.flush()
@@ -355,6 +376,7 @@ class World:
                 amount_idr=amount,
                 invoiced_on=day,
                 payable=True,
+                import_run_id=self._arrival("platform-invoices"),
             )
         )
         self.session.flush()

@@ -11,6 +11,7 @@ from prakerja.reconciliation.models import Break
 from prakerja.reconciliation.service import rebuild, resolve_break
 from prakerja.reconciliation.taxonomy import BreakType
 from prakerja.reporting.breaks import breaks_as_of
+from tests.reconciliation.conftest import all_breaks
 from tests.reconciliation.factories import AMOUNT, D, World
 
 START = D(2020, 5, 4)
@@ -127,3 +128,35 @@ def daily_history_as_of(rows, day):
             yield (*row[:13], None, "OPEN")
         else:
             yield row
+
+
+def test_facts_that_arrive_after_their_day_are_replayed_as_the_daily_runs_knew_them(
+    world, run, session
+):
+    """A late FAILED result and a late barring list: the rebuild sees them when the runs did."""
+    sent = START
+    paid, failed = world.card(), world.card()
+    batch = world.batch(day=sent)
+    paid_instruction = world.instruction(paid, batch=batch, day=sent)
+    failed_instruction = world.instruction(failed, batch=batch, day=sent)
+    world.debit_batch(batch, day=sent)
+    world.result(paid_instruction, day=sent + DAY)
+    session.commit()
+    for offset in range(3):
+        run(sent + offset * DAY)
+    (missing,) = [b for b in all_breaks(session) if b.break_type == "MISSING_RESULT"]
+    assert missing.detected_on == sent + 2 * DAY
+    world.result(failed_instruction, day=sent + DAY, status="FAILED")
+    world.exclusion(paid, list_code="STUDENT", effective_from=D(2020, 5, 1))
+    session.commit()
+    run(sent + 3 * DAY)
+    daily = _history(session)
+    kinds = {(b.break_type, b.detected_on, b.resolved_on) for b in all_breaks(session)}
+    assert kinds == {
+        ("MISSING_RESULT", sent + 2 * DAY, sent + 3 * DAY),
+        ("FAILED_PAYMENT", sent + 3 * DAY, None),
+        ("INELIGIBLE_PAYMENT", sent + 3 * DAY, None),
+    }
+    rebuild(session, sent + 3 * DAY, actor="tester")
+    session.commit()
+    assert _history(session) == daily

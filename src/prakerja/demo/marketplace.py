@@ -25,6 +25,7 @@ from prakerja.catalog.loaders import CoursesLoader
 from prakerja.catalog.models import Category
 from prakerja.demo.synth import write_csv
 from prakerja.ingest.pipeline import ImportSummary, import_files
+from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import PrakerjaError
 from prakerja.registry.service import active_cards
 from prakerja.storage.db import unit_of_work
@@ -300,7 +301,8 @@ class Marketplace:
         write_csv(path, EVENT_COLUMNS, rows)
         report.add("platform-events", import_files(self.engine, PlatformEventsLoader(), [path]))
         bought = {row["voucher_code"] for row in rows if row["event_type"] == "PURCHASE"}
-        now = dt.datetime.combine(day, dt.time(12), tzinfo=_WIB)
+        # A provider commits over the API in real time: its clock is the wall clock's.
+        now = utc_now()
         for purchase in purchases:
             if purchase.voucher in bought and purchase.redeemed:
                 report.commits += self._commit(purchase, now)

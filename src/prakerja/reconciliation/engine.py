@@ -91,15 +91,71 @@ def connect(tables: dict[str, pa.Table], *, threads: int | None = None) -> Any:
     return connection
 
 
+#: Per table, what a replayed run could not know yet reads as not yet happened: a fact
+#: about a row (`column`) known only after the run started (`when`) is NULL, or is replaced
+#: by the given SQL. Rows themselves known after it (`known_at`) are left out altogether.
+_LATER_FACTS: dict[str, dict[str, str]] = {
+    "instructions": {
+        "cancelled_on": "CASE WHEN {cancel_known_at} THEN cancelled_on END",
+        "state": "CASE WHEN state = 'CANCELLED' AND NOT {cancel_known_at} THEN 'OPEN' "
+        "ELSE state END",
+    },
+    "vouchers": {
+        "redeemed_on": "CASE WHEN {redeemed_known_at} THEN redeemed_on END",
+        "completed_on": "CASE WHEN {completed_known_at} THEN completed_on END",
+        "refunded_on": "CASE WHEN {refunded_known_at} THEN refunded_on END",
+    },
+}
+
+
 def connect_facts(facts: Facts, *, threads: int | None = None) -> Any:
-    """Open a DuckDB connection holding the facts, instructions and results numbered."""
+    """Open a DuckDB connection holding the facts, instructions and results numbered.
+
+    Facts read with their knowledge columns (for a rebuild) are registered as
+    `<name>_all`, behind views `<name>` that `know_until` points at a moment.
+    """
     tables = facts.tables()
     for name in NUMBERED:
         rows = tables[name]
         tables[name] = rows.append_column(
             "row_id", pa.array(np.arange(rows.num_rows, dtype=np.int32))
         )
-    return connect(tables, threads=threads)
+    knowing = knowing_tables(facts)
+    connection = connect(
+        {f"{name}_all" if name in knowing else name: table for name, table in tables.items()},
+        threads=threads,
+    )
+    know_until(connection, None, knowing)
+    return connection
+
+
+def knowing_tables(facts: Facts) -> set[str]:
+    """Return the names of the fact tables read with their knowledge columns."""
+    return {name for name, table in facts.tables().items() if "known_at" in table.column_names}
+
+
+def know_until(connection: Any, moment: dt.datetime | None, names: set[str]) -> None:
+    """Show the tables `names` as known at `moment` (everything when None), through views."""
+    for name in sorted(names):
+        columns = connection.sql(f"SELECT * FROM {name}_all LIMIT 0").columns
+        knowledge = [column for column in columns if column.endswith("known_at")]
+        known = {
+            column: "TRUE"
+            if moment is None
+            else f"coalesce({column} <= TIMESTAMPTZ '{moment.isoformat()}', TRUE)"
+            for column in knowledge
+        }
+        replaced = ", ".join(
+            f"{expression.format(**known)} AS {column}"
+            for column, expression in _LATER_FACTS.get(name, {}).items()
+        )
+        select = f"SELECT * EXCLUDE ({', '.join(knowledge)})"
+        if replaced:
+            select += f" REPLACE ({replaced})"
+        connection.execute(
+            f"CREATE OR REPLACE TEMP VIEW {name} AS {select} FROM {name}_all "
+            f"WHERE {known['known_at']}"
+        )
 
 
 def evaluate(facts: Facts, day: dt.date, *, threads: int | None = None) -> pa.Table:

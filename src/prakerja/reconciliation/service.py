@@ -16,7 +16,13 @@ from prakerja.audit.service import current_actor, record
 from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import ConflictError, InputError, NotFoundError
 from prakerja.kit.progress import Reporter, SilentReporter
-from prakerja.reconciliation.engine import connect_facts, evaluate_on, evaluate_paired
+from prakerja.reconciliation.engine import (
+    connect_facts,
+    evaluate_on,
+    evaluate_paired,
+    know_until,
+    knowing_tables,
+)
 from prakerja.reconciliation.escrow import EscrowProof, escrow_on
 from prakerja.reconciliation.gap import GapReport, gap_on
 from prakerja.reconciliation.models import Break, BreakResolution, ReconciliationRun
@@ -52,11 +58,11 @@ class RunSummary:
         return sum(self.open_by_type.values())
 
 
-def read_facts(session: Session, day: dt.date) -> Facts:
-    """Read everything the engine reconciles, as known on `day`."""
+def read_facts(session: Session, day: dt.date, *, knowing: bool = False) -> Facts:
+    """Read everything the engine reconciles, as known on `day` (with when, if `knowing`)."""
     return Facts(
-        payments=read_payment_facts(session, day),
-        invoices=read_invoice_facts(session, day),
+        payments=read_payment_facts(session, day, knowing=knowing),
+        invoices=read_invoice_facts(session, day, knowing=knowing),
         participants=read_participant_facts(session, day),
     )
 
@@ -113,33 +119,51 @@ def rebuild(
     actor: str | None = None,
     reporter: Reporter | None = None,
 ) -> list[RunSummary]:
-    """Rebuild the breaks from scratch: replay every day reconciled so far, then `day`.
+    """Rebuild the breaks from scratch: replay every daily run so far, then `day`.
 
-    The facts are read once; each day is evaluated on the facts dated up to
-    it, and operators' resolutions are applied again after the day they were
-    made on, so a rebuild and the daily runs give the same breaks.
+    The facts are read once, with when each became known. Every past daily
+    run is replayed on the facts dated up to its day AND known when it
+    started, and the operators' resolutions are applied again in the order
+    they were made, so a rebuild gives the daily runs' breaks exactly, also
+    when facts arrived after their own day (a late partner file, a barring
+    list found by auditors). A `day` not reconciled yet is run on everything.
     """
     reporter = reporter or SilentReporter()
     _refuse_going_back(session, day, "rebuild")
     who = actor or current_actor()
-    days = sorted({*session.scalars(select(ReconciliationRun.business_date).distinct()), day})
-    resolutions = session.scalars(select(BreakResolution).order_by(BreakResolution.id)).all()
+    replays: list[tuple[dt.date, dt.datetime | None]] = [
+        (row.business_date, row.started_at)
+        for row in session.execute(
+            select(ReconciliationRun.business_date, ReconciliationRun.started_at)
+            .where(ReconciliationRun.mode == RunMode.DAILY.value)
+            .order_by(ReconciliationRun.started_at, ReconciliationRun.id)
+        )
+    ]
+    if not replays or replays[-1][0] < day:
+        replays.append((day, None))
+    resolutions = list(
+        session.scalars(
+            select(BreakResolution).order_by(BreakResolution.recorded_at, BreakResolution.id)
+        )
+    )
     session.execute(delete(Break))
-    facts = read_facts(session, day)
+    facts = read_facts(session, day, knowing=True)
     summaries: list[RunSummary] = []
-    reporter.start("replaying reconciliation days", len(days))
+    reporter.start("replaying reconciliation runs", len(replays))
     connection = connect_facts(facts)
+    knowing = knowing_tables(facts)
     try:
-        for replayed in days:
+        for position, (replayed, cutoff) in enumerate(replays):
             started = utc_now()
+            know_until(connection, cutoff, knowing)
             conditions = evaluate_on(connection, replayed)
             run = _new_run(session, replayed, RunMode.REBUILD, who, started)
             changes = apply_conditions(
                 session, conditions, day=replayed, actor=who, run_id=run.id, audited=False
             )
-            for resolution in resolutions:
-                if resolution.resolved_on == replayed:
-                    _replay_resolution(session, resolution)
+            following = replays[position + 1][1] if position + 1 < len(replays) else None
+            while resolutions and (following is None or resolutions[0].recorded_at < following):
+                _replay_resolution(session, resolutions.pop(0))
             summaries.append(_finish_run(session, run, changes, conditions.num_rows))
             reporter.advance(1)
     finally:
@@ -151,7 +175,7 @@ def rebuild(
         subject_id=day.isoformat(),
         business_date=day,
         actor=who,
-        details={"days": [d.isoformat() for d in days]},
+        details={"runs": len(replays), "days": sorted({d.isoformat() for d, _ in replays})},
     )
     return summaries
 

@@ -3,12 +3,20 @@
 This is the one module that queries other domains' tables for the engine:
 narrow columns, whole tables, moved with `fetch_arrow` (COPY on PostgreSQL,
 large batches on SQLite). Everything after it is SQL over Arrow in DuckDB.
+
+A rebuild also needs to know WHEN each fact became known to the program
+(`knowing=True`), so that it can replay every past run with what that run
+knew: the instant the import that brought a row finished, the wall-clock
+instant a payouts run created an instruction or a batch, or a provider's
+commit arrived. Those `*known_at` columns are read only then; a daily run
+knows everything stored and reads none of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -17,11 +25,13 @@ from sqlalchemy import (
     Executable,
     case,
     func,
+    null,
     or_,
     select,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from prakerja.audit.models import ImportRun
 from prakerja.catalog.service import courses_table
 from prakerja.ledger.accounts import AccountKind
 from prakerja.ledger.models import LedgerEntry
@@ -36,7 +46,8 @@ from prakerja.payouts.models import (
 from prakerja.registry.models import Card, Exclusion
 from prakerja.schemes.loader import all_schemes
 from prakerja.storage.arrow import fetch_arrow
-from prakerja.transactions.models import Attendance, InvoiceLine, Voucher
+from prakerja.storage.base import UtcDateTime
+from prakerja.transactions.models import Attendance, InvoiceLine, PlatformEvent, Voucher
 from prakerja.transactions.service import first_trainings
 
 _DATE = pa.date32()
@@ -119,7 +130,12 @@ VOUCHERS = pa.schema(
     ]
 )
 ATTENDANCES = pa.schema(
-    [("voucher_code", pa.string()), ("sequence", pa.int32()), ("attended_on", _DATE)]
+    [
+        ("voucher_code", pa.string()),
+        ("sequence", pa.int32()),
+        ("source", pa.string()),
+        ("attended_on", _DATE),
+    ]
 )
 COURSES = pa.schema(
     [("course_code", pa.string()), ("course_type", pa.string()), ("sessions", pa.int32())]
@@ -236,39 +252,83 @@ def scheme_tables() -> tuple[pa.Table, pa.Table]:
     return rules, lists
 
 
-def read_payment_facts(session: Session, day: dt.date) -> PaymentFacts:
+def _finished(run_id: InstrumentedAttribute[int | None]) -> ColumnElement[dt.datetime | None]:
+    """Return when the import run that brought a row finished (NULL for rows of no import)."""
+    return select(ImportRun.finished_at).where(ImportRun.id == run_id).scalar_subquery()
+
+
+def _event_known(
+    event_type: str,
+    voucher: InstrumentedAttribute[str],
+    sequence: InstrumentedAttribute[int] | None = None,
+) -> Any:
+    """Return when the earliest applied platform event of a type about `voucher` became known."""
+    query = (
+        select(func.min(ImportRun.finished_at))
+        .join(PlatformEvent, PlatformEvent.import_run_id == ImportRun.id)
+        .where(
+            PlatformEvent.voucher_code == voucher,
+            PlatformEvent.event_type == event_type,
+            PlatformEvent.state == "APPLIED",
+        )
+    )
+    if sequence is not None:
+        query = query.where(PlatformEvent.sequence == sequence)
+    return query.scalar_subquery()
+
+
+#: When a cancellation became known. Instructions keep no such instant yet, so a cancel
+#: counts from its business day alone (`cancelled_on`), in a replay as in the daily run.
+_CANCEL_KNOWN = null().cast(UtcDateTime)
+
+
+def _with(schema: pa.Schema, *names: str, knowing: bool) -> pa.Schema:
+    """Return `schema`, with the knowledge columns `names` appended when `knowing`."""
+    if not knowing:
+        return schema
+    for name in names:
+        schema = schema.append(pa.field(name, _INSTANT))
+    return schema
+
+
+def read_payment_facts(session: Session, day: dt.date, *, knowing: bool = False) -> PaymentFacts:
     """Read the payment side as known on `day` (facts dated on or before it)."""
     rules, lists = scheme_tables()
+    batches = select(
+        PaymentBatch.batch_id, PaymentBatch.partner_code, PaymentBatch.business_date
+    ).where(PaymentBatch.business_date <= day)
+    bank_lines = select(
+        BankStatementLine.bank_ref,
+        BankStatementLine.statement_date,
+        BankStatementLine.counterparty_code,
+        BankStatementLine.amount_idr,
+        BankStatementLine.direction,
+        BankStatementLine.batch_id,
+    ).where(BankStatementLine.statement_date <= day)
+    exclusions = select(Exclusion.nik, Exclusion.list_code, Exclusion.effective_from).where(
+        Exclusion.effective_from <= day
+    )
+    if knowing:
+        batches = batches.add_columns(PaymentBatch.created_at)
+        bank_lines = bank_lines.add_columns(_finished(BankStatementLine.import_run_id))
+        exclusions = exclusions.add_columns(_finished(Exclusion.import_run_id))
     return PaymentFacts(
-        instructions=compact(fetch_arrow(session, _instructions(day), INSTRUCTIONS)),
-        results=compact(fetch_arrow(session, _results(day), RESULTS)),
-        batches=fetch_arrow(
-            session,
-            select(
-                PaymentBatch.batch_id, PaymentBatch.partner_code, PaymentBatch.business_date
-            ).where(PaymentBatch.business_date <= day),
-            BATCHES,
+        instructions=compact(
+            fetch_arrow(
+                session,
+                _instructions(day, knowing=knowing),
+                _with(INSTRUCTIONS, "known_at", "cancel_known_at", knowing=knowing),
+            )
         ),
-        bank_lines=fetch_arrow(
-            session,
-            select(
-                BankStatementLine.bank_ref,
-                BankStatementLine.statement_date,
-                BankStatementLine.counterparty_code,
-                BankStatementLine.amount_idr,
-                BankStatementLine.direction,
-                BankStatementLine.batch_id,
-            ).where(BankStatementLine.statement_date <= day),
-            BANK_LINES,
+        results=compact(
+            fetch_arrow(
+                session, _results(day, knowing=knowing), _with(RESULTS, "known_at", knowing=knowing)
+            )
         ),
+        batches=fetch_arrow(session, batches, _with(BATCHES, "known_at", knowing=knowing)),
+        bank_lines=fetch_arrow(session, bank_lines, _with(BANK_LINES, "known_at", knowing=knowing)),
         cards=read_cards(session),
-        exclusions=fetch_arrow(
-            session,
-            select(Exclusion.nik, Exclusion.list_code, Exclusion.effective_from).where(
-                Exclusion.effective_from <= day
-            ),
-            EXCLUSIONS,
-        ),
+        exclusions=fetch_arrow(session, exclusions, _with(EXCLUSIONS, "known_at", knowing=knowing)),
         scheme_rules=rules,
         scheme_lists=lists,
     )
@@ -283,8 +343,8 @@ def read_cards(session: Session) -> pa.Table:
     )
 
 
-def _instructions(day: dt.date) -> Executable:
-    return select(
+def _instructions(day: dt.date, *, knowing: bool) -> Executable:
+    query = select(
         Instruction.instruction_id,
         Instruction.batch_id,
         Instruction.entitlement_id,
@@ -299,10 +359,13 @@ def _instructions(day: dt.date) -> Executable:
         Instruction.state,
         Instruction.cancelled_on,
     ).where(Instruction.created_on <= day)
+    if knowing:
+        query = query.add_columns(Instruction.created_at, _CANCEL_KNOWN)
+    return query
 
 
-def _results(day: dt.date) -> Executable:
-    return select(
+def _results(day: dt.date, *, knowing: bool) -> Executable:
+    query = select(
         PartnerResult.partner_code,
         PartnerResult.instruction_id,
         PartnerResult.partner_txn_id,
@@ -313,50 +376,82 @@ def _results(day: dt.date) -> Executable:
         PartnerResult.processed_at,
         PartnerResult.processed_on,
     ).where(PartnerResult.processed_on <= day)
+    if knowing:
+        query = query.add_columns(_finished(PartnerResult.import_run_id))
+    return query
 
 
-def read_invoice_facts(session: Session, day: dt.date) -> InvoiceFacts:
-    """Read the invoice side as known on `day`: invoice lines and the vouchers they claim."""
+def read_invoice_facts(session: Session, day: dt.date, *, knowing: bool = False) -> InvoiceFacts:
+    """Read the invoice side as known on `day`: invoice lines and the vouchers they claim.
+
+    A provider's commit (a redemption, a session it delivered) is real time:
+    it counts from the first run after it arrived, whatever its clock says,
+    so its day is not compared with `day` (the engine reads `source`).
+    """
     invoiced = select(InvoiceLine.voucher_code).where(InvoiceLine.invoiced_on <= day)
+    voucher_query = select(
+        Voucher.voucher_code,
+        Voucher.platform_code,
+        Voucher.course_code,
+        Voucher.amount_idr,
+        Voucher.purchased_on,
+        Voucher.redeemed_at,
+        Voucher.completed_on,
+        Voucher.refunded_on,
+    ).where(Voucher.purchased_on <= day, Voucher.voucher_code.in_(invoiced))
+    attendance_query = select(
+        Attendance.voucher_code, Attendance.sequence, Attendance.source, Attendance.recorded_at
+    ).where(Attendance.voucher_code.in_(invoiced))
+    invoice_query = select(
+        InvoiceLine.platform_code,
+        InvoiceLine.invoice_no,
+        InvoiceLine.voucher_code,
+        InvoiceLine.amount_idr,
+        InvoiceLine.invoiced_on,
+    ).where(InvoiceLine.invoiced_on <= day)
+    if knowing:
+        purchase_known = (
+            select(ImportRun.finished_at)
+            .join(PlatformEvent, PlatformEvent.import_run_id == ImportRun.id)
+            .where(PlatformEvent.id == Voucher.purchase_event_id)
+            .scalar_subquery()
+        )
+        voucher_query = voucher_query.add_columns(
+            purchase_known,
+            Voucher.redeemed_at,
+            _event_known("COMPLETION", Voucher.voucher_code),
+            _event_known("REFUND", Voucher.voucher_code),
+        )
+        platform_known = _event_known("ATTENDANCE", Attendance.voucher_code, Attendance.sequence)
+        attendance_query = attendance_query.add_columns(
+            case((Attendance.source == "PROVIDER", Attendance.recorded_at), else_=platform_known)
+        )
+        invoice_query = invoice_query.add_columns(_finished(InvoiceLine.import_run_id))
     vouchers = fetch_arrow(
         session,
-        select(
-            Voucher.voucher_code,
-            Voucher.platform_code,
-            Voucher.course_code,
-            Voucher.amount_idr,
-            Voucher.purchased_on,
-            Voucher.redeemed_at,
-            Voucher.completed_on,
-            Voucher.refunded_on,
-        ).where(Voucher.purchased_on <= day, Voucher.voucher_code.in_(invoiced)),
-        VOUCHERS.set(5, pa.field("redeemed_at", _INSTANT)),
+        voucher_query,
+        _with(
+            VOUCHERS.set(5, pa.field("redeemed_at", _INSTANT)),
+            "known_at",
+            "redeemed_known_at",
+            "completed_known_at",
+            "refunded_known_at",
+            knowing=knowing,
+        ),
     )
     vouchers = vouchers.set_column(
         5, pa.field("redeemed_on", _DATE), jakarta_days(vouchers["redeemed_at"])
     )
     attendances = fetch_arrow(
         session,
-        select(Attendance.voucher_code, Attendance.sequence, Attendance.recorded_at).where(
-            Attendance.voucher_code.in_(invoiced)
-        ),
-        ATTENDANCES.set(2, pa.field("recorded_at", _INSTANT)),
+        attendance_query,
+        _with(ATTENDANCES.set(3, pa.field("recorded_at", _INSTANT)), "known_at", knowing=knowing),
     )
     attendances = attendances.set_column(
-        2, pa.field("attended_on", _DATE), jakarta_days(attendances["recorded_at"])
+        3, pa.field("attended_on", _DATE), jakarta_days(attendances["recorded_at"])
     )
     return InvoiceFacts(
-        invoices=fetch_arrow(
-            session,
-            select(
-                InvoiceLine.platform_code,
-                InvoiceLine.invoice_no,
-                InvoiceLine.voucher_code,
-                InvoiceLine.amount_idr,
-                InvoiceLine.invoiced_on,
-            ).where(InvoiceLine.invoiced_on <= day),
-            INVOICES,
-        ),
+        invoices=fetch_arrow(session, invoice_query, _with(INVOICES, "known_at", knowing=knowing)),
         vouchers=vouchers,
         attendances=attendances,
         courses=read_courses(session),

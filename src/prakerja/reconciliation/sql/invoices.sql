@@ -1,6 +1,8 @@
 -- The three invoice breaks: a line is payable only for a voucher purchased from that platform,
 -- redeemed by the training provider, attended (every session of a webinar or offline course,
 -- the completion of a self-paced one) and not refunded, at the purchase price, once.
+-- A provider's commit (redemption, a session it delivered) is real time: it counts once it
+-- has arrived, whatever the day reconciled; the platforms' facts count from their own day.
 WITH lines AS (
     SELECT * FROM invoices WHERE invoiced_on <= $day
 ),
@@ -9,7 +11,7 @@ known_vouchers AS (
         v.voucher_code,
         v.platform_code,
         v.amount_idr AS price,
-        coalesce(v.redeemed_on <= $day, false) AS redeemed,
+        v.redeemed_on IS NOT NULL AS redeemed,
         coalesce(v.completed_on <= $day, false) AS completed,
         v.refunded_on,
         coalesce(v.refunded_on <= $day, false) AS refunded,
@@ -23,7 +25,7 @@ attended_sessions AS (
     SELECT a.voucher_code, count(DISTINCT a.sequence) AS sessions_attended
     FROM attendances AS a
     JOIN known_vouchers AS v ON v.voucher_code = a.voucher_code
-    WHERE a.attended_on <= $day AND a.sequence BETWEEN 1 AND v.sessions
+    WHERE (a.source = 'PROVIDER' OR a.attended_on <= $day) AND a.sequence BETWEEN 1 AND v.sessions
     GROUP BY a.voucher_code
 ),
 judged AS (
