@@ -79,7 +79,10 @@ def _print_run(summary: RunSummary, escrow: EscrowProof) -> None:
         f"+ credits {format_rupiah(escrow.credits_idr)} "
         f"- debits {format_rupiah(escrow.debits_idr)} "
         f"= closing {format_rupiah(escrow.closing_idr)}; "
-        f"ledger {format_rupiah(escrow.ledger_idr)}; "
+        f"books: funded {format_rupiah(escrow.books.funded_idr)} "
+        f"- paid {format_rupiah(escrow.books.paid_idr)} "
+        f"- in flight {format_rupiah(escrow.books.in_flight_idr)} "
+        f"= {format_rupiah(escrow.ledger_idr)}; "
         f"difference {format_rupiah(escrow.difference_idr)}"
     )
 

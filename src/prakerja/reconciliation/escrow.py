@@ -1,4 +1,12 @@
-"""The escrow account proof: opening + credits - debits = closing, against the program's ledger."""
+"""The escrow account proof: the bank's statement against what the program's books expect.
+
+The bank side is the statement: opening + credits - debits = closing. The
+books side is the program's own ledger: what funders paid in, less the
+incentives partners confirmed paid and those still in flight. They agree
+when every batch was debited as instructed and every failure refunded; a
+batch not yet debited, a refund not yet received or a bank fee is the
+difference, which the batch breaks explain.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +15,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from prakerja.reconciliation.engine import sql
+from prakerja.reconciliation.sources import EscrowBooks
 
 
 @dataclass(frozen=True)
 class EscrowProof:
-    """The escrow account on a day, from the bank's statement, beside the ledger's balance."""
+    """The escrow account on a day, from the bank's statement, beside the program's books."""
 
     day: dt.date
     opening_idr: int
     credits_idr: int
     debits_idr: int
-    ledger_idr: int
+    books: EscrowBooks
 
     @property
     def closing_idr(self) -> int:
@@ -25,12 +34,17 @@ class EscrowProof:
         return self.opening_idr + self.credits_idr - self.debits_idr
 
     @property
+    def ledger_idr(self) -> int:
+        """The balance the program's ledger expects: funded - paid - in flight."""
+        return self.books.expected_idr
+
+    @property
     def difference_idr(self) -> int:
         """What the bank holds beyond what the ledger says it should (zero when proven)."""
         return self.closing_idr - self.ledger_idr
 
 
-def escrow_on(connection: Any, day: dt.date, ledger_idr: int) -> EscrowProof:
+def escrow_on(connection: Any, day: dt.date, books: EscrowBooks) -> EscrowProof:
     """Compute the escrow proof on a connection holding `bank_lines`."""
     ((opening, credits, debits),) = connection.execute(sql("escrow"), {"day": day}).fetchall()
     return EscrowProof(
@@ -38,5 +52,5 @@ def escrow_on(connection: Any, day: dt.date, ledger_idr: int) -> EscrowProof:
         opening_idr=int(opening),
         credits_idr=int(credits),
         debits_idr=int(debits),
-        ledger_idr=ledger_idr,
+        books=books,
     )

@@ -28,7 +28,7 @@ from prakerja.reconciliation.gap import GapReport, gap_on
 from prakerja.reconciliation.models import Break, BreakResolution, ReconciliationRun
 from prakerja.reconciliation.sources import (
     Facts,
-    escrow_ledger_balance,
+    escrow_books,
     read_invoice_facts,
     read_participant_facts,
     read_payment_facts,
@@ -86,14 +86,14 @@ def reconcile(
     started = utc_now()
     reporter.start("reading the system of record", 1)
     facts = read_facts(session, day)
-    ledger = escrow_ledger_balance(session, day)
+    books = escrow_books(session, day)
     reporter.advance(1)
     reporter.start("reconciling", 1)
     connection = connect_facts(facts)
     try:
         conditions = evaluate_on(connection, day)
         gap = gap_on(connection, day)
-        escrow = escrow_on(connection, day, ledger)
+        escrow = escrow_on(connection, day, books)
     finally:
         connection.close()
     run = _new_run(session, day, RunMode.DAILY, who, started)
@@ -362,6 +362,9 @@ def _finish_run(
     if escrow is not None:
         run.details["escrow"] = {
             "closing_idr": escrow.closing_idr,
+            "funded_idr": escrow.books.funded_idr,
+            "paid_idr": escrow.books.paid_idr,
+            "in_flight_idr": escrow.books.in_flight_idr,
             "ledger_idr": escrow.ledger_idr,
             "difference_idr": escrow.difference_idr,
         }
@@ -392,6 +395,6 @@ def facts_on(session: Session, day: dt.date) -> Iterator[Any]:
 
 def day_position(session: Session, day: dt.date) -> tuple[GapReport, EscrowProof]:
     """Return the gap report and the escrow proof as of `day`, without touching the breaks."""
-    ledger = escrow_ledger_balance(session, day)
+    books = escrow_books(session, day)
     with facts_on(session, day) as connection:
-        return gap_on(connection, day), escrow_on(connection, day, ledger)
+        return gap_on(connection, day), escrow_on(connection, day, books)

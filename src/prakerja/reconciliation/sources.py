@@ -489,16 +489,47 @@ def read_participant_facts(session: Session, day: dt.date) -> ParticipantFacts:
     )
 
 
-def escrow_ledger_balance(session: Session, day: dt.date) -> int:
-    """Return the escrow balance the program's ledger holds at the end of `day`."""
-    name = AccountKind.ESCROW.value
+@dataclass(frozen=True)
+class EscrowBooks:
+    """What the program's own ledger says the escrow account should hold at the end of a day.
+
+    The incentive side is the program's own record (what it instructed, what
+    partners confirmed); only the money paid in is known from the bank.
+    """
+
+    funded_idr: int
+    """Paid into the escrow account by its funders (not refunds from payment partners)."""
+    paid_idr: int
+    """Incentives confirmed credited to participants."""
+    in_flight_idr: int
+    """Incentives instructed to a partner and not yet confirmed or returned."""
+
+    @property
+    def expected_idr(self) -> int:
+        """The balance the books expect: funded - paid - in flight."""
+        return self.funded_idr - self.paid_idr - self.in_flight_idr
+
+
+def _balance(kind: AccountKind) -> ColumnElement[int]:
+    """Return the summed balance (debits - credits) of every account of a kind."""
+    name = kind.value
 
     def moved(account: InstrumentedAttribute[str]) -> ColumnElement[int]:
-        escrow = or_(account == name, account.like(f"{name}:%"))
-        return case((escrow, LedgerEntry.amount_idr), else_=0)
+        of_kind = or_(account == name, account.like(f"{name}:%"))
+        return case((of_kind, LedgerEntry.amount_idr), else_=0)
 
-    flow = moved(LedgerEntry.debit_account) - moved(LedgerEntry.credit_account)
-    total = session.scalar(
-        select(func.coalesce(func.sum(flow), 0)).where(LedgerEntry.effective_on <= day)
+    return func.coalesce(
+        func.sum(moved(LedgerEntry.debit_account) - moved(LedgerEntry.credit_account)), 0
     )
-    return int(total or 0)
+
+
+def escrow_books(session: Session, day: dt.date) -> EscrowBooks:
+    """Return the escrow account as the program's ledger has it at the end of `day`."""
+    funding, paid, in_flight = session.execute(
+        select(
+            _balance(AccountKind.ESCROW_FUNDING),
+            _balance(AccountKind.PAID_OUT),
+            _balance(AccountKind.PARTNER_SETTLEMENT),
+        ).where(LedgerEntry.effective_on <= day)
+    ).one()
+    return EscrowBooks(funded_idr=-int(funding), paid_idr=int(paid), in_flight_idr=int(in_flight))

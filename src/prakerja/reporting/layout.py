@@ -57,22 +57,36 @@ def totals_cells(totals: Totals) -> tuple[int, ...]:
 
 
 def escrow_grid(statement: Statement) -> Grid:
-    """The escrow balance proof: bank opening + credits - debits = closing, beside the ledger."""
+    """The escrow balance proof: the bank's closing balance beside what the books expect."""
     proof = statement.escrow
+    books = proof.books
     return Grid(
         title="Escrow account (rekening dana) balance proof",
-        header=("opening", "+ credits", "- debits", "= closing", "ledger balance", "difference"),
+        header=(
+            "bank: opening",
+            "+ credits",
+            "- debits",
+            "= closing",
+            "books: funded",
+            "- paid",
+            "- in flight",
+            "= expected",
+            "difference",
+        ),
         rows=(
             (
                 proof.opening_idr,
                 proof.credits_idr,
                 proof.debits_idr,
                 proof.closing_idr,
+                books.funded_idr,
+                books.paid_idr,
+                books.in_flight_idr,
                 proof.ledger_idr,
                 proof.difference_idr,
             ),
         ),
-        money_columns=frozenset(range(6)),
+        money_columns=frozenset(range(9)),
     )
 
 

@@ -24,7 +24,7 @@ from prakerja.reconciliation.escrow import EscrowProof, escrow_on
 from prakerja.reconciliation.gap import GapReport, gap_on
 from prakerja.reconciliation.models import Break
 from prakerja.reconciliation.service import facts_on
-from prakerja.reconciliation.sources import escrow_ledger_balance
+from prakerja.reconciliation.sources import escrow_books
 from prakerja.reconciliation.taxonomy import AGING_BUCKETS, BUCKET_NAMES, OLDER_BUCKET, BreakType
 from prakerja.storage.arrow import fetch_arrow
 
@@ -135,10 +135,10 @@ class Statement:
 
 def build_statement(session: Session, day: dt.date) -> Statement:
     """Compute the statement as of `day` from the facts and the breaks found up to it."""
-    ledger = escrow_ledger_balance(session, day)
+    books = escrow_books(session, day)
     with facts_on(session, day) as connection:
         gap = gap_on(connection, day)
-        escrow = escrow_on(connection, day, ledger)
+        escrow = escrow_on(connection, day, books)
         totals = connection.sql(_sql("payment_totals")).to_arrow_table().to_pylist()
         movements = (
             connection.sql(_sql("escrow_by_partner"), params={"day": day})
