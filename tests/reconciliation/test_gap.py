@@ -65,7 +65,7 @@ def test_every_stage_in_order_with_the_first_tranche_amount(world, session):
     assert gap.completed == 9
     sentence = gap.sentence()
     assert sentence.startswith(f"As of {DAY}, 9 participants completed their first training")
-    assert "1 of them were paid" in sentence
+    assert "1 of them was paid" in sentence
     assert "the difference of 8 (Rp 4.800.000)" in sentence
     assert "3 due but not yet instructed" in sentence
 

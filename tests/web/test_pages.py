@@ -111,8 +111,10 @@ def test_language_choice():
 def test_dashboard_shows_the_latest_reconciliation(client, cli, selected_wave):
     assert "Rekonsiliasi belum pernah dijalankan" in client.get("/").text
     assert cli("reconcile", "--date", "2020-04-20").exit_code == 0
+    assert "Per 2020-04-20, 0 peserta telah menyelesaikan" in client.get("/").text
     page = client.get("/?lang=en").text
-    assert "As of 2020-04-20" in page
+    assert "As of 2020-04-20, 0 participants completed their first training" in page
+    assert page.count("As of") == 1
     for stage in (
         "PAID",
         "HELD_INELIGIBLE",

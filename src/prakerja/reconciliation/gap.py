@@ -71,9 +71,11 @@ class GapReport:
         unpaid = [row for row in self.rows if row.stage is not GapStage.PAID]
         waiting = sum(row.participants for row in unpaid)
         owed = sum(row.amount_idr for row in unpaid)
+        participants = "participant" if self.completed == 1 else "participants"
+        were = "was" if paid.participants == 1 else "were"
         head = (
-            f"As of {self.day}, {self.completed:,} participants completed their first training "
-            f"and {paid.participants:,} of them were paid their first incentive "
+            f"As of {self.day}, {self.completed:,} {participants} completed their first training "
+            f"and {paid.participants:,} of them {were} paid their first incentive "
             f"({format_rupiah(paid.amount_idr)})"
         )
         if waiting == 0:

@@ -260,7 +260,6 @@ class Position:
     day: dt.date
     open_by_type: dict[str, int]
     gap: list[dict[str, Any]]
-    gap_sentence: str
     escrow: dict[str, int]
 
 
@@ -278,7 +277,6 @@ def latest_position(session: Session) -> Position | None:
         day=run.business_date,
         open_by_type=dict(run.details.get("open_by_type", {})),
         gap=list(run.details["gap"]),
-        gap_sentence=str(run.details.get("gap_sentence", "")),
         escrow=dict(run.details.get("escrow", {})),
     )
 

@@ -17,6 +17,7 @@ from prakerja.kit.nik import is_sixteen_digits
 from prakerja.reconciliation import service as reconciliation
 from prakerja.registry import service as registry
 from prakerja.storage.db import session_factory
+from prakerja.web.gap import gap_sentence
 from prakerja.web.i18n import LOCALES, pick_locale, translations
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -63,7 +64,13 @@ def dashboard(request: Request, session: SessionDependency, lang: LangQuery = No
     """The operator dashboard: the gap report, open breaks, the escrow proof, the waves."""
     waves = registry.wave_overviews(session)
     position = reconciliation.latest_position(session)
-    return render(request, "dashboard.html", lang, waves=waves, position=position)
+    locale = pick_locale(lang, request.headers.get("accept-language"))
+    sentence = (
+        gap_sentence(position.day, position.gap, translations(locale), locale) if position else ""
+    )
+    return render(
+        request, "dashboard.html", lang, waves=waves, position=position, gap_sentence=sentence
+    )
 
 
 @router.get("/status", response_class=HTMLResponse)
