@@ -1,17 +1,10 @@
 """The director's sentence on the dashboard, in Indonesian and in English."""
 
+from prakerja.reconciliation.gap import GapStage
 from prakerja.web.gap import gap_sentence
 from prakerja.web.i18n import translations
 
-STAGES = (
-    "PAID",
-    "HELD_INELIGIBLE",
-    "IN_FLIGHT",
-    "FAILED_AWAITING_ACCOUNT",
-    "AWAITING_REVIEW",
-    "NO_ACCOUNT",
-    "DUE_NOT_INSTRUCTED",
-)
+STAGES = tuple(stage.value for stage in GapStage)
 
 
 def _gap(**participants):
