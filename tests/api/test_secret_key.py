@@ -1,5 +1,5 @@
-"""The secret key that encrypts providers' secrets: a clear refusal (and log line) when a
-secret was encrypted under another key."""
+"""The secret key that encrypts providers' secrets: a warning while the development key is in
+use, and a clear refusal (and log line) when a secret was encrypted under another key."""
 
 import hashlib
 import hmac
@@ -13,6 +13,7 @@ from prakerja.config import get_settings
 
 NOW = 1_587_500_000
 STATUS = "/api/v1/integration/payment/redeem-code/status"
+WARNING = "warning: PRAKERJA_SECRET_KEY is not set"
 
 
 @pytest.fixture
@@ -36,6 +37,24 @@ def _issue(cli):
     result = cli("providers", "key", "LP-001")
     assert result.exit_code == 0, result.stderr
     return result
+
+
+def test_providers_key_warns_while_the_development_key_is_in_use(cli, secret_key):
+    warned = _issue(cli)
+    assert warned.stderr.count(WARNING) == 1 and WARNING not in warned.stdout
+    secret_key("a-production-key-from-the-vault")
+    assert WARNING not in _issue(cli).stderr
+
+
+def test_serve_warns_while_the_development_key_is_in_use(cli, secret_key, monkeypatch):
+    started = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: started.append(options))
+    warned = cli("serve", "--port", "8123")
+    assert warned.exit_code == 0 and warned.stderr.count(WARNING) == 1
+    secret_key("a-production-key-from-the-vault")
+    quiet = cli("serve", "--port", "8123")
+    assert quiet.exit_code == 0 and WARNING not in quiet.stderr
+    assert [options["port"] for options in started] == [8123, 8123]
 
 
 def test_a_secret_encrypted_under_another_key_is_refused_with_401_and_logged(
