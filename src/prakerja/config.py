@@ -9,6 +9,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_FILE = "prakerja.db"
+#: The development key used when PRAKERJA_SECRET_KEY is not set (demo and tests only).
+DEFAULT_SECRET_KEY = "dev-only-change-me-0123456789abcdef"  # noqa: S105 - public by design
 
 
 class Settings(BaseSettings):
@@ -25,7 +27,7 @@ class Settings(BaseSettings):
         description="Seed of the selection lottery; part of every wave's published draw.",
     )
     secret_key: str = Field(
-        default="dev-only-change-me-0123456789abcdef",
+        default=DEFAULT_SECRET_KEY,
         description="Key that encrypts provider secrets at rest; set it in production.",
     )
     scheme_dir: Path | None = Field(
@@ -50,6 +52,11 @@ class Settings(BaseSettings):
         default="1.5GB",
         description="Memory DuckDB may hold while reconciling before it spills to disk.",
     )
+
+    @property
+    def uses_default_secret_key(self) -> bool:
+        """Return True when no secret key is set and the development key is in use."""
+        return self.secret_key == DEFAULT_SECRET_KEY
 
     def resolved_database_url(self, override: str | None = None) -> str:
         """Return the database URL: the override, else the setting, else the local file."""

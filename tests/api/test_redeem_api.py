@@ -126,6 +126,31 @@ def test_spaced_body_and_raw_signature_are_accepted(api, cli):
     assert api.post(STATUS, content=raw, headers=headers).status_code == 200
 
 
+def test_a_spaced_body_signed_as_sent_is_accepted(api, cli):
+    secret = _key(cli)
+    spaced = '{ "redeem_code" : "VCR8K2M4Q7" , "sequence" : 1 }'
+    for signed, status in ((spaced, 200), (spaced.replace(" 1 ", " 2 "), 401)):
+        message = f"LP-001{NOW}POST{STATUS}{signed}".encode()
+        signature = hmac.new(secret.encode(), message, hashlib.sha1).hexdigest()
+        headers = {"client_code": "LP-001", "timestamp": str(NOW), "signature": signature}
+        answer = api.post(STATUS, content=spaced, headers=headers)
+        assert answer.status_code == status, answer.text
+
+
+def test_a_null_sequence_is_session_one_and_a_sequence_must_be_an_integer(api, cli):
+    secret = _key(cli)
+    answer = _call(api, STATUS, secret, {"redeem_code": "VCR8K2M4Q7", "sequence": None})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"]["sequence"] == 1
+    for sequence in (True, "2", 2.0, 0, -1):
+        refused = _call(api, STATUS, secret, {"redeem_code": "VCR8K2M4Q7", "sequence": sequence})
+        assert refused.status_code == 422, (sequence, refused.text)
+        assert refused.json() == {"success": False, "message": refused.json()["message"]}
+        assert refused.json()["message"].startswith("malformed body: sequence: ")
+    numeric_code = _call(api, STATUS, secret, {"redeem_code": 12345})
+    assert numeric_code.status_code == 422
+
+
 def test_refusals_have_their_status_and_shape(api, cli):
     secret = _key(cli)
     cases = [

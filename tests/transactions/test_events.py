@@ -122,6 +122,47 @@ def test_the_deadline_day_is_in_time_and_later_purchases_are_not_first(program, 
     assert _card(session, card).balance_idr == 100_000
 
 
+def test_the_deadline_is_a_jakarta_day(program, session):
+    late, in_time = program.cards[0], program.cards[1]
+    rows = [
+        # 2020-05-18 01:30 in Jakarta: the day after the deadline.
+        event("PURCHASE", late, "V1", at="2020-05-17T18:30:00Z"),
+        # 2020-05-17 23:59 in Jakarta: the deadline day itself.
+        event("PURCHASE", in_time, "V2", at="2020-05-17T16:59:00+00:00"),
+    ]
+    assert program.events(rows) == {"loaded": 1, "duplicates": 0, "rejected": 1, "pending": 0}
+    [reject] = program.rejects()
+    assert (reject["voucher_code"], reject["reason"]) == (
+        "V1",
+        "first purchase after the card's deadline 2020-05-17",
+    )
+    assert str(_voucher(session, "V2").purchased_on) == "2020-05-17"
+
+
+def test_an_overrun_card_still_needs_its_first_purchase_by_the_deadline(program, session):
+    card = program.cards[0]
+    rows = [
+        event("PURCHASE", card, "V1", amount_idr="2000000", at="2020-05-10T10:00:00+07:00"),
+        event("PURCHASE", card, "V2", at="2020-05-18T10:00:00+07:00"),
+    ]
+    assert program.events(rows)["rejected"] == 2
+    assert [(r["voucher_code"], r["reason"]) for r in program.rejects()] == [
+        ("V1", "not enough training balance (remaining 1000000)"),
+        ("V2", "first purchase after the card's deadline 2020-05-17"),
+    ]
+    assert _card(session, card).balance_idr == 1_000_000
+
+
+def test_a_voucher_code_bought_in_an_earlier_file_is_not_bought_again(program, session):
+    card, other = program.cards[0], program.cards[1]
+    program.events([event("PURCHASE", card, "V1")])
+    again = [event("PURCHASE", other, "V1", at="2020-04-22T10:00:00+07:00")]
+    assert program.events(again) == {"loaded": 0, "duplicates": 0, "rejected": 1, "pending": 0}
+    assert program.rejects()[0]["reason"] == "the voucher code is already used"
+    assert _voucher(session, "V1").card_number == card
+    assert _card(session, other).balance_idr == 1_000_000
+
+
 def test_balance_is_checked_in_time_order_and_never_negative(program, session):
     card = program.cards[0]
     rows = [
@@ -212,6 +253,15 @@ def test_refund_restores_the_balance_once(program, session):
     assert _card(session, card).balance_idr == 1_000_000
     assert str(_voucher(session, "V1").refunded_on) == "2020-04-22"
     assert balance(session, f"{account(AccountKind.PLATFORM_PAYABLE)}:TOKOPEDIA") == 0
+
+
+def test_a_voucher_refunded_in_an_earlier_file_is_not_refunded_again(program, session):
+    card = program.cards[0]
+    program.events([event("PURCHASE", card, "V1"), event("REFUND", card, "V1")])
+    again = [event("REFUND", card, "V1", at="2020-04-23T10:00:00+07:00")]
+    assert program.events(again) == {"loaded": 0, "duplicates": 0, "rejected": 1, "pending": 0}
+    assert program.rejects()[0]["reason"] == "the voucher is already refunded"
+    assert _card(session, card).balance_idr == 1_000_000
 
 
 def test_completion_of_a_webinar_waits_for_every_session(program, session):

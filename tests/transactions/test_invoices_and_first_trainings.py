@@ -13,12 +13,12 @@ def _attend_all(card, voucher, sessions=3):
     return [event("ATTENDANCE", card, voucher, sequence=str(n)) for n in range(1, sessions + 1)]
 
 
-def _redeem(session, voucher):
+def _redeem(session, voucher, provider="LP-001"):
     from prakerja.transactions.service import commit_redeem_code
 
     commit_redeem_code(
         session,
-        provider_code="LP-001",
+        provider_code=provider,
         redeem_code=voucher,
         sequence=1,
         now=dt.datetime(2020, 4, 22, 3, tzinfo=dt.UTC),
@@ -89,6 +89,41 @@ def test_invoice_lines_get_payable_and_reason(program, session, cli, tmp_path):
         )
     )
     assert (first.payable, first.reason) == (False, "DUPLICATE")
+
+
+def test_a_self_paced_course_needs_its_completion_and_the_seller_invoices_it(
+    program, session, cli, tmp_path
+):
+    card, other = program.cards[0], program.cards[1]
+    self_paced = {"course_code": "C-0002", "amount_idr": "500000"}
+    program.events(
+        [
+            event("PURCHASE", card, "SP", **self_paced),
+            event("PURCHASE", card, "SPDONE", platform_code="BUKALAPAK", **self_paced),
+            event("COMPLETION", card, "SPDONE", platform_code="BUKALAPAK", **self_paced),
+            event("PURCHASE", other, "ELSE"),
+            *_attend_all(other, "ELSE"),
+        ]
+    )
+    for voucher, provider in (("SP", "LP-002"), ("SPDONE", "LP-002"), ("ELSE", "LP-001")):
+        _redeem(session, voucher, provider)
+    lines = [
+        invoice("SP", amount_idr="500000"),
+        invoice("SPDONE", platform_code="BUKALAPAK", invoice_no="INV-BL-1", amount_idr="500000"),
+        invoice("ELSE", platform_code="BUKALAPAK", invoice_no="INV-BL-1"),
+    ]
+    path = write_csv(tmp_path / "inv.csv", INVOICE_COLUMNS, lines)
+    assert cli("import", "platform-invoices", path).exit_code == 0
+    session.expire_all()
+    judged = {
+        line.voucher_code: (line.payable, line.reason)
+        for line in session.scalars(select(InvoiceLine))
+    }
+    assert judged == {
+        "SP": (False, "NOT_ATTENDED"),
+        "SPDONE": (True, None),
+        "ELSE": (False, "OTHER_PLATFORM"),
+    }
 
 
 def test_first_training_is_the_earliest_purchase_not_refunded(program, session):

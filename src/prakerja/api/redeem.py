@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -28,10 +28,20 @@ COURSE_TYPE_LABELS = {
 
 
 class RedeemRequest(BaseModel):
-    """The body both endpoints take."""
+    """The body both endpoints take, validated strictly (no `true` or `"2"` for a number)."""
+
+    model_config = ConfigDict(strict=True)
 
     redeem_code: str = Field(min_length=1, max_length=40)
-    sequence: int = Field(default=1, ge=1, le=1000)
+    sequence: int = Field(
+        default=1, ge=1, le=1000, description="The session number; absent or null means 1."
+    )
+
+    @field_validator("sequence", mode="before")
+    @classmethod
+    def _null_is_absent(cls, value: object) -> object:
+        """Read `"sequence": null` as no sequence at all: session 1."""
+        return 1 if value is None else value
 
 
 class RedeemData(BaseModel):

@@ -40,6 +40,11 @@ def encrypt_secret(secret: str) -> str:
     return _fernet(get_settings().secret_key).encrypt(secret.encode()).decode()
 
 
-def decrypt_secret(ciphertext: str) -> str:
-    """Decrypt a stored secret (raises when it was stored under another key)."""
-    return _fernet(get_settings().secret_key).decrypt(ciphertext.encode()).decode()
+def decrypt_secret(ciphertext: str) -> str | None:
+    """Decrypt a stored secret; None when it was encrypted under another secret key."""
+    from cryptography.fernet import InvalidToken
+
+    try:
+        return _fernet(get_settings().secret_key).decrypt(ciphertext.encode()).decode()
+    except InvalidToken:
+        return None

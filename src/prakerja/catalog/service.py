@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from prakerja.audit.service import record
 from prakerja.catalog.credentials import decrypt_secret, encrypt_secret, new_secret
+from prakerja.catalog.errors import UnreadableCredentialsError
 from prakerja.catalog.models import (
     Course,
     CourseCategory,
@@ -21,6 +23,7 @@ from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import InputError
 from prakerja.storage.arrow import fetch_arrow
 
+logger = logging.getLogger(__name__)
 COURSE_SCHEMA = pa.schema(
     [
         ("course_code", pa.string()),
@@ -98,10 +101,30 @@ def issue_key(session: Session, provider_code: str) -> IssuedKey:
 
 
 def provider_secret(session: Session, client_code: str) -> str | None:
-    """Return a provider's current secret (decrypted), or None when it has no credentials."""
+    """Return a provider's current secret (decrypted), or None when it has no credentials.
+
+    A secret encrypted under another `PRAKERJA_SECRET_KEY` than the current
+    one cannot be read: the operator is told in the log (never the secret)
+    and the request is refused with `UnreadableCredentialsError` (401).
+    """
     ciphertext = session.scalar(
         select(ProviderCredential.secret_ciphertext).where(
             ProviderCredential.client_code == client_code
         )
     )
-    return None if ciphertext is None else decrypt_secret(ciphertext)
+    if ciphertext is None:
+        return None
+    secret = decrypt_secret(ciphertext)
+    if secret is None:
+        logger.error(
+            "provider %s: its API secret cannot be decrypted with the current "
+            "PRAKERJA_SECRET_KEY (it was issued under another key); issue a new one with "
+            "`prakerja providers key %s`",
+            client_code,
+            client_code,
+        )
+        raise UnreadableCredentialsError(
+            "the provider's credentials cannot be verified; ask the program operator to "
+            "issue new ones"
+        )
+    return secret

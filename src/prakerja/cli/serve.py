@@ -13,6 +13,16 @@ SERVICE_MODULE = "prakerja.server"
 providers_app = typer.Typer(help="Training providers: API credentials.", no_args_is_help=True)
 
 
+def _warn_of_default_secret_key() -> None:
+    from prakerja.config import get_settings
+
+    if get_settings().uses_default_secret_key:
+        tell(
+            "warning: PRAKERJA_SECRET_KEY is not set: provider secrets are encrypted under "
+            "the built-in development key; set your own key in production"
+        )
+
+
 def serve_command(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
@@ -23,6 +33,7 @@ def serve_command(
 
     import uvicorn
 
+    _warn_of_default_secret_key()
     engine = open_database(db)
     # The front doors stay independent of each other (lint-imports): the CLI
     # starts the service by its module name, as uvicorn itself would.
@@ -39,6 +50,7 @@ def key_command(
     from prakerja.catalog.service import issue_key
     from prakerja.storage.db import unit_of_work
 
+    _warn_of_default_secret_key()
     engine = open_database(db)
     with unit_of_work(engine) as session:
         issued = issue_key(session, provider_code)

@@ -174,15 +174,42 @@ def _split_resent(rows: pa.Table, stored: pa.Table) -> tuple[pa.Table, Settled]:
 
 def _judge(session: Session, events: pa.Table) -> Decisions:
     vouchers = events["voucher_code"]
+    cards = card_states(session, events["card_number"])
     facts = Facts(
-        cards=card_states(session, events["card_number"]),
+        cards=cards,
         courses=courses_table(session),
         platforms=course_platforms_table(session),
         vouchers=repository.voucher_facts(session, vouchers),
         attended=repository.attended_sessions(session, vouchers),
         refused=repository.refused_purchases(session, vouchers),
+        applied_moves=_applied_moves(session, events, cards),
     )
     return decide(events, facts)
+
+
+def _applied_moves(session: Session, events: pa.Table, cards: pa.Table) -> pa.Table:
+    """Return the purchases and refunds already applied that the cards' balance timelines need.
+
+    A timeline starts at the batch's earliest purchase (`since`). Only a card
+    that had a refund applied from then on, or whose purchases here add up to
+    more than its balance, can go below zero on it (`sql/balance.sql`); only
+    those cards' vouchers bought or refunded from then on are read.
+    """
+    purchases = events.filter(pc.equal(events["event_type"], "PURCHASE"))
+    if purchases.num_rows == 0:
+        return repository.APPLIED_MOVE_SCHEMA.empty_table()
+    since = pc.min(purchases["occurred_at"]).as_py()
+    spending = purchases.group_by("card_number").aggregate([("amount_idr", "sum")])
+    balances = spending.join(cards.select(["card_number", "balance_idr"]), "card_number")
+    short = balances.filter(pc.less(balances["balance_idr"], balances["amount_idr_sum"]))
+    refunded = repository.cards_refunded_since(session, since)
+    wanted = pa.concat_arrays(
+        [
+            short["card_number"].combine_chunks(),
+            refunded.filter(pc.is_in(refunded, value_set=purchases["card_number"])),
+        ]
+    )
+    return repository.applied_moves(session, wanted, since)
 
 
 def _raw_rows(raw: pa.Table | None, rows: pa.Table, pending: pa.Array) -> pa.Array:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import func, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from prakerja.storage.arrow import fetch_arrow, fetch_arrow_matching
@@ -51,8 +53,19 @@ VOUCHER_FACT_SCHEMA = pa.schema(
         ("course_code", pa.string()),
         ("platform_code", pa.string()),
         ("amount_idr", pa.int64()),
+        ("purchased_at", pa.timestamp("us", tz="UTC")),
         ("completed", pa.bool_()),
-        ("refunded", pa.bool_()),
+        ("refunded_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+APPLIED_MOVE_SCHEMA = pa.schema(
+    [
+        ("card_number", pa.string()),
+        ("voucher_code", pa.string()),
+        ("purchase_event_id", pa.int64()),
+        ("purchased_at", pa.timestamp("us", tz="UTC")),
+        ("amount_idr", pa.int64()),
+        ("refunded_at", pa.timestamp("us", tz="UTC")),
     ]
 )
 ATTENDED_SCHEMA = pa.schema([("voucher_code", pa.string()), ("sequence", pa.int64())])
@@ -121,18 +134,41 @@ def pending_events(session: Session, voucher_codes: list[str] | None = None) -> 
 
 
 def voucher_facts(session: Session, voucher_codes: pa.Array) -> pa.Table:
-    """Return the vouchers among these codes, with whether each is completed or refunded."""
+    """Return the vouchers among these codes: when bought, whether completed, when refunded."""
     query = select(
         Voucher.voucher_code,
         Voucher.card_number,
         Voucher.course_code,
         Voucher.platform_code,
         Voucher.amount_idr,
+        Voucher.purchased_at,
         Voucher.completed_at.is_not(None),
-        Voucher.refunded_at.is_not(None),
+        Voucher.refunded_at,
     )
     return fetch_arrow_matching(
         session, query, Voucher.voucher_code, voucher_codes, VOUCHER_FACT_SCHEMA
+    )
+
+
+def cards_refunded_since(session: Session, since: dt.datetime) -> pa.Array:
+    """Return the cards with a voucher refunded at or after `since`."""
+    query = select(Voucher.card_number).where(Voucher.refunded_at >= since).distinct()
+    schema = pa.schema([("card_number", pa.string())])
+    return fetch_arrow(session, query, schema)["card_number"].combine_chunks()
+
+
+def applied_moves(session: Session, card_numbers: pa.Array, since: dt.datetime) -> pa.Table:
+    """Return these cards' vouchers bought or refunded at or after `since` (balance history)."""
+    query = select(
+        Voucher.card_number,
+        Voucher.voucher_code,
+        Voucher.purchase_event_id,
+        Voucher.purchased_at,
+        Voucher.amount_idr,
+        Voucher.refunded_at,
+    ).where(or_(Voucher.purchased_at >= since, Voucher.refunded_at >= since))
+    return fetch_arrow_matching(
+        session, query, Voucher.card_number, card_numbers, APPLIED_MOVE_SCHEMA
     )
 
 

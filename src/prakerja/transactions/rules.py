@@ -4,8 +4,10 @@
 the facts they depend on, and returns each event's verdict plus what the
 applied ones change. Dependencies flow one way - purchase, refund,
 attendance, completion, review - so one pass in that order settles every
-event whose prerequisite arrived in the same batch. Only cards whose
-purchases overrun their balance are walked one purchase at a time.
+event whose prerequisite arrived in the same batch. A card's purchases and
+refunds are judged on one balance timeline in `occurred_at` order (this
+batch's and those already applied); only cards whose timeline would go below
+zero are walked one move at a time.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class Facts:
     vouchers: pa.Table
     attended: pa.Table
     refused: pa.Table
+    applied_moves: pa.Table
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ def decide(events: pa.Table, facts: Facts) -> Decisions:
             ("vouchers", facts.vouchers),
             ("attended", facts.attended),
             ("refused", facts.refused),
+            ("applied_moves", facts.applied_moves),
         ):
             db.register(name, table)
         return _decide(db)
@@ -81,16 +85,26 @@ def _arrow(db: Any, sql: str) -> pa.Table:
     return db.sql(sql).to_arrow_table()
 
 
+def _run(db: Any, name: str, **tables: str) -> None:
+    """Run `sql/NAME.sql` with each `$key` standing for the table named by its value."""
+    sql = _sql(name)
+    for key, table in tables.items():
+        sql = sql.replace(f"${key}", table)
+    db.execute(sql)
+
+
 def _decide(db: Any) -> Decisions:
     db.execute(_sql("prepare"))
-    # Refunds of vouchers bought before this batch give their money back first.
-    db.execute(_sql("refunds").replace("known_vouchers", "vouchers").replace("$out", "early"))
     db.execute(_sql("purchases"))
-    purchases = _arrow(db, "SELECT * FROM purchase_checks WHERE state = 'WALK'")
-    walked = walk_overrun_cards(purchases)
+    # Refunds as if every purchase candidate were accepted: they place the balance's moves.
+    _run(db, "known_vouchers", bought="candidates", out="candidate_vouchers")
+    _run(db, "refunds", vouchers="candidate_vouchers", out="refund_candidates")
+    db.execute(_sql("balance"))
+    walked = walk_overrun_cards(_arrow(db, "SELECT * FROM overrun_moves"))
     db.register("walked", walked)
     db.execute(_sql("known"))
-    db.execute(_sql("refunds").replace("$out", "refund_verdicts"))
+    _run(db, "known_vouchers", bought="bought", out="known_vouchers")
+    _run(db, "refunds", vouchers="known_vouchers", out="refund_verdicts")
     db.execute(_sql("dependents"))
     db.execute(_sql("milestones"))
     verdicts = _arrow(db, _sql("verdicts")).cast(VERDICT_SCHEMA)
@@ -103,36 +117,89 @@ def _decide(db: Any) -> Decisions:
     )
 
 
-def walk_overrun_cards(purchases: pa.Table) -> pa.Table:
-    """Decide, one purchase at a time, the purchases of cards whose batch overruns the balance.
+def walk_overrun_cards(moves: pa.Table) -> pa.Table:
+    """Decide, one move at a time, the purchases of cards whose balance timeline overruns.
 
-    `purchases` holds the purchases that passed every other check, of the few
-    cards where the running total exceeds what the card can spend, with the
-    card's available balance, deadline and whether it already made a purchase.
+    `moves` holds those cards' timelines (`sql/balance.sql`): candidate
+    purchases and refunds of this batch, purchases and refunds already
+    applied, each with its `delta`, and the card's balance before the first
+    (`start_idr`), deadline and first purchase day. Returns the verdicts of
+    the candidate purchases.
     """
     order = pc.sort_indices(
-        purchases,
-        [("card_number", "ascending"), ("occurred_at", "ascending"), ("eid", "ascending")],
+        moves,
+        [
+            ("card_number", "ascending"),
+            ("at", "ascending"),
+            ("rank", "ascending"),
+            ("eid", "ascending"),
+        ],
     )
-    rows = purchases.take(order).to_pylist()
     verdicts: list[dict[str, Any]] = []
-    remaining: dict[str, int] = {}
-    started: dict[str, bool] = {}
-    for row in rows:
-        card = row["card_number"]
-        left = remaining.setdefault(card, row["available_idr"])
-        begun = started.setdefault(card, row["first_purchase_on"] is not None)
-        if not begun and row["occurred_on"] > row["purchase_deadline"]:
-            reason = f"first purchase after the card's deadline {row['purchase_deadline']}"
-            verdicts.append(_verdict(row["eid"], REJECTED, "occurred_at", reason))
-        elif row["amount_idr"] > left:
-            reason = f"not enough training balance (remaining {left})"
-            verdicts.append(_verdict(row["eid"], REJECTED, "amount_idr", reason))
-        else:
-            remaining[card] = left - row["amount_idr"]
-            started[card] = True
-            verdicts.append(_verdict(row["eid"], APPLIED, None, None))
+    timeline: list[dict[str, Any]] = []
+    for row in moves.take(order).to_pylist():
+        if timeline and timeline[0]["card_number"] != row["card_number"]:
+            verdicts += _walk_card(timeline)
+            timeline = []
+        timeline.append(row)
+    if timeline:
+        verdicts += _walk_card(timeline)
     return pa.Table.from_pylist(verdicts, schema=VERDICT_SCHEMA)
+
+
+def _walk_card(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Walk one card's timeline in order, as a sequential ledger would.
+
+    A purchase is accepted when its amount fits the balance at its instant
+    and at every purchase already applied after it until its own refund (an
+    earlier purchase arriving late must not overdraw what was spent since).
+    A refund of a voucher bought in this batch counts only if that purchase
+    was accepted.
+    """
+    first = timeline[0]
+    deadline, begun = first["purchase_deadline"], first["first_purchase_on"] is not None
+    bought_here = {move["voucher_code"] for move in timeline if move["kind"] == "PURCHASE"}
+    refund_position = {
+        move["voucher_code"]: position
+        for position, move in enumerate(timeline)
+        if move["kind"] == "REFUND"
+    }
+    # The balance after each purchase already applied, from the moves that are certain.
+    floors: dict[int, int] = {}
+    level = first["start_idr"]
+    for position, move in enumerate(timeline):
+        if move["kind"] != "PURCHASE" and move["voucher_code"] not in bought_here:
+            level += move["delta"]
+            if move["kind"] == "APPLIED_PURCHASE":
+                floors[position] = level
+    balance: int = first["start_idr"]
+    accepted: set[str] = set()
+    verdicts: list[dict[str, Any]] = []
+    for position, move in enumerate(timeline):
+        voucher = move["voucher_code"]
+        if move["kind"] != "PURCHASE":
+            if move["kind"] != "REFUND" or voucher not in bought_here or voucher in accepted:
+                balance += move["delta"]
+            continue
+        amount = -move["delta"]
+        until = refund_position.get(voucher, len(timeline))
+        ahead = [floors[later] for later in floors if position < later < until]
+        left = max(min([balance, *ahead]), 0)
+        if not begun and move["occurred_on"] > deadline:
+            reason = f"first purchase after the card's deadline {deadline}"
+            verdicts.append(_verdict(move["eid"], REJECTED, "occurred_at", reason))
+        elif amount > left:
+            reason = f"not enough training balance (remaining {left})"
+            verdicts.append(_verdict(move["eid"], REJECTED, "amount_idr", reason))
+        else:
+            balance -= amount
+            begun = True
+            accepted.add(voucher)
+            for later in floors:
+                if position < later < until:
+                    floors[later] -= amount
+            verdicts.append(_verdict(move["eid"], APPLIED, None, None))
+    return verdicts
 
 
 def _verdict(eid: int, state: str, column: str | None, reason: str | None) -> dict[str, Any]:

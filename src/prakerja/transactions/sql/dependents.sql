@@ -1,5 +1,7 @@
 -- Attendance, completion (a webinar needs every session attended, from either source) and
--- review (needs a completion), against every voucher known after this batch's purchases.
+-- review (needs a completion), against every voucher known after this batch's purchases. An
+-- event at or after the voucher's refund (stored, or applied in this batch) is refused; one
+-- dated before it still applies, whichever arrived first.
 CREATE OR REPLACE TEMP TABLE dependent_base AS
 SELECT
     e.eid, e.event_type, e.voucher_code, e.sequence, e.occurred_at, e.occurred_on,
@@ -15,7 +17,7 @@ SELECT
             THEN 'REJECTED|platform_code|the voucher was sold by ' || k.platform_code
         WHEN e.course_code IS NOT NULL AND e.course_code <> k.course_code
             THEN 'REJECTED|course_code|the voucher is for course ' || k.course_code
-        WHEN k.refunded OR r.voucher_code IS NOT NULL
+        WHEN e.occurred_at >= coalesce(k.refunded_at, r.refunded_at)
             THEN 'REJECTED|voucher_code|the voucher is refunded'
         WHEN e.event_type = 'ATTENDANCE' AND e.sequence > co.sessions
             THEN 'REJECTED|sequence|beyond the course''s ' || co.sessions || ' session(s)'
@@ -26,7 +28,8 @@ LEFT JOIN known_vouchers AS k USING (voucher_code)
 LEFT JOIN courses AS co ON co.course_code = k.course_code
 LEFT JOIN refused_all AS f USING (voucher_code)
 LEFT JOIN (
-    SELECT DISTINCT voucher_code FROM refund_verdicts WHERE verdict = 'APPLIED||'
+    SELECT voucher_code, occurred_at AS refunded_at FROM refund_verdicts
+    WHERE verdict = 'APPLIED||'
 ) AS r USING (voucher_code)
 WHERE e.event_type IN ('ATTENDANCE', 'COMPLETION', 'REVIEW');
 

@@ -1,4 +1,5 @@
--- Purchase verdicts (set-based and walked), the vouchers they create, and every voucher known.
+-- Purchase verdicts (set-based and walked), the vouchers they create (`bought`), and the
+-- vouchers whose purchase was refused.
 CREATE OR REPLACE TEMP TABLE purchase_verdicts AS
 SELECT eid, verdict FROM purchase_checks WHERE state <> 'WALK'
 UNION ALL
@@ -12,13 +13,6 @@ FROM purchase_verdicts AS pv
 JOIN events AS e USING (eid)
 WHERE pv.verdict = 'APPLIED||';
 
-CREATE OR REPLACE TEMP TABLE known_vouchers AS
-SELECT voucher_code, card_number, course_code, platform_code, amount_idr, completed, refunded
-FROM vouchers
-UNION ALL
-SELECT voucher_code, card_number, course_code, platform_code, amount_idr, false, false
-FROM bought;
-
 CREATE OR REPLACE TEMP TABLE refused_all AS
 SELECT voucher_code FROM refused
 UNION
@@ -26,4 +20,4 @@ SELECT e.voucher_code
 FROM purchase_verdicts AS pv JOIN events AS e USING (eid)
 WHERE pv.verdict LIKE 'REJECTED%'
 EXCEPT
-SELECT voucher_code FROM known_vouchers;
+(SELECT voucher_code FROM vouchers UNION ALL SELECT voucher_code FROM bought);
