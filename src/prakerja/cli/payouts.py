@@ -64,7 +64,8 @@ def cancel_command(
         cancelled = payouts.cancel_instruction(
             session, instruction_id=instruction_id, reason=reason, day=day
         )
-    say(
-        f"cancelled {cancelled.instruction_id} on {cancelled.cancelled_on}; "
-        "the next payouts run instructs it again as a new attempt"
-    )
+    if cancelled.paid_on is None:
+        outcome = "the next payouts run instructs it again as a new attempt"
+    else:
+        outcome = f"an earlier attempt's SUCCESS paid it on {cancelled.paid_on}; nothing is resent"
+    say(f"cancelled {cancelled.instruction_id} on {cancelled.cancelled_on}; {outcome}")

@@ -25,11 +25,13 @@ from sqlalchemy.orm import Session, aliased
 
 from prakerja.kit.clock import utc_now
 from prakerja.payouts.books import LEDGER_INSERT, PAYABLE, RETURNED, SETTLEMENT_PREFIX, EntryKind
+from prakerja.payouts.codes import ResultStatus
 from prakerja.payouts.models import (
     Entitlement,
     IncentiveKind,
     Instruction,
     InstructionState,
+    PartnerResult,
     PaymentBatch,
     PayoutAccount,
 )
@@ -74,6 +76,9 @@ def batch_id(partner_code: str, day: dt.date, run_number: int) -> str:
 def plan_query(day: dt.date) -> Select[Any]:
     """Return the SELECT of the entitlements to instruct on `day`, with account and attempt.
 
+    Never one that has a SUCCESS on file (on any of its instructions, from the
+    partner it was issued to), whatever its states say.
+
     Columns: entitlement_id, card_number, kind, tranche, amount_idr, partner_code,
     account_id, beneficiary_name, attempt (the new one), retried (1 when the
     latest attempt failed, so the amount comes back from incentives returned).
@@ -108,6 +113,14 @@ def plan_query(day: dt.date) -> Select[Any]:
         .limit(1)
     ).scalar_subquery()
     live = exists(select(earlier.instruction_id).where(mine, earlier.state.in_(_LIVE)))
+    succeeded = exists(
+        select(PartnerResult.id).where(
+            mine,
+            PartnerResult.instruction_id == earlier.instruction_id,
+            PartnerResult.partner_code == earlier.partner_code,
+            PartnerResult.status == ResultStatus.SUCCESS.value,
+        )
+    )
     return (
         select(
             Entitlement.id.label("entitlement_id"),
@@ -130,6 +143,7 @@ def plan_query(day: dt.date) -> Select[Any]:
             Entitlement.paid_on.is_(None),
             or_(Entitlement.held_from.is_(None), Entitlement.held_from > day),
             ~live,
+            ~succeeded,
             or_(failed_at.is_(None), current.c.linked_at > failed_at),
         )
     )

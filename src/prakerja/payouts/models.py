@@ -35,9 +35,9 @@ class InstructionState(StrEnum):
     OPEN = "OPEN"
     """Sent, no result yet."""
     SUCCEEDED = "SUCCEEDED"
-    """A SUCCESS result arrived."""
+    """The entitlement's payment: the one instruction whose SUCCESS the program counts."""
     FAILED = "FAILED"
-    """A FAILED result arrived (and no SUCCESS)."""
+    """A FAILED result arrived (a later SUCCESS may still pay it, see `settle`)."""
     CANCELLED = "CANCELLED"
     """Cancelled by an operator: the partner confirmed it was never executed."""
 
@@ -86,7 +86,7 @@ class Entitlement(Base):
     created_on: Mapped[dt.date | None]
     """The business day that found it due (a payouts run's `--date`, an answer's day)."""
     paid_on: Mapped[dt.date | None]
-    """The day the partner processed the SUCCESS that settled it (survey windows hang on it)."""
+    """The day of its earliest SUCCESS, set once any is known (survey windows hang on it)."""
 
 
 class PaymentBatch(Base):
