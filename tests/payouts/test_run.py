@@ -145,6 +145,17 @@ def test_cancel_lets_the_same_day_instruct_a_new_attempt(cli, session, tmp_path)
     assert prove_books(session).balanced
 
 
+def test_cancel_records_the_business_day_and_the_instant(cli, session, tmp_path):
+    _setup(session, tmp_path, cli)
+    [first] = _run(cli, DAY, tmp_path / "out")
+    before = dt.datetime.now(dt.UTC)
+    assert cli("payouts", "cancel", first["instruction_id"], "--reason", "x").exit_code == 0
+    session.expire_all()
+    cancelled = session.get(Instruction, first["instruction_id"])
+    assert cancelled.cancelled_on == DAY  # the latest batch's business day
+    assert before <= cancelled.cancelled_at <= dt.datetime.now(dt.UTC)
+
+
 def test_cancel_refuses_unknown_and_answered_instructions(cli, session, tmp_path):
     _setup(session, tmp_path, cli)
     out = tmp_path / "out"

@@ -11,6 +11,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from prakerja.audit.service import current_actor, record
+from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import ConflictError, InputError, NotFoundError
 from prakerja.payouts.books import (
     PAYABLE,
@@ -91,6 +92,7 @@ class Cancellation:
 
     instruction_id: str
     cancelled_on: dt.date
+    cancelled_at: dt.datetime
     paid_on: dt.date | None
     """The entitlement's paid day when a SUCCESS is on file (nothing is instructed again)."""
 
@@ -138,6 +140,7 @@ def cancel_instruction(
     instruction.cancelled_on = cancelled_on
     instruction.cancel_reason = reason.strip()
     instruction.cancelled_by = actor
+    instruction.cancelled_at = cancelled_at = utc_now()
     session.flush()
     paid = session.scalar(
         select(Entitlement.paid_on).where(Entitlement.id == instruction.entitlement_id)
@@ -166,7 +169,7 @@ def cancel_instruction(
     paid_on = session.scalar(
         select(Entitlement.paid_on).where(Entitlement.id == instruction.entitlement_id)
     )
-    return Cancellation(instruction_id, cancelled_on, paid_on)
+    return Cancellation(instruction_id, cancelled_on, cancelled_at, paid_on)
 
 
 def first_tranche_paid(session: Session) -> pa.Table:
