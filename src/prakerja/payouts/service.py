@@ -26,7 +26,7 @@ from prakerja.payouts.entitlements import (
     create_post_training_due,
     hold_barred,
 )
-from prakerja.payouts.instruct import Batch, instruct_due, write_files
+from prakerja.payouts.instruct import Batch, instruct_due, prepare_folder, write_files
 from prakerja.payouts.models import (
     Entitlement,
     IncentiveKind,
@@ -53,6 +53,7 @@ __all__ = [
     "instruction_files",
     "linked_cards",
     "paid_totals",
+    "prepare_instruction_folder",
     "prove_books",
     "run_payouts",
 ]
@@ -210,8 +211,13 @@ def paid_totals(session: Session) -> list[PaidTotal]:
     return [PaidTotal(str(p), str(k), int(t), int(n), int(a)) for p, k, t, n, a in rows]
 
 
+def prepare_instruction_folder(out: Path) -> None:
+    """Create the folder for instruction files, or fail (InputError) when it cannot hold them."""
+    prepare_folder(out)
+
+
 def instruction_files(session: Session, *, day: dt.date, out: Path) -> list[tuple[Path, int]]:
-    """Write the day's instruction files into `out`; return each file with its row count."""
+    """Write the files of the day's batches not written yet into `out`; return them, with rows."""
     return write_files(session, day=day, out=out)
 
 
