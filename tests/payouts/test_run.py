@@ -145,6 +145,17 @@ def test_cancel_lets_the_same_day_instruct_a_new_attempt(cli, session, tmp_path)
     assert prove_books(session).balanced
 
 
+def test_cancel_records_the_business_day_and_the_instant(cli, session, tmp_path):
+    _setup(session, tmp_path, cli)
+    [first] = _run(cli, DAY, tmp_path / "out")
+    before = dt.datetime.now(dt.UTC)
+    assert cli("payouts", "cancel", first["instruction_id"], "--reason", "x").exit_code == 0
+    session.expire_all()
+    cancelled = session.get(Instruction, first["instruction_id"])
+    assert cancelled.cancelled_on == DAY  # the latest batch's business day
+    assert before <= cancelled.cancelled_at <= dt.datetime.now(dt.UTC)
+
+
 def test_cancel_refuses_unknown_and_answered_instructions(cli, session, tmp_path):
     _setup(session, tmp_path, cli)
     out = tmp_path / "out"
@@ -158,6 +169,17 @@ def test_cancel_refuses_unknown_and_answered_instructions(cli, session, tmp_path
     assert len(answered.stderr.strip().splitlines()) == 1 and "result" in answered.stderr
     again = cli("payouts", "cancel", first["instruction_id"], "--reason", "x")
     assert again.exit_code != 0
+
+
+def test_a_result_from_another_partner_does_not_block_a_cancel(cli, session, tmp_path):
+    _setup(session, tmp_path, cli)
+    [first] = _run(cli, DAY, tmp_path / "out")
+    stray = result_row(first, partner_code="DANA")  # names the id, never issued to DANA
+    cli("import", "partner-results", write_results(tmp_path / "r.csv", [stray]))
+    cancelled = cli("payouts", "cancel", first["instruction_id"], "--reason", "x")
+    assert cancelled.exit_code == 0, cancelled.stderr
+    assert "instructs it again" in cancelled.stdout
+    assert prove_books(session).balanced
 
 
 def test_cancelled_twice_is_refused(cli, session, tmp_path):

@@ -18,7 +18,11 @@ def run_command(
     out: Annotated[Path, typer.Option("--out", help="Folder for the instruction files.")],
     db: DbOption = None,
 ) -> None:
-    """Instruct every entitlement due by D that can be paid; one file per partner in DIR."""
+    """Instruct every entitlement due by D that can be paid; one file per partner in DIR.
+
+    DIR is checked (a folder, created if need be, writable) before anything is
+    committed. Only new batches, and any a killed run left unwritten, are written.
+    """
     from prakerja.kit.money import format_rupiah
     from prakerja.operations.timeline import advance_to
     from prakerja.payouts import service as payouts
@@ -26,6 +30,7 @@ def run_command(
     from prakerja.storage.faults import fault_point
 
     day = parse_day(date)
+    payouts.prepare_instruction_folder(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
         effects = advance_to(session, day)
@@ -42,6 +47,8 @@ def run_command(
     )
     for path, rows in files:
         say(f"wrote {path} ({rows} rows)")
+    if not files:
+        say(f"no instruction file to write: no new batch, and none left unwritten, for {day}")
 
 
 @app.command("cancel")
@@ -64,7 +71,8 @@ def cancel_command(
         cancelled = payouts.cancel_instruction(
             session, instruction_id=instruction_id, reason=reason, day=day
         )
-    say(
-        f"cancelled {cancelled.instruction_id} on {cancelled.cancelled_on}; "
-        "the next payouts run instructs it again as a new attempt"
-    )
+    if cancelled.paid_on is None:
+        outcome = "the next payouts run instructs it again as a new attempt"
+    else:
+        outcome = f"an earlier attempt's SUCCESS paid it on {cancelled.paid_on}; nothing is resent"
+    say(f"cancelled {cancelled.instruction_id} on {cancelled.cancelled_on}; {outcome}")

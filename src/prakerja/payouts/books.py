@@ -5,7 +5,8 @@ Every entitlement's amount sits in exactly one account at any moment:
 - `INCENTIVE_PAYABLE`: due and not (or no longer) instructed - unpaid;
 - `PARTNER_SETTLEMENT:<partner>`: instructed, no result yet - in flight;
 - `INCENTIVE_RETURNED`: the latest attempt failed, awaiting a new account;
-- `PAID_OUT`: confirmed by a partner's SUCCESS.
+- `PAID_OUT`: confirmed by a partner's SUCCESS on any of its attempts (from
+  the first SUCCESS known, even while a retry is still in flight).
 
 It enters from `PROGRAM_FUND` when it falls due, and each state change of
 an instruction moves it, once (the idempotency key names the change), so
@@ -27,7 +28,8 @@ from sqlalchemy.orm import Session, aliased
 from prakerja.ledger.accounts import AccountKind, account
 from prakerja.ledger.models import LedgerEntry
 from prakerja.ledger.service import balances_by_kind, post_table
-from prakerja.payouts.models import Entitlement, Instruction, InstructionState
+from prakerja.payouts.codes import ResultStatus
+from prakerja.payouts.models import Entitlement, Instruction, InstructionState, PartnerResult
 
 #: The head of every INSERT of ledger movements written as SQL (set-based steps).
 LEDGER_INSERT = """
@@ -138,34 +140,41 @@ def _ledger_buckets(session: Session) -> Buckets:
 
 
 def _state_buckets(session: Session) -> Buckets:
-    latest = aliased(Instruction)
+    """Sum each entitlement where its results and instructions put it.
+
+    Paid: a SUCCESS on file (from the partner instructed) on any attempt.
+    Otherwise in flight: an open instruction; returned: the latest attempt
+    failed; unpaid: the rest (never instructed, or the latest one cancelled).
+    """
+    mine = aliased(Instruction)
     later = aliased(Instruction)
-    live_state = (
-        select(Instruction.state)
-        .where(
-            Instruction.entitlement_id == Entitlement.id,
-            Instruction.state.in_([InstructionState.OPEN, InstructionState.SUCCEEDED]),
+    paid = exists(
+        select(PartnerResult.id).where(
+            mine.entitlement_id == Entitlement.id,
+            PartnerResult.instruction_id == mine.instruction_id,
+            PartnerResult.partner_code == mine.partner_code,
+            PartnerResult.status == ResultStatus.SUCCESS,
         )
-        .limit(1)
-        .scalar_subquery()
+    )
+    in_flight = exists(
+        select(mine.instruction_id).where(
+            mine.entitlement_id == Entitlement.id, mine.state == InstructionState.OPEN
+        )
     )
     latest_failed = exists(
-        select(latest.instruction_id).where(
-            latest.entitlement_id == Entitlement.id,
-            latest.state == InstructionState.FAILED,
+        select(mine.instruction_id).where(
+            mine.entitlement_id == Entitlement.id,
+            mine.state == InstructionState.FAILED,
             ~exists(
                 select(later.instruction_id).where(
-                    and_(
-                        later.entitlement_id == latest.entitlement_id,
-                        later.attempt > latest.attempt,
-                    )
+                    and_(later.entitlement_id == mine.entitlement_id, later.attempt > mine.attempt)
                 )
             ),
         )
     )
     where = case(
-        (live_state == InstructionState.SUCCEEDED, "paid"),
-        (live_state == InstructionState.OPEN, "in_flight"),
+        (paid, "paid"),
+        (in_flight, "in_flight"),
         (latest_failed, "returned"),
         else_="unpaid",
     ).label("bucket")

@@ -14,22 +14,40 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Date, Select, and_, bindparam, case, exists, func, insert, or_, select, text
+import pyarrow.csv as pacsv
+from sqlalchemy import (
+    Date,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from prakerja.kit.clock import utc_now
+from prakerja.kit.errors import InputError
 from prakerja.payouts.books import LEDGER_INSERT, PAYABLE, RETURNED, SETTLEMENT_PREFIX, EntryKind
+from prakerja.payouts.codes import ResultStatus
 from prakerja.payouts.models import (
     Entitlement,
     IncentiveKind,
     Instruction,
     InstructionState,
+    PartnerResult,
     PaymentBatch,
     PayoutAccount,
 )
@@ -74,6 +92,9 @@ def batch_id(partner_code: str, day: dt.date, run_number: int) -> str:
 def plan_query(day: dt.date) -> Select[Any]:
     """Return the SELECT of the entitlements to instruct on `day`, with account and attempt.
 
+    Never one that has a SUCCESS on file (on any of its instructions, from the
+    partner it was issued to), whatever its states say.
+
     Columns: entitlement_id, card_number, kind, tranche, amount_idr, partner_code,
     account_id, beneficiary_name, attempt (the new one), retried (1 when the
     latest attempt failed, so the amount comes back from incentives returned).
@@ -108,6 +129,14 @@ def plan_query(day: dt.date) -> Select[Any]:
         .limit(1)
     ).scalar_subquery()
     live = exists(select(earlier.instruction_id).where(mine, earlier.state.in_(_LIVE)))
+    succeeded = exists(
+        select(PartnerResult.id).where(
+            mine,
+            PartnerResult.instruction_id == earlier.instruction_id,
+            PartnerResult.partner_code == earlier.partner_code,
+            PartnerResult.status == ResultStatus.SUCCESS.value,
+        )
+    )
     return (
         select(
             Entitlement.id.label("entitlement_id"),
@@ -130,6 +159,7 @@ def plan_query(day: dt.date) -> Select[Any]:
             Entitlement.paid_on.is_(None),
             or_(Entitlement.held_from.is_(None), Entitlement.held_from > day),
             ~live,
+            ~succeeded,
             or_(failed_at.is_(None), current.c.linked_at > failed_at),
         )
     )
@@ -246,8 +276,42 @@ def instruct_due(session: Session, *, day: dt.date) -> list[Batch]:
     return created
 
 
-def day_instructions(session: Session, day: dt.date) -> pa.Table:
-    """Return the day's instructions that still stand (not cancelled), as the file has them."""
+def prepare_folder(out: Path) -> None:
+    """Create the instructions folder if need be; refuse one that is a file or not writable."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"instructions folder {out} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError(f"instructions folder {out} cannot be written: {reason}") from exc
+
+
+def file_name(partner_code: str, day: dt.date) -> str:
+    """Return the contract's name of a partner's instructions file for a day."""
+    return f"instructions-{partner_code}-{day.isoformat()}.csv"
+
+
+def _batches_in(path: Path) -> set[str]:
+    """Return the batch ids an instructions file already written into `path` holds."""
+    if not path.exists():
+        return set()
+    try:
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                include_columns=["batch_id"], column_types={"batch_id": pa.string()}
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
+        raise InputError(f"{path} is there but is not an instructions file: {exc}") from exc
+    return {str(batch) for batch in pc.unique(table["batch_id"]).to_pylist()}
+
+
+def _file_rows(session: Session, batch_ids: list[str]) -> pa.Table:
+    """Return the instructions of these batches that still stand (not cancelled), as filed."""
     query = (
         select(
             Instruction.instruction_id,
@@ -263,52 +327,67 @@ def day_instructions(session: Session, day: dt.date) -> pa.Table:
             Instruction.created_on,
         )
         .where(
-            Instruction.created_on == day,
+            Instruction.batch_id.in_(batch_ids),
             Instruction.state != InstructionState.CANCELLED.value,
         )
         .order_by(Instruction.batch_id, Instruction.instruction_id)
     )
-    return fetch_arrow(session, query, _FILE_SCHEMA)
-
-
-def day_partners(session: Session, day: dt.date) -> list[str]:
-    """Return the partners that have a batch on `day`."""
-    return sorted(
-        session.scalars(
-            select(PaymentBatch.partner_code).where(PaymentBatch.business_date == day).distinct()
-        )
-    )
-
-
-def file_name(partner_code: str, day: dt.date) -> str:
-    """Return the contract's name of a partner's instructions file for a day."""
-    return f"instructions-{partner_code}-{day.isoformat()}.csv"
-
-
-def write_files(session: Session, *, day: dt.date, out: Path) -> list[tuple[Path, int]]:
-    """Write one file per partner with a batch that day: every instruction of the day not cancelled.
-
-    A re-run of the same day writes the same files again (with any new
-    batch of that day added), so that a partner never misses a file; each
-    file is written beside its final name and renamed, never left half-written.
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    rows = day_instructions(session, day)
-    rows = rows.set_column(
+    rows = fetch_arrow(session, query, _FILE_SCHEMA)
+    return rows.set_column(
         rows.schema.get_field_index("created_at"),
         "created_at",
         pc.strftime(pc.cast(rows["created_at"], pa.timestamp("s")), format="%Y-%m-%d"),
     )
+
+
+def _write_csv(target: Path, rows: pa.Table) -> None:
+    """Write `rows` beside `target` and rename the file into place (never half-written)."""
+    partial = target.with_name(target.name + ".partial")
+    with partial.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(rows.column_names)
+        columns = [rows[name].to_pylist() for name in rows.column_names]
+        writer.writerows(zip(*columns, strict=True))
+    os.replace(partial, target)
+
+
+def write_files(session: Session, *, day: dt.date, out: Path) -> list[tuple[Path, int]]:
+    """Write the files of the day's batches not written yet; return each file with its rows.
+
+    Those are the batches of the run that just committed and any that a run
+    killed after its commit left unwritten. A partner's file that `out`
+    already holds (an earlier run of the day into the same folder) keeps the
+    batches it has and gains the new ones; cancelled instructions are
+    dropped. A batch is marked written once its file is in place, so a batch
+    is sent once, and a run that made nothing new writes nothing.
+    """
+    unwritten = session.execute(
+        select(PaymentBatch.partner_code, PaymentBatch.batch_id)
+        .where(PaymentBatch.business_date == day, PaymentBatch.files_written_at.is_(None))
+        .order_by(PaymentBatch.partner_code, PaymentBatch.batch_id)
+        .with_for_update()
+    ).all()
+    if not unwritten:
+        return []
+    prepare_folder(out)
+    new: dict[str, list[str]] = {}
+    for partner, batch in unwritten:
+        new.setdefault(str(partner), []).append(str(batch))
+    of_the_day = session.execute(
+        select(PaymentBatch.partner_code, PaymentBatch.batch_id).where(
+            PaymentBatch.business_date == day, PaymentBatch.partner_code.in_(list(new))
+        )
+    ).all()
     written: list[tuple[Path, int]] = []
-    for partner in day_partners(session, day):
-        mine = rows.filter(pc.equal(rows["partner_code"], partner))
+    for partner, batches in new.items():
         target = out / file_name(partner, day)
-        partial = target.with_name(target.name + ".partial")
-        with partial.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(mine.column_names)
-            columns = [mine[name].to_pylist() for name in mine.column_names]
-            writer.writerows(zip(*columns, strict=True))
-        os.replace(partial, target)
-        written.append((target, mine.num_rows))
+        known = {str(batch) for code, batch in of_the_day if code == partner}
+        rows = _file_rows(session, sorted((_batches_in(target) & known) | set(batches)))
+        _write_csv(target, rows)
+        session.execute(
+            update(PaymentBatch)
+            .where(PaymentBatch.batch_id.in_(batches))
+            .values(files_written_at=utc_now())
+        )
+        written.append((target, rows.num_rows))
     return written

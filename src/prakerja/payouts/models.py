@@ -35,9 +35,9 @@ class InstructionState(StrEnum):
     OPEN = "OPEN"
     """Sent, no result yet."""
     SUCCEEDED = "SUCCEEDED"
-    """A SUCCESS result arrived."""
+    """The entitlement's payment: the one instruction whose SUCCESS the program counts."""
     FAILED = "FAILED"
-    """A FAILED result arrived (and no SUCCESS)."""
+    """A FAILED result arrived (a later SUCCESS may still pay it, see `settle`)."""
     CANCELLED = "CANCELLED"
     """Cancelled by an operator: the partner confirmed it was never executed."""
 
@@ -86,7 +86,7 @@ class Entitlement(Base):
     created_on: Mapped[dt.date | None]
     """The business day that found it due (a payouts run's `--date`, an answer's day)."""
     paid_on: Mapped[dt.date | None]
-    """The day the partner processed the SUCCESS that settled it (survey windows hang on it)."""
+    """The day of its earliest SUCCESS, set once any is known (survey windows hang on it)."""
 
 
 class PaymentBatch(Base):
@@ -105,6 +105,8 @@ class PaymentBatch(Base):
     instruction_count: Mapped[int] = mapped_column(Integer)
     total_amount_idr: Mapped[int] = mapped_column(Rupiah)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    files_written_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    """When its rows were put in their instructions file (renamed into place); null: not yet."""
 
 
 class Instruction(Base):
@@ -153,6 +155,9 @@ class Instruction(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     state: Mapped[str] = mapped_column(String(10))
     cancelled_on: Mapped[dt.date | None]
+    """The business day of the cancel: the next run of that day or later instructs again."""
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    """The wall-clock instant the operator cancelled it (null for rows older than the column)."""
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     cancelled_by: Mapped[str | None] = mapped_column(String(100))
     result_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

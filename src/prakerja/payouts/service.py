@@ -11,6 +11,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from prakerja.audit.service import current_actor, record
+from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import ConflictError, InputError, NotFoundError
 from prakerja.payouts.books import (
     PAYABLE,
@@ -25,7 +26,7 @@ from prakerja.payouts.entitlements import (
     create_post_training_due,
     hold_barred,
 )
-from prakerja.payouts.instruct import Batch, instruct_due, write_files
+from prakerja.payouts.instruct import Batch, instruct_due, prepare_folder, write_files
 from prakerja.payouts.models import (
     Entitlement,
     IncentiveKind,
@@ -35,11 +36,13 @@ from prakerja.payouts.models import (
     PaymentBatch,
     PayoutAccount,
 )
+from prakerja.payouts.settle import settle_entitlements
 from prakerja.storage.arrow import fetch_arrow
 
 __all__ = [
     "NEW_ENTITLEMENT_SCHEMA",
     "Batch",
+    "Cancellation",
     "PaidTotal",
     "add_entitlements",
     "cancel_instruction",
@@ -50,6 +53,7 @@ __all__ = [
     "instruction_files",
     "linked_cards",
     "paid_totals",
+    "prepare_instruction_folder",
     "prove_books",
     "run_payouts",
 ]
@@ -83,13 +87,26 @@ def _current_business_day(session: Session) -> dt.date | None:
     return session.scalar(select(func.max(PaymentBatch.business_date)))
 
 
+@dataclass(frozen=True)
+class Cancellation:
+    """An instruction cancelled, and whether an earlier attempt's SUCCESS pays its entitlement."""
+
+    instruction_id: str
+    cancelled_on: dt.date
+    cancelled_at: dt.datetime
+    paid_on: dt.date | None
+    """The entitlement's paid day when a SUCCESS is on file (nothing is instructed again)."""
+
+
 def cancel_instruction(
     session: Session, *, instruction_id: str, reason: str, day: dt.date | None = None
-) -> Instruction:
+) -> Cancellation:
     """Cancel an instruction without a result, so that the next run instructs it again.
 
     `day` defaults to the program's current business day (the latest payouts
-    run's), never earlier than the instruction's own day.
+    run's), never earlier than the instruction's own day. Its amount returns
+    to incentives payable unless the entitlement is already paid (a SUCCESS
+    on an earlier attempt), which then becomes the payment.
     """
     if not reason.strip():
         raise InputError("a reason is required to cancel an instruction")
@@ -97,7 +114,12 @@ def cancel_instruction(
     if instruction is None:
         raise NotFoundError(f"unknown instruction {instruction_id!r}")
     answered = session.scalar(
-        select(exists().where(PartnerResult.instruction_id == instruction_id))
+        select(
+            exists().where(
+                PartnerResult.instruction_id == instruction_id,
+                PartnerResult.partner_code == instruction.partner_code,
+            )
+        )
     )
     if instruction.state != InstructionState.OPEN.value or answered:
         state = instruction.state.lower()
@@ -119,17 +141,23 @@ def cancel_instruction(
     instruction.cancelled_on = cancelled_on
     instruction.cancel_reason = reason.strip()
     instruction.cancelled_by = actor
+    instruction.cancelled_at = cancelled_at = utc_now()
     session.flush()
-    post_movements(
-        session,
-        keys=pa.array([f"CANCELLED:{instruction_id}"]),
-        kind=EntryKind.CANCELLED,
-        debit=PAYABLE,
-        credit=SETTLEMENT_PREFIX + instruction.partner_code,
-        amounts=pa.array([instruction.amount_idr], pa.int64()),
-        day=cancelled_on,
-        references=pa.array([instruction_id]),
+    paid = session.scalar(
+        select(Entitlement.paid_on).where(Entitlement.id == instruction.entitlement_id)
     )
+    if paid is None:
+        post_movements(
+            session,
+            keys=pa.array([f"CANCELLED:{instruction_id}"]),
+            kind=EntryKind.CANCELLED,
+            debit=PAYABLE,
+            credit=SETTLEMENT_PREFIX + instruction.partner_code,
+            amounts=pa.array([instruction.amount_idr], pa.int64()),
+            day=cancelled_on,
+            references=pa.array([instruction_id]),
+        )
+    settle_entitlements(session, entitlement_ids=[instruction.entitlement_id])
     record(
         session,
         action="payouts.instruction_cancelled",
@@ -139,7 +167,10 @@ def cancel_instruction(
         actor=actor,
         details={"reason": reason.strip(), "batch_id": instruction.batch_id},
     )
-    return instruction
+    paid_on = session.scalar(
+        select(Entitlement.paid_on).where(Entitlement.id == instruction.entitlement_id)
+    )
+    return Cancellation(instruction_id, cancelled_on, cancelled_at, paid_on)
 
 
 def first_tranche_paid(session: Session) -> pa.Table:
@@ -180,8 +211,13 @@ def paid_totals(session: Session) -> list[PaidTotal]:
     return [PaidTotal(str(p), str(k), int(t), int(n), int(a)) for p, k, t, n, a in rows]
 
 
+def prepare_instruction_folder(out: Path) -> None:
+    """Create the folder for instruction files, or fail (InputError) when it cannot hold them."""
+    prepare_folder(out)
+
+
 def instruction_files(session: Session, *, day: dt.date, out: Path) -> list[tuple[Path, int]]:
-    """Write the day's instruction files into `out`; return each file with its row count."""
+    """Write the files of the day's batches not written yet into `out`; return them, with rows."""
     return write_files(session, day=day, out=out)
 
 
@@ -202,7 +238,7 @@ class FailedPayment:
 
 
 def failed_awaiting_account(session: Session) -> list[FailedPayment]:
-    """Return the failed latest attempts with no account linked after their failure."""
+    """Return the failed latest attempts of unpaid entitlements with no account linked since."""
     later = aliased(Instruction)
     newer_link = exists().where(
         PayoutAccount.card_number == Instruction.card_number,
@@ -223,8 +259,10 @@ def failed_awaiting_account(session: Session) -> list[FailedPayment]:
                 PartnerResult.partner_txn_id == Instruction.result_txn_id,
             ),
         )
+        .join(Entitlement, Entitlement.id == Instruction.entitlement_id)
         .where(
             Instruction.state == InstructionState.FAILED.value,
+            Entitlement.paid_on.is_(None),
             ~exists().where(
                 later.entitlement_id == Instruction.entitlement_id,
                 later.attempt > Instruction.attempt,

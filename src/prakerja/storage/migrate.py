@@ -7,7 +7,13 @@ from sqlalchemy import Engine, inspect, text
 from prakerja.kit.errors import PrakerjaError
 
 #: The newest migration; a test checks it is Alembic's head.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005_payouts_files_and_cancels"
+
+
+def _sequence(revision: str) -> int | None:
+    """Return a revision's number (`0005` of `0005_payouts_files_and_cancels`), if it has one."""
+    number = revision.split("_", 1)[0]
+    return int(number) if number.isdigit() else None
 
 
 def _alembic_config() -> object:
@@ -41,11 +47,13 @@ def ensure_current(engine: Engine) -> None:
     revision = current_revision(engine)
     if revision == HEAD_REVISION:
         return
-    if revision is not None and not revision.isdigit():
-        raise PrakerjaError(f"database schema {revision!r} is not one this program knows")
-    if revision is not None and int(revision) > int(HEAD_REVISION):
-        raise PrakerjaError(
-            f"database schema {revision} is newer than this program ({HEAD_REVISION}); "
-            "upgrade prakerja"
-        )
+    if revision is not None:
+        number, head = _sequence(revision), _sequence(HEAD_REVISION)
+        if number is None or head is None:
+            raise PrakerjaError(f"database schema {revision!r} is not one this program knows")
+        if number > head:
+            raise PrakerjaError(
+                f"database schema {revision} is newer than this program ({HEAD_REVISION}); "
+                "upgrade prakerja"
+            )
     upgrade(engine)
