@@ -232,6 +232,7 @@ class World:
         sent.cancelled_on = day
         sent.cancel_reason = "never executed"
         sent.cancelled_by = "tester"
+        sent.cancelled_at = utc_now()
         self.session.flush()
 
     def bank_line(

@@ -160,3 +160,23 @@ def test_facts_that_arrive_after_their_day_are_replayed_as_the_daily_runs_knew_t
     rebuild(session, sent + 3 * DAY, actor="tester")
     session.commit()
     assert _history(session) == daily
+
+
+def test_a_cancel_made_after_a_run_is_replayed_after_that_run(world, run, session):
+    """`payouts cancel` dates a cancel on the latest batch day; the rebuild knows it came later."""
+    card = world.card()
+    batch = world.batch(day=START)
+    instruction = world.instruction(card, batch=batch, day=START)
+    world.debit_batch(batch, day=START)
+    session.commit()
+    for offset in range(3):
+        run(START + offset * DAY)
+    world.cancel(instruction, day=START)
+    session.commit()
+    run(START + 3 * DAY)
+    (missing,) = all_breaks(session)
+    assert (missing.detected_on, missing.resolved_on) == (START + 2 * DAY, START + 3 * DAY)
+    daily = _history(session)
+    rebuild(session, START + 3 * DAY, actor="tester")
+    session.commit()
+    assert _history(session) == daily

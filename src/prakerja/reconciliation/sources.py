@@ -25,7 +25,6 @@ from sqlalchemy import (
     Executable,
     case,
     func,
-    null,
     or_,
     select,
 )
@@ -46,7 +45,6 @@ from prakerja.payouts.models import (
 from prakerja.registry.models import Card, Exclusion
 from prakerja.schemes.loader import all_schemes
 from prakerja.storage.arrow import fetch_arrow
-from prakerja.storage.base import UtcDateTime
 from prakerja.transactions.models import Attendance, InvoiceLine, PlatformEvent, Voucher
 from prakerja.transactions.service import first_trainings
 
@@ -277,11 +275,6 @@ def _event_known(
     return query.scalar_subquery()
 
 
-#: When a cancellation became known. Instructions keep no such instant yet, so a cancel
-#: counts from its business day alone (`cancelled_on`), in a replay as in the daily run.
-_CANCEL_KNOWN = null().cast(UtcDateTime)
-
-
 def _with(schema: pa.Schema, *names: str, knowing: bool) -> pa.Schema:
     """Return `schema`, with the knowledge columns `names` appended when `knowing`."""
     if not knowing:
@@ -360,7 +353,7 @@ def _instructions(day: dt.date, *, knowing: bool) -> Executable:
         Instruction.cancelled_on,
     ).where(Instruction.created_on <= day)
     if knowing:
-        query = query.add_columns(Instruction.created_at, _CANCEL_KNOWN)
+        query = query.add_columns(Instruction.created_at, Instruction.cancelled_at)
     return query
 
 
