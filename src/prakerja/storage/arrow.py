@@ -84,6 +84,7 @@ def _fetch_postgresql(raw: Any, sql: str, schema: pa.Schema) -> pa.Table:
             column_types=text_schema,
             true_values=["t"],
             false_values=["f"],
+            null_values=[""],  # COPY's NULL: an unquoted empty field (not Arrow's "NULL", "NA"...)
             strings_can_be_null=True,
             quoted_strings_can_be_null=False,
             timestamp_parsers=["%Y-%m-%d %H:%M:%S%z", pacsv.ISO8601],
