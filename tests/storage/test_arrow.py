@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from prakerja.storage import arrow
 from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.base import UtcDateTime
 
@@ -138,3 +139,18 @@ def test_an_empty_result_is_an_empty_table_of_the_schema(probe: Session) -> None
     read = fetch_arrow(probe, select(PROBE).where(PROBE.c.position > 99), SCHEMA)
     assert read.num_rows == 0
     assert read.schema == SCHEMA
+
+
+def test_sqlite_reads_too_large_for_json_come_as_rows(
+    probe: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if probe.get_bind().dialect.name != "sqlite":
+        pytest.skip("the JSON hand-over is SQLite's")
+    statement = select(PROBE).order_by(PROBE.c.position)
+    monkeypatch.setattr(arrow, "_SQLITE_JSON_BYTES", 100)
+    assert fetch_arrow(probe, statement, SCHEMA).equals(_expected(ROWS))
+    monkeypatch.setattr(arrow, "_SQLITE_JSON_COLUMNS", 3)
+    assert fetch_arrow(probe, statement, SCHEMA).equals(_expected(ROWS))
+    raw = probe.connection().connection.driver_connection
+    assert raw is not None
+    assert raw.getlimit(3) > 100  # SQLITE_LIMIT_LENGTH restored after the JSON attempt
