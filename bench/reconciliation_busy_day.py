@@ -3,12 +3,18 @@
 On SQLite (a file) and on PostgreSQL (a fresh schema; skipped when the
 server is not reachable), the day's facts are loaded first - cards,
 entitlements, one batch per partner, 40,000 instructions, their results,
-the escrow debits, the participants' trainings and accounts - and that load
-is reported separately ("imports"). Then `prakerja reconcile` does its work
+the escrow debits, the participants' trainings and accounts, and the ledger
+entries those facts imply (cards funded, purchases, incentives due, sent,
+paid or failed, the bank's lines) - and that load is reported separately
+("imports"). Then `prakerja reconcile` does its work
 (`reconciliation.service.reconcile` and the commit): read the tables as
 Arrow, run the engine in DuckDB, compare with the stored breaks and write
 them, compute the gap report and the escrow proof. The first run opens the
-day's breaks; the next runs (the following days) find them again.
+day's breaks; the next runs (the following days) find them again. Measured
+in the same run, as baselines on a noisy machine: reading the facts alone
+(`read_facts`), summing the ledger for the escrow proof (`escrow_books`) and
+the engine alone on those facts (pairing, conditions, gap, escrow proof in
+DuckDB; no break store).
 
     .venv/bin/python bench/reconciliation_busy_day.py [--instructions 40000]
 """
@@ -33,6 +39,7 @@ sys.path.insert(0, str(HERE))
 
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 
+from prakerja.ledger.models import LedgerEntry  # noqa: E402
 from prakerja.payouts.models import (  # noqa: E402
     BankStatementLine,
     Entitlement,
@@ -41,7 +48,11 @@ from prakerja.payouts.models import (  # noqa: E402
     PaymentBatch,
     PayoutAccount,
 )
-from prakerja.reconciliation.service import reconcile  # noqa: E402
+from prakerja.reconciliation.engine import connect_facts, evaluate_on  # noqa: E402
+from prakerja.reconciliation.escrow import escrow_on  # noqa: E402
+from prakerja.reconciliation.gap import gap_on  # noqa: E402
+from prakerja.reconciliation.service import read_facts, reconcile  # noqa: E402
+from prakerja.reconciliation.sources import escrow_books  # noqa: E402
 from prakerja.registry.models import Card, Exclusion, Registration  # noqa: E402
 from prakerja.storage.base import table_of  # noqa: E402
 from prakerja.storage.bulk import insert_new_rows  # noqa: E402
@@ -65,6 +76,118 @@ def _plain(table: pa.Table) -> pa.Table:
 
 def _constant(value: object, count: int, kind: pa.DataType) -> pa.Array:
     return pa.array([value] * count, kind)
+
+
+def _movements(
+    keys: pa.Array,
+    kind: str,
+    debit: pa.Array | str,
+    credit: pa.Array | str,
+    amounts: pa.Array,
+    days: pa.Array | dt.date,
+) -> pa.Table:
+    """Ledger entries, one per key (scalars repeat), as the product's services post them."""
+    count = len(keys)
+
+    def column(value: pa.Array | str | dt.date, kind: pa.DataType) -> pa.Array:
+        if isinstance(value, pa.Array | pa.ChunkedArray):
+            return value
+        return _constant(value, count, kind)
+
+    return pa.table(
+        {
+            "idempotency_key": keys,
+            "entry_kind": _constant(kind, count, pa.string()),
+            "debit_account": column(debit, pa.string()),
+            "credit_account": column(credit, pa.string()),
+            "amount_idr": pc.cast(amounts, pa.int64()),
+            "effective_on": column(days, pa.date32()),
+            "reference": keys,
+            "created_at": _constant(
+                dt.datetime.combine(FIRST_DAY, dt.time(1), tzinfo=dt.UTC),
+                count,
+                pa.timestamp("us", tz="UTC"),
+            ),
+        }
+    )
+
+
+def _ledger(cards: pa.Table, vouchers: pa.Array, sent: pa.Table, bank: pa.Table) -> pa.Table:
+    """The ledger entries the day's facts imply: what `escrow_books` sums for the escrow proof."""
+    numbers = cards["card_number"]
+    succeeded = sent.filter(pc.equal(sent["state"], "SUCCEEDED"))
+    failed = sent.filter(pc.equal(sent["state"], "FAILED"))
+    debit = pc.equal(bank["direction"], "DEBIT")
+    counterparty = pc.binary_join_element_wise(
+        pc.if_else(debit, "PARTNER_FUNDS", "ESCROW_FUNDING"), bank["counterparty_code"], ":"
+    )
+
+    def settlement(rows: pa.Table) -> pa.Array:
+        return pc.binary_join_element_wise("PARTNER_SETTLEMENT", rows["partner_code"], ":")
+
+    def keyed(prefix: str, rows: pa.Table) -> pa.Array:
+        return pc.binary_join_element_wise(prefix, rows["instruction_id"], ":")
+
+    return pa.concat_tables(
+        [
+            _movements(
+                pc.binary_join_element_wise("CARD_FUNDED", numbers, ":"),
+                "CARD_FUNDED",
+                pc.binary_join_element_wise("TRAINING_BALANCE", numbers, ":"),
+                "PROGRAM_FUND",
+                _constant(1_000_000, len(numbers), pa.int64()),
+                FIRST_DAY - dt.timedelta(days=20),
+            ),
+            _movements(
+                pc.binary_join_element_wise("SPEND", vouchers, ":"),
+                "TRAINING_PURCHASE",
+                "PLATFORM_PAYABLE:TOKOPEDIA",
+                pc.binary_join_element_wise("TRAINING_BALANCE", numbers, ":"),
+                _constant(750_000, len(numbers), pa.int64()),
+                FIRST_DAY - dt.timedelta(days=15),
+            ),
+            _movements(
+                keyed("DUE", sent),
+                "INCENTIVE_DUE",
+                "INCENTIVE_PAYABLE",
+                "PROGRAM_FUND",
+                sent["amount_idr"],
+                sent["created_on"],
+            ),
+            _movements(
+                keyed("SENT", sent),
+                "INCENTIVE_INSTRUCTED",
+                settlement(sent),
+                "INCENTIVE_PAYABLE",
+                sent["amount_idr"],
+                sent["created_on"],
+            ),
+            _movements(
+                keyed("PAID", succeeded),
+                "INCENTIVE_PAID",
+                "PAID_OUT",
+                settlement(succeeded),
+                succeeded["amount_idr"],
+                DAY,
+            ),
+            _movements(
+                keyed("FAILED", failed),
+                "INCENTIVE_FAILED",
+                "INCENTIVE_RETURNED",
+                settlement(failed),
+                failed["amount_idr"],
+                DAY,
+            ),
+            _movements(
+                pc.binary_join_element_wise("BANK", bank["bank_ref"], ":"),
+                "ESCROW_MOVEMENT",
+                pc.if_else(debit, counterparty, "ESCROW"),
+                pc.if_else(debit, "ESCROW", counterparty),
+                bank["amount_idr"],
+                bank["statement_date"],
+            ),
+        ]
+    )
 
 
 def _tables(instructions: int) -> dict[type, pa.Table]:
@@ -203,6 +326,7 @@ def _tables(instructions: int) -> dict[type, pa.Table]:
         ),
         PartnerResult: results,
         BankStatementLine: _plain(pay.bank_lines),
+        LedgerEntry: _ledger(cards, pa.array(vouchers), sent, _plain(pay.bank_lines)),
     }
 
 
@@ -222,9 +346,36 @@ def _reconcile_runs(engine: Engine, runs: int) -> list[float]:
             summary = reconcile(session, DAY + dt.timedelta(days=offset), actor="bench")
             session.commit()
         seconds.append(time.perf_counter() - start)
-        if offset == 0 and summary.gap:
-            print(f"    first run opened {summary.opened} breaks; {summary.gap.sentence()}")
+        if offset == 0 and summary.gap and summary.escrow:
+            print(
+                f"    first run opened {summary.opened} breaks; {summary.gap.sentence()} "
+                f"Escrow: the bank's closing balance less the ledger's is "
+                f"Rp {summary.escrow.difference_idr:,}."
+            )
     return seconds
+
+
+def _baselines(engine: Engine, day: dt.date, runs: int) -> tuple[float, float, float]:
+    """Median seconds of reading the facts, of summing the ledger, and of the engine alone."""
+    reads, books_read, engines = [], [], []
+    for _ in range(runs):
+        with session_factory(engine)() as session:
+            start = time.perf_counter()
+            facts = read_facts(session, day)
+            reads.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            books = escrow_books(session, day)
+            books_read.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        connection = connect_facts(facts)
+        try:
+            evaluate_on(connection, day)
+            gap_on(connection, day)
+            escrow_on(connection, day, books)
+        finally:
+            connection.close()
+        engines.append(time.perf_counter() - start)
+    return statistics.median(reads), statistics.median(books_read), statistics.median(engines)
 
 
 def _report(name: str, engine: Engine, instructions: int, runs: int) -> None:
@@ -239,6 +390,12 @@ def _report(name: str, engine: Engine, instructions: int, runs: int) -> None:
         f"first run {seconds[0]:.2f}s "
         f"(every break new), then median {statistics.median(seconds[1:]):.2f}s "
         f"(min {min(seconds[1:]):.2f}s) over {runs - 1} days"
+    )
+    reading, ledger, alone = _baselines(engine, DAY + dt.timedelta(days=runs - 1), runs - 1)
+    print(
+        f"{name}: baselines (median of {runs - 1}): reading the facts {reading:.2f}s, "
+        f"the ledger's books {ledger:.2f}s, the engine alone {alone:.2f}s; "
+        f"a next day's run is {statistics.median(seconds[1:]) / alone:.1f}x the engine alone"
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from openpyxl import load_workbook
 
+from prakerja.registry.models import Card
 from prakerja.reporting.breaks import BREAKS_COLUMNS
 from tests.builders import read_csv
 from tests.reconciliation.factories import AMOUNT, D
@@ -95,6 +96,35 @@ def test_export_breaks_reconciles_the_day_first_when_no_run_reached_it(
     assert result.exit_code == 0, result.stderr
     assert "reconciled" in result.stderr
     assert len(read_csv(out)) == 2
+
+
+def _paid_on_the_day_its_card_is_revoked(world, session):
+    """A card never used by its purchase deadline, paid on the day the time rules revoke it."""
+    card = world.card()
+    revoked = world.session.get(Card, card).purchase_deadline + DAY
+    batch = world.batch(day=revoked)
+    world.result(world.instruction(card, batch=batch, day=revoked), day=revoked)
+    world.debit_batch(batch, day=revoked)
+    session.commit()
+    return card, revoked
+
+
+def test_reconcile_reads_what_its_own_time_rules_just_wrote(cli, world, session):
+    card, day = _paid_on_the_day_its_card_is_revoked(world, session)
+    result = cli("reconcile", "--date", str(day))
+    assert result.exit_code == 0, result.stderr
+    assert "INELIGIBLE_PAYMENT=1" in result.stdout.splitlines()[1]
+    session.expire_all()
+    assert session.get(Card, card).revoked_on == day
+
+
+def test_export_breaks_reconciles_after_the_days_time_rules(cli, world, session, tmp_path):
+    card, day = _paid_on_the_day_its_card_is_revoked(world, session)
+    out = tmp_path / "breaks.csv"
+    assert cli("export", "breaks", "--date", str(day), "--out", out).exit_code == 0
+    assert [(row["break_type"], row["card_number"]) for row in read_csv(out)] == [
+        ("INELIGIBLE_PAYMENT", card)
+    ]
 
 
 def test_breaks_resolve_needs_a_reason_and_an_open_break(cli, world, session, tmp_path):

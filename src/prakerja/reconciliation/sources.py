@@ -1,8 +1,9 @@
 """What the reconciliation reads from the system of record, as Arrow, facts dated up to a day.
 
 This is the one module that queries other domains' tables for the engine:
-narrow columns, whole tables, moved with `fetch_arrow` (COPY on PostgreSQL,
-large batches on SQLite). Everything after it is SQL over Arrow in DuckDB.
+narrow columns, whole tables, moved with `fetch_arrow` in the session's
+transaction (COPY on PostgreSQL, one JSON array per column on SQLite).
+Everything after it is SQL over Arrow in DuckDB.
 
 A rebuild also needs to know WHEN each fact became known to the program
 (`knowing=True`), so that it can replay every past run with what that run
