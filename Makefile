@@ -46,7 +46,7 @@ test: lint typecheck architecture
 	$(MAKE) --no-print-directory suite-postgres
 
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) demo-output bench/work .mypy_cache .ruff_cache .pytest_cache
