@@ -217,6 +217,33 @@ def test_registrations_for_a_selected_wave_are_rejected(cli, tmp_path):
     assert "already selected" in read_csv(tmp_path / "b.csv.rejects.csv")[0]["reason"]
 
 
+def test_reimport_after_the_wave_was_selected_counts_duplicates(cli, tmp_path, session):
+    from sqlalchemy import func, select
+
+    from prakerja.registry.models import Registration
+
+    write_csv(tmp_path / "w.csv", WAVE_COLUMNS, [wave_row(1, quota=2)])
+    cli("import", "waves", tmp_path / "w.csv")
+    people = [participant() for _ in range(4)]
+    path = write_csv(tmp_path / "a.csv", PARTICIPANT_COLUMNS, [*people, people[0]])
+    assert summary(cli("import", "participants", path).stdout)["loaded"] == 4
+    assert cli("waves", "select", "1", "--date", "2020-04-17").exit_code == 0
+    before = tmp_path / "before.csv"
+    cli("export", "selection", "--wave", "1", "--out", before)
+
+    again = cli("import", "participants", path)
+    assert again.exit_code == 0, again.stderr
+    assert summary(again.stdout) == {"loaded": 0, "duplicates": 5, "rejected": 0, "pending": 0}
+    assert read_csv(tmp_path / "a.csv.rejects.csv") == []
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Registration)) == 4
+    # Selecting again is refused as done, and the outcomes are those of the first draw.
+    assert cli("waves", "select", "1", "--date", "2020-04-18").exit_code == 0
+    after = tmp_path / "after.csv"
+    cli("export", "selection", "--wave", "1", "--out", after)
+    assert read_csv(after) == read_csv(before)
+
+
 def test_exclusions_are_checked_and_deduplicated(cli, tmp_path):
     rows = [
         {"nik": "3302026105030004", "list_code": "STUDENT", "period": "2020-04", "source": "EMIS"},
