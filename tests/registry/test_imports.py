@@ -137,6 +137,31 @@ def test_json_lines_are_accepted(cli, tmp_path):
     assert read_csv(tmp_path / "p.jsonl.rejects.csv")[0]["line"] == "2"
 
 
+def test_json_lines_split_on_newline_only(cli, tmp_path, session):
+    import json
+
+    from sqlalchemy import select
+
+    from prakerja.registry.models import Registration
+
+    # Raw U+2028, U+2029 and U+0085 are valid inside JSON strings and \x1c travels
+    # escaped; `str.splitlines` would cut a record at each of them.
+    names = ["Siti\u2028Aminah", "Budi\x85Santoso", "Dewi\u2029Lestari\x1cPutri"]
+    rows = [participant(full_name=name) for name in names]
+    rows.append(participant(nik="12"))
+    text = "".join(json.dumps(row, ensure_ascii=False) + "\r\n" for row in rows)
+    assert "\u2028" in text and "\x85" in text
+    path = tmp_path / "p.ndjson"
+    path.write_bytes(text.encode("utf-8"))
+    result = cli("import", "participants", path)
+    assert summary(result.stdout) == {"loaded": 3, "duplicates": 0, "rejected": 1, "pending": 0}
+    rejects = read_csv(tmp_path / "p.ndjson.rejects.csv")
+    assert [(r["line"], r["column"]) for r in rejects] == [("4", "nik")]
+    session.rollback()
+    stored = session.scalars(select(Registration.full_name).order_by(Registration.id)).all()
+    assert sorted(stored) == sorted(names)
+
+
 def test_unusable_files_fail_with_one_line(cli, tmp_path):
     missing = cli("import", "participants", tmp_path / "nope.csv")
     assert missing.exit_code != 0
