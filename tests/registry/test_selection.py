@@ -296,6 +296,16 @@ def test_quota_per_province_and_provinces_without_quota(program):
     assert reason_of(outcomes, banyumas) == "QUOTA_FULL"
 
 
+def test_blank_province_is_taken_from_the_nik(program, cli, tmp_path):
+    # Blank (or unreadable) provinces compete in the NIK's province (digits 1-2).
+    banyumas = participant(regency="3302", province_code="")
+    jakarta = [participant(regency="3171", province_code=code) for code in ("", "3X", "")]
+    waves = [wave_row(1, province="33", quota=1), wave_row(1, province="31", quota=2)]
+    outcomes = program([banyumas, *jakarta], waves=waves)
+    assert reason_of(outcomes, banyumas) == "SELECTED"
+    assert sorted(reason_of(outcomes, p) for p in jakarta) == ["QUOTA_FULL", "SELECTED", "SELECTED"]
+
+
 def test_reselecting_changes_nothing(cli, program):
     people = [participant() for _ in range(5)]
     first = program(people, waves=[wave_row(1, quota=3)])

@@ -129,13 +129,18 @@ def select_wave(
 
 
 def _applicants_query(wave: int) -> Executable:
+    # A registration without a readable province competes in the province on its KTP,
+    # which the NIK's first two digits encode; its card keeps that province too.
+    province = func.coalesce(
+        func.nullif(Registration.province_code, ""), func.substr(Registration.nik, 1, 2)
+    )
     return select(
         Registration.id,
         Registration.nik,
         Registration.kk_number,
         Registration.birth_date,
         Registration.gender,
-        Registration.province_code,
+        province.label("province_code"),
         Registration.employment_status,
         Registration.monthly_income_idr,
         Registration.registered_at,
