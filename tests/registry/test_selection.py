@@ -446,6 +446,61 @@ def test_cards_deadline_revocation_and_places_for_the_next_wave(cli, program, tm
     assert "places [*=0]" in third.stdout
 
 
+def test_revoked_cards_refill_their_province(cli, program):
+    # Wave 1's three cards go unused: two from province 31, one from 33 whose
+    # registration left the province blank (its NIK says 33).
+    first = [participant(), participant(), participant(regency="3302", province_code="")]
+    second = [participant(wave=2) for _ in range(4)]
+    second += [participant(wave=2, regency="3302") for _ in range(2)]
+    waves = [
+        wave_row(1, province="31", quota=2),
+        wave_row(1, province="33", quota=1),
+        wave_row(2, province="31", quota=1, opens_on="2020-05-20", closes_on="2020-05-25"),
+        wave_row(2, province="33", quota=0, opens_on="2020-05-20", closes_on="2020-05-25"),
+        wave_row(3, province="31", quota=0, opens_on="2020-06-20", closes_on="2020-06-25"),
+        wave_row(3, province="*", quota=0, opens_on="2020-06-20", closes_on="2020-06-25"),
+    ]
+    outcomes = program(
+        [*first, *second], waves=waves, select=((1, SELECTION_DAY), (2, "2020-06-01"))
+    )
+    assert [reason_of(outcomes, p) for p in first] == ["SELECTED"] * 3
+    # Revoked on 2020-05-18, they add two places to 31 and one to 33 in wave 2.
+    assert (
+        sorted(reason_of(outcomes, p, 2) for p in second[:4]) == ["QUOTA_FULL"] + ["SELECTED"] * 3
+    )
+    assert sorted(reason_of(outcomes, p, 2) for p in second[4:]) == ["QUOTA_FULL", "SELECTED"]
+    # Wave 2's four cards are revoked on 2020-07-02; wave 3 has a quota for 31 and a
+    # national one: 31's three places go to 31, the one from 33 to the national quota.
+    third = cli("waves", "select", "3", "--date", "2020-07-05")
+    assert third.exit_code == 0, third.stderr
+    assert "places [*=1, 31=3]" in third.stdout
+
+
+def test_revocation_by_a_later_dated_command(cli, program, session, tmp_path):
+    from prakerja.ledger.service import balances_by_kind
+
+    person = participant()
+    waves = [
+        wave_row(1, quota=1),
+        wave_row(2, quota=0, opens_on="2020-05-20", closes_on="2020-05-25"),
+    ]
+    program([person], waves=waves)
+    cards = tmp_path / "cards.csv"
+    for day, status in (("2020-05-17", "ACTIVE"), ("2020-05-18", "REVOKED")):
+        result = cli("payouts", "run", "--date", day, "--out", tmp_path / day)
+        assert result.exit_code == 0, result.stderr
+        assert cli("export", "cards", "--wave", "1", "--out", cards).exit_code == 0
+        assert [c["status"] for c in read_csv(cards)] == [status]
+    assert balances_by_kind(session) == {"PROGRAM_FUND": 0, "TRAINING_BALANCE": 0}
+    session.rollback()
+    # The revoked NIK registers again; the revoked card's place goes to another person.
+    again = dict(person, wave="2")
+    other = participant(wave=2)
+    outcomes = program([again, other], waves=waves, select=((2, "2020-06-01"),))
+    assert reason_of(outcomes, again, 2) == "INELIGIBLE_ALREADY_ACCEPTED"
+    assert reason_of(outcomes, other, 2) == "SELECTED"
+
+
 def test_revoked_balance_returns_to_the_fund(cli, program, session):
     from prakerja.ledger.service import balances_by_kind
 
