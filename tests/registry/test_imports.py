@@ -106,6 +106,38 @@ def test_rejects_name_line_column_and_reason_and_keep_the_row(cli, tmp_path):
     assert list(rejects[0]) == ["line", "column", "reason", *PARTICIPANT_COLUMNS, "catatan"]
 
 
+def test_kk_number_must_be_sixteen_ascii_digits(cli, tmp_path):
+    bad = [
+        "",
+        "317101010120000",
+        "31710101012000011",
+        "3171O10101200001",
+        "3171-0101-0120-01",
+        "\u0663\u0661\u0667\u0661\u0660\u0661\u0660\u0661\u0660\u0661\u0662\u0660"
+        "\u0660\u0660\u0660\u0661",
+        "\uff13\uff11\uff17\uff11\uff10\uff11\uff10\uff11\uff10\uff11\uff12\uff10"
+        "\uff10\uff10\uff10\uff11",
+        "3.17101010120000E15",
+    ]
+    rows = [participant(kk_number="0171010101200001")]
+    rows += [dict(participant(), kk_number=value) for value in bad]
+    path = write_csv(tmp_path / "p.csv", PARTICIPANT_COLUMNS, rows)
+    result = cli("import", "participants", path)
+    assert summary(result.stdout) == {
+        "loaded": 1,
+        "duplicates": 0,
+        "rejected": len(bad),
+        "pending": 0,
+    }
+    rejects = read_csv(tmp_path / "p.csv.rejects.csv")
+    assert [(r["line"], r["column"]) for r in rejects] == [
+        (str(line), "kk_number") for line in range(3, 3 + len(bad))
+    ]
+    assert [r["kk_number"] for r in rejects] == bad
+    assert rejects[0]["reason"] == "missing"
+    assert {r["reason"] for r in rejects[1:]} == {"must be exactly 16 digits"}
+
+
 def test_line_numbers_are_physical_with_quoted_newlines(cli, tmp_path):
     good = participant(full_name="Siti\nAminah")
     bad = participant(nik="123")
