@@ -94,7 +94,8 @@ def postgres_schema(base: str) -> tuple[str, str]:
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()
-    return f"{base}?options=-csearch_path%3D{schema}", schema
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}", schema
 
 
 def drop_schema(base: str, schema: str) -> None:

@@ -106,6 +106,38 @@ def test_rejects_name_line_column_and_reason_and_keep_the_row(cli, tmp_path):
     assert list(rejects[0]) == ["line", "column", "reason", *PARTICIPANT_COLUMNS, "catatan"]
 
 
+def test_kk_number_must_be_sixteen_ascii_digits(cli, tmp_path):
+    bad = [
+        "",
+        "317101010120000",
+        "31710101012000011",
+        "3171O10101200001",
+        "3171-0101-0120-01",
+        "\u0663\u0661\u0667\u0661\u0660\u0661\u0660\u0661\u0660\u0661\u0662\u0660"
+        "\u0660\u0660\u0660\u0661",
+        "\uff13\uff11\uff17\uff11\uff10\uff11\uff10\uff11\uff10\uff11\uff12\uff10"
+        "\uff10\uff10\uff10\uff11",
+        "3.17101010120000E15",
+    ]
+    rows = [participant(kk_number="0171010101200001")]
+    rows += [dict(participant(), kk_number=value) for value in bad]
+    path = write_csv(tmp_path / "p.csv", PARTICIPANT_COLUMNS, rows)
+    result = cli("import", "participants", path)
+    assert summary(result.stdout) == {
+        "loaded": 1,
+        "duplicates": 0,
+        "rejected": len(bad),
+        "pending": 0,
+    }
+    rejects = read_csv(tmp_path / "p.csv.rejects.csv")
+    assert [(r["line"], r["column"]) for r in rejects] == [
+        (str(line), "kk_number") for line in range(3, 3 + len(bad))
+    ]
+    assert [r["kk_number"] for r in rejects] == bad
+    assert rejects[0]["reason"] == "missing"
+    assert {r["reason"] for r in rejects[1:]} == {"must be exactly 16 digits"}
+
+
 def test_line_numbers_are_physical_with_quoted_newlines(cli, tmp_path):
     good = participant(full_name="Siti\nAminah")
     bad = participant(nik="123")
@@ -135,6 +167,31 @@ def test_json_lines_are_accepted(cli, tmp_path):
     result = cli("import", "participants", path)
     assert summary(result.stdout) == {"loaded": 1, "duplicates": 0, "rejected": 1, "pending": 0}
     assert read_csv(tmp_path / "p.jsonl.rejects.csv")[0]["line"] == "2"
+
+
+def test_json_lines_split_on_newline_only(cli, tmp_path, session):
+    import json
+
+    from sqlalchemy import select
+
+    from prakerja.registry.models import Registration
+
+    # Raw U+2028, U+2029 and U+0085 are valid inside JSON strings and \x1c travels
+    # escaped; `str.splitlines` would cut a record at each of them.
+    names = ["Siti\u2028Aminah", "Budi\x85Santoso", "Dewi\u2029Lestari\x1cPutri"]
+    rows = [participant(full_name=name) for name in names]
+    rows.append(participant(nik="12"))
+    text = "".join(json.dumps(row, ensure_ascii=False) + "\r\n" for row in rows)
+    assert "\u2028" in text and "\x85" in text
+    path = tmp_path / "p.ndjson"
+    path.write_bytes(text.encode("utf-8"))
+    result = cli("import", "participants", path)
+    assert summary(result.stdout) == {"loaded": 3, "duplicates": 0, "rejected": 1, "pending": 0}
+    rejects = read_csv(tmp_path / "p.ndjson.rejects.csv")
+    assert [(r["line"], r["column"]) for r in rejects] == [("4", "nik")]
+    session.rollback()
+    stored = session.scalars(select(Registration.full_name).order_by(Registration.id)).all()
+    assert sorted(stored) == sorted(names)
 
 
 def test_unusable_files_fail_with_one_line(cli, tmp_path):
@@ -215,6 +272,33 @@ def test_registrations_for_a_selected_wave_are_rejected(cli, tmp_path):
     result = cli("import", "participants", late)
     assert summary(result.stdout)["rejected"] == 1
     assert "already selected" in read_csv(tmp_path / "b.csv.rejects.csv")[0]["reason"]
+
+
+def test_reimport_after_the_wave_was_selected_counts_duplicates(cli, tmp_path, session):
+    from sqlalchemy import func, select
+
+    from prakerja.registry.models import Registration
+
+    write_csv(tmp_path / "w.csv", WAVE_COLUMNS, [wave_row(1, quota=2)])
+    cli("import", "waves", tmp_path / "w.csv")
+    people = [participant() for _ in range(4)]
+    path = write_csv(tmp_path / "a.csv", PARTICIPANT_COLUMNS, [*people, people[0]])
+    assert summary(cli("import", "participants", path).stdout)["loaded"] == 4
+    assert cli("waves", "select", "1", "--date", "2020-04-17").exit_code == 0
+    before = tmp_path / "before.csv"
+    cli("export", "selection", "--wave", "1", "--out", before)
+
+    again = cli("import", "participants", path)
+    assert again.exit_code == 0, again.stderr
+    assert summary(again.stdout) == {"loaded": 0, "duplicates": 5, "rejected": 0, "pending": 0}
+    assert read_csv(tmp_path / "a.csv.rejects.csv") == []
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Registration)) == 4
+    # Selecting again is refused as done, and the outcomes are those of the first draw.
+    assert cli("waves", "select", "1", "--date", "2020-04-18").exit_code == 0
+    after = tmp_path / "after.csv"
+    cli("export", "selection", "--wave", "1", "--out", after)
+    assert read_csv(after) == read_csv(before)
 
 
 def test_exclusions_are_checked_and_deduplicated(cli, tmp_path):

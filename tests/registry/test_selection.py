@@ -176,7 +176,9 @@ def test_already_accepted_and_revoked_niks_never_return(program):
     assert reason_of(outcomes, again, 2) == "INELIGIBLE_ALREADY_ACCEPTED"
 
 
-def test_income_cap_when_the_scheme_sets_one(program, tmp_path, monkeypatch):
+@pytest.fixture
+def capped_scheme(tmp_path, monkeypatch):
+    """A scheme CAPPED_2024: NORMAL_2023 (ages 18-64) with an income cap of 3,500,000."""
     from prakerja.config import get_settings
     from prakerja.schemes.loader import SHIPPED_DIR, all_schemes
 
@@ -192,18 +194,20 @@ def test_income_cap_when_the_scheme_sets_one(program, tmp_path, monkeypatch):
     monkeypatch.setenv("PRAKERJA_SCHEME_DIR", str(folder))
     get_settings.cache_clear()
     all_schemes.cache_clear()
-    try:
-        at_cap = participant(monthly_income_idr="3500000", employment_status="EMPLOYED")
-        above = participant(monthly_income_idr="3500001", employment_status="EMPLOYED")
-        unknown = participant(monthly_income_idr="", employment_status="EMPLOYED")
-        outcomes = program([at_cap, above, unknown], waves=[wave_row(1, scheme="CAPPED_2024")])
-        assert reason_of(outcomes, at_cap) == "SELECTED"
-        assert reason_of(outcomes, above) == "INELIGIBLE_INCOME"
-        assert reason_of(outcomes, unknown) == "INELIGIBLE_INCOME"
-    finally:
-        monkeypatch.delenv("PRAKERJA_SCHEME_DIR")
-        get_settings.cache_clear()
-        all_schemes.cache_clear()
+    yield "CAPPED_2024"
+    monkeypatch.delenv("PRAKERJA_SCHEME_DIR")
+    get_settings.cache_clear()
+    all_schemes.cache_clear()
+
+
+def test_income_cap_when_the_scheme_sets_one(program, capped_scheme):
+    at_cap = participant(monthly_income_idr="3500000", employment_status="EMPLOYED")
+    above = participant(monthly_income_idr="3500001", employment_status="EMPLOYED")
+    unknown = participant(monthly_income_idr="", employment_status="EMPLOYED")
+    outcomes = program([at_cap, above, unknown], waves=[wave_row(1, scheme=capped_scheme)])
+    assert reason_of(outcomes, at_cap) == "SELECTED"
+    assert reason_of(outcomes, above) == "INELIGIBLE_INCOME"
+    assert reason_of(outcomes, unknown) == "INELIGIBLE_INCOME"
 
 
 def test_shipped_schemes_set_no_income_cap(program):
@@ -276,6 +280,87 @@ def test_first_reason_in_contract_order_wins(program):
     assert [reason_of(outcomes, p) for p in family] == ["SELECTED", "SELECTED"]
 
 
+REASON_ORDER = (
+    "INELIGIBLE_NIK",
+    "INELIGIBLE_AGE",
+    "INELIGIBLE_FAMILY_LIMIT",
+    "INELIGIBLE_ALREADY_ACCEPTED",
+    "INELIGIBLE_INCOME",
+    "INELIGIBLE_LIST_CIVIL_SERVANT",
+    "QUOTA_FULL",
+)
+REASON_PAIRS = [
+    (first, second)
+    for position, first in enumerate(REASON_ORDER)
+    for second in REASON_ORDER[position + 1 :]
+]
+
+
+def test_every_pair_of_reasons_gives_the_first_in_contract_order(program, capped_scheme):
+    """Each subject of wave 2 meets exactly two reasons; the contract's first one is given.
+
+    Wave 1 (PANDEMIC_2020, no age cap, no income cap) gives cards to two members of
+    family `kk` and to the subjects that must be already accepted; those cards go unused
+    and are revoked before wave 2 (CAPPED_2024: ages 18-64, income cap 3,500,000) is
+    selected, which still bars their NIKs. Province 33 has no place in wave 2.
+    """
+    kk = "3171010101205555"
+    family = [participant(kk_number=kk), participant(kk_number=kk)]
+    earlier: list[dict[str, str]] = list(family)
+    exclusions = []
+    subjects = {}
+    for pair in REASON_PAIRS:
+        person = participant(
+            wave=2,
+            birth_date=dt.date(1950, 1, 1) if "INELIGIBLE_AGE" in pair else dt.date(1990, 8, 7),
+            regency="3302" if "QUOTA_FULL" in pair else "3171",
+            employment_status="EMPLOYED",
+        )
+        if "INELIGIBLE_ALREADY_ACCEPTED" in pair:
+            earlier.append(dict(person, wave="1", regency_code="3171", province_code="31"))
+        if "INELIGIBLE_NIK" in pair:
+            person["gender"] = "L"
+        if "INELIGIBLE_FAMILY_LIMIT" in pair:
+            person["kk_number"] = kk
+        if "INELIGIBLE_INCOME" in pair:
+            person["monthly_income_idr"] = "5000000"
+        if "INELIGIBLE_LIST_CIVIL_SERVANT" in pair:
+            exclusions.append(
+                {"nik": person["nik"], "list_code": "CIVIL_SERVANT", "period": "2020-05"}
+            )
+        subjects[pair] = person
+    control = participant(wave=2)
+    waves = [
+        wave_row(1, quota=100),
+        wave_row(
+            2,
+            scheme=capped_scheme,
+            province="31",
+            quota=100,
+            opens_on="2020-05-20",
+            closes_on="2020-05-25",
+        ),
+        wave_row(
+            2,
+            scheme=capped_scheme,
+            province="33",
+            quota=0,
+            opens_on="2020-05-20",
+            closes_on="2020-05-25",
+        ),
+    ]
+    outcomes = program(
+        [*earlier, *subjects.values(), control],
+        waves=waves,
+        exclusions=exclusions,
+        select=((1, SELECTION_DAY), (2, "2020-06-01")),
+    )
+    assert [reason_of(outcomes, p) for p in earlier] == ["SELECTED"] * len(earlier)
+    assert reason_of(outcomes, control, 2) == "SELECTED"
+    given = {pair: reason_of(outcomes, person, 2) for pair, person in subjects.items()}
+    assert given == {pair: pair[0] for pair in REASON_PAIRS}
+
+
 def test_hit_workers_go_first_then_the_lottery(program):
     hit = [participant(employment_status=s) for s in ("LAID_OFF", "FURLOUGHED", "UNEMPLOYED")]
     others = [participant(employment_status=s) for s in ("EMPLOYED", "INFORMAL", "MICRO_BUSINESS")]
@@ -294,6 +379,16 @@ def test_quota_per_province_and_provinces_without_quota(program):
     outcomes = program([*jakarta, banyumas], waves=[wave_row(1, province="31", quota=2)])
     assert sorted(reason_of(outcomes, p) for p in jakarta) == ["QUOTA_FULL", "SELECTED", "SELECTED"]
     assert reason_of(outcomes, banyumas) == "QUOTA_FULL"
+
+
+def test_blank_province_is_taken_from_the_nik(program, cli, tmp_path):
+    # Blank (or unreadable) provinces compete in the NIK's province (digits 1-2).
+    banyumas = participant(regency="3302", province_code="")
+    jakarta = [participant(regency="3171", province_code=code) for code in ("", "3X", "")]
+    waves = [wave_row(1, province="33", quota=1), wave_row(1, province="31", quota=2)]
+    outcomes = program([banyumas, *jakarta], waves=waves)
+    assert reason_of(outcomes, banyumas) == "SELECTED"
+    assert sorted(reason_of(outcomes, p) for p in jakarta) == ["QUOTA_FULL", "SELECTED", "SELECTED"]
 
 
 def test_reselecting_changes_nothing(cli, program):
@@ -349,6 +444,61 @@ def test_cards_deadline_revocation_and_places_for_the_next_wave(cli, program, tm
     # Those places went to wave 2 only, never again to wave 3.
     third = cli("waves", "select", "3", "--date", "2020-06-17")
     assert "places [*=0]" in third.stdout
+
+
+def test_revoked_cards_refill_their_province(cli, program):
+    # Wave 1's three cards go unused: two from province 31, one from 33 whose
+    # registration left the province blank (its NIK says 33).
+    first = [participant(), participant(), participant(regency="3302", province_code="")]
+    second = [participant(wave=2) for _ in range(4)]
+    second += [participant(wave=2, regency="3302") for _ in range(2)]
+    waves = [
+        wave_row(1, province="31", quota=2),
+        wave_row(1, province="33", quota=1),
+        wave_row(2, province="31", quota=1, opens_on="2020-05-20", closes_on="2020-05-25"),
+        wave_row(2, province="33", quota=0, opens_on="2020-05-20", closes_on="2020-05-25"),
+        wave_row(3, province="31", quota=0, opens_on="2020-06-20", closes_on="2020-06-25"),
+        wave_row(3, province="*", quota=0, opens_on="2020-06-20", closes_on="2020-06-25"),
+    ]
+    outcomes = program(
+        [*first, *second], waves=waves, select=((1, SELECTION_DAY), (2, "2020-06-01"))
+    )
+    assert [reason_of(outcomes, p) for p in first] == ["SELECTED"] * 3
+    # Revoked on 2020-05-18, they add two places to 31 and one to 33 in wave 2.
+    assert (
+        sorted(reason_of(outcomes, p, 2) for p in second[:4]) == ["QUOTA_FULL"] + ["SELECTED"] * 3
+    )
+    assert sorted(reason_of(outcomes, p, 2) for p in second[4:]) == ["QUOTA_FULL", "SELECTED"]
+    # Wave 2's four cards are revoked on 2020-07-02; wave 3 has a quota for 31 and a
+    # national one: 31's three places go to 31, the one from 33 to the national quota.
+    third = cli("waves", "select", "3", "--date", "2020-07-05")
+    assert third.exit_code == 0, third.stderr
+    assert "places [*=1, 31=3]" in third.stdout
+
+
+def test_revocation_by_a_later_dated_command(cli, program, session, tmp_path):
+    from prakerja.ledger.service import balances_by_kind
+
+    person = participant()
+    waves = [
+        wave_row(1, quota=1),
+        wave_row(2, quota=0, opens_on="2020-05-20", closes_on="2020-05-25"),
+    ]
+    program([person], waves=waves)
+    cards = tmp_path / "cards.csv"
+    for day, status in (("2020-05-17", "ACTIVE"), ("2020-05-18", "REVOKED")):
+        result = cli("payouts", "run", "--date", day, "--out", tmp_path / day)
+        assert result.exit_code == 0, result.stderr
+        assert cli("export", "cards", "--wave", "1", "--out", cards).exit_code == 0
+        assert [c["status"] for c in read_csv(cards)] == [status]
+    assert balances_by_kind(session) == {"PROGRAM_FUND": 0, "TRAINING_BALANCE": 0}
+    session.rollback()
+    # The revoked NIK registers again; the revoked card's place goes to another person.
+    again = dict(person, wave="2")
+    other = participant(wave=2)
+    outcomes = program([again, other], waves=waves, select=((2, "2020-06-01"),))
+    assert reason_of(outcomes, again, 2) == "INELIGIBLE_ALREADY_ACCEPTED"
+    assert reason_of(outcomes, other, 2) == "SELECTED"
 
 
 def test_revoked_balance_returns_to_the_fund(cli, program, session):

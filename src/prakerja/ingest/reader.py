@@ -195,7 +195,9 @@ def _read_json_lines(path: Path, data: bytes, columns: Sequence[str]) -> RawFile
     rejects: list[ShapeReject] = []
     header: list[str] = []
     seen: set[str] = set()
-    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+    # Records end at "\n" only: `str.splitlines` would also split at U+2028, U+0085, \x1c
+    # and others, which JSON allows raw inside strings (a name, for instance).
+    for number, line in enumerate(data.decode("utf-8").split("\n"), start=1):
         if not line.strip():
             continue
         try:

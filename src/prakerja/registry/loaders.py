@@ -20,6 +20,7 @@ from prakerja.registry.codes import EDUCATION_LEVELS, Employment
 from prakerja.registry.models import Exclusion, Registration, Wave, WaveQuota
 from prakerja.schemes.loader import all_schemes
 from prakerja.schemes.model import ListCode
+from prakerja.storage.arrow import fetch_arrow_matching
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
 
@@ -189,9 +190,13 @@ class ParticipantsLoader(Loader):
             if day is not None
         }
         rejects = REJECT_SCHEMA.empty_table()
+        duplicates = 0
         if selected:
             closed = pc.is_in(rows["wave"], value_set=pa.array(list(selected), pa.int64()))
-            rejects = _closed_wave_rejects(rows.filter(closed), selected)
+            late = rows.filter(closed)
+            known = _known_registrations(session, late)
+            rejects = _closed_wave_rejects(late.filter(pc.invert(known)), selected)
+            duplicates = int(pc.sum(known).as_py() or 0)
             rows = rows.filter(pc.invert(closed))
         columns = [spec.name for spec in self.fields]
         table = rows.select(columns).sort_by([("wave", "ascending"), ("nik", "ascending")])
@@ -206,7 +211,24 @@ class ParticipantsLoader(Loader):
             key=("wave", "nik"),
             progress=context.reporter.advance,
         )
-        return StoreOutcome(duplicates=table.num_rows - inserted, rejects=rejects)
+        return StoreOutcome(duplicates=duplicates + table.num_rows - inserted, rejects=rejects)
+
+
+_KEY_SCHEMA = pa.schema([("nik", pa.string()), ("wave", pa.int64())])
+
+
+def _known_registrations(session: Session, rows: pa.Table) -> pa.Array:
+    """Return a mask of the rows whose (nik, wave) is already registered."""
+    if rows.num_rows == 0:
+        return pa.array([], pa.bool_())
+    waves = sorted(set(rows["wave"].to_pylist()))
+    query = select(Registration.nik, Registration.wave).where(Registration.wave.in_(waves))
+    stored = fetch_arrow_matching(session, query, Registration.nik, rows["nik"], _KEY_SCHEMA)
+    stored_keys = pc.binary_join_element_wise(
+        stored["nik"], pc.cast(stored["wave"], pa.string()), ":"
+    )
+    keys = pc.binary_join_element_wise(rows["nik"], pc.cast(rows["wave"], pa.string()), ":")
+    return pc.is_in(keys, value_set=stored_keys)
 
 
 def _closed_wave_rejects(rows: pa.Table, selected: dict[int, dt.date]) -> pa.Table:

@@ -129,13 +129,18 @@ def select_wave(
 
 
 def _applicants_query(wave: int) -> Executable:
+    # A registration without a readable province competes in the province on its KTP,
+    # which the NIK's first two digits encode; its card keeps that province too.
+    province = func.coalesce(
+        func.nullif(Registration.province_code, ""), func.substr(Registration.nik, 1, 2)
+    )
     return select(
         Registration.id,
         Registration.nik,
         Registration.kk_number,
         Registration.birth_date,
         Registration.gender,
-        Registration.province_code,
+        province.label("province_code"),
         Registration.employment_status,
         Registration.monthly_income_idr,
         Registration.registered_at,
@@ -173,9 +178,15 @@ def _places(session: Session, wave: int) -> dict[str, int]:
 
 
 def _credit_revoked_places(session: Session, target: Wave, day: dt.date) -> None:
-    """Give each card revoked by `day` and not yet credited one place in this wave."""
+    """Give each card revoked by `day` and not yet credited one place in this wave.
+
+    The place goes to the pool the card's holder would compete in: the card's
+    province when the wave has a quota for it, else the national quota, else a
+    new quota for the card's province.
+    """
+    province = func.coalesce(Card.province_code, func.substr(Card.nik, 1, 2))
     revoked = session.execute(
-        select(Card.card_number, Card.province_code).where(
+        select(Card.card_number, province).where(
             Card.status == CardStatus.REVOKED.value,
             Card.revoked_on <= day,
             Card.quota_credited_wave.is_(None),
@@ -187,9 +198,8 @@ def _credit_revoked_places(session: Session, target: Wave, day: dt.date) -> None
         quota.province_code: quota
         for quota in session.scalars(select(WaveQuota).where(WaveQuota.wave == target.wave))
     }
-    national = NATIONAL in pools
     added: Counter[str] = Counter(
-        NATIONAL if national else str(province) for _card, province in revoked
+        str(code) if code in pools or NATIONAL not in pools else NATIONAL for _card, code in revoked
     )
     for pool, count in added.items():
         quota = pools.get(pool)
