@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from prakerja.cli.common import DateOption, DbOption, open_database, parse_day, say, tell
+from prakerja.cli.common import (
+    DateOption,
+    DbOption,
+    open_database,
+    parse_day,
+    say,
+    tell,
+    writable_file,
+    writable_folder,
+)
 from prakerja.cli.exports import write_csv
 
 if TYPE_CHECKING:
@@ -125,6 +134,7 @@ def export_breaks(date: DateOption, out: OutFile, db: DbOption = None) -> None:
     from prakerja.storage.db import unit_of_work
 
     day = parse_day(date)
+    writable_file(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
         _reconciled_up_to(session, day)
@@ -140,6 +150,7 @@ def export_gap(date: DateOption, out: OutFile, db: DbOption = None) -> None:
     from prakerja.storage.db import unit_of_work
 
     day = parse_day(date)
+    writable_file(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
         advance_to(session, day)
@@ -161,6 +172,7 @@ def export_statement(date: DateOption, out: OutDir, db: DbOption = None) -> None
     from prakerja.storage.db import unit_of_work
 
     day = parse_day(date)
+    writable_folder(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
         _reconciled_up_to(session, day)
