@@ -232,3 +232,24 @@ def test_export_statement_writes_a_workbook_and_a_pdf(cli, world, session, tmp_p
     partners = [row for row in book["Payment partners"].iter_rows(values_only=True) if row[0]]
     ovo = next(row for row in partners if row[0] == "OVO")
     assert ovo[1:5] == (3, 3 * AMOUNT, 2, 2 * AMOUNT - 100)
+
+
+def test_export_breaks_reconciles_its_day_again_when_facts_arrived_after_its_run(
+    cli, world, session, tmp_path
+):
+    _batch, missing, _short = _plant(world, session)
+    day = SENT + 2 * DAY
+    assert cli("reconcile", "--date", str(day)).exit_code == 0
+    world.result(missing, day=SENT + DAY)  # a late partner file, dated before the run's day
+    session.commit()
+    out = tmp_path / "breaks.csv"
+    done = cli("export", "breaks", "--date", str(day), "--out", out)
+    assert done.exit_code == 0, done.stderr
+    rows = {row["break_type"]: row for row in read_csv(out)}
+    assert (rows["MISSING_RESULT"]["status"], rows["MISSING_RESULT"]["resolved_on"]) == (
+        "RESOLVED",
+        str(day),
+    )
+    again = tmp_path / "again.csv"
+    assert cli("export", "breaks", "--date", str(day), "--out", again).exit_code == 0
+    assert read_csv(again) == read_csv(out)
