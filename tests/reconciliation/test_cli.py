@@ -232,3 +232,60 @@ def test_export_statement_writes_a_workbook_and_a_pdf(cli, world, session, tmp_p
     partners = [row for row in book["Payment partners"].iter_rows(values_only=True) if row[0]]
     ovo = next(row for row in partners if row[0] == "OVO")
     assert ovo[1:5] == (3, 3 * AMOUNT, 2, 2 * AMOUNT - 100)
+
+
+def test_export_breaks_reconciles_its_day_again_when_facts_arrived_after_its_run(
+    cli, world, session, tmp_path
+):
+    _batch, missing, _short = _plant(world, session)
+    day = SENT + 2 * DAY
+    assert cli("reconcile", "--date", str(day)).exit_code == 0
+    world.result(missing, day=SENT + DAY)  # a late partner file, dated before the run's day
+    session.commit()
+    out = tmp_path / "breaks.csv"
+    done = cli("export", "breaks", "--date", str(day), "--out", out)
+    assert done.exit_code == 0, done.stderr
+    rows = {row["break_type"]: row for row in read_csv(out)}
+    assert (rows["MISSING_RESULT"]["status"], rows["MISSING_RESULT"]["resolved_on"]) == (
+        "RESOLVED",
+        str(day),
+    )
+    again = tmp_path / "again.csv"
+    assert cli("export", "breaks", "--date", str(day), "--out", again).exit_code == 0
+    assert read_csv(again) == read_csv(out)
+
+
+def test_the_statement_ages_each_open_break_from_its_fact_into_its_bucket(
+    cli, world, session, tmp_path
+):
+    day = SENT + 40 * DAY
+    ages = (0, 1, 2, 3, 4, 7, 8, 30, 31)
+    batch = world.batch(day=SENT)
+    sent = [world.instruction(world.card(), batch=batch, day=SENT) for _ in ages]
+    world.debit_batch(batch, day=SENT)
+    for instruction, age in zip(sent, ages, strict=True):
+        world.result(instruction, day=day - age * DAY, amount=AMOUNT - 1)
+    session.commit()
+    done = cli("export", "statement", "--date", str(day), "--out", tmp_path)
+    assert done.exit_code == 0, done.stderr
+    book = load_workbook(tmp_path / f"reconciliation-statement-{day}.xlsx", read_only=True)
+    rows = list(book["Open breaks"].iter_rows(values_only=True))
+    header = rows[0]
+    found = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    found = [row for row in found if row["break_type"] == "AMOUNT_MISMATCH"]
+    assert sorted((row["age_days"], row["bucket"]) for row in found) == [
+        (0, "T+1"),
+        (1, "T+1"),
+        (2, "T+3"),
+        (3, "T+3"),
+        (4, "T+7"),
+        (7, "T+7"),
+        (8, "T+30"),
+        (30, "T+30"),
+        (31, "older"),
+    ]
+    summary = [row for row in book["Summary"].iter_rows(values_only=True) if row[0]]
+    buckets = next(row for row in summary if row[0] == "break type")
+    assert buckets[1:6] == ("T+1", "T+3", "T+7", "T+30", "older")
+    mismatch = next(row for row in summary if row[0] == "AMOUNT_MISMATCH")
+    assert mismatch[1:7] == (2, 2, 2, 2, 1, 9)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import TYPE_CHECKING, Annotated
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -42,6 +44,37 @@ def open_database(url: str | None) -> Engine:
         engine = _ENGINES[url] = make_engine(url)
     ensure_current(engine)
     return engine
+
+
+def writable_file(path: Path) -> Path:
+    """Check that --out can be written as a file (its folders created if need be), or fail."""
+    if path.is_dir():
+        _refuse_out(path, "is a folder; give a file name")
+    _writable_folder(path.parent, path)
+    return path
+
+
+def writable_folder(path: Path) -> Path:
+    """Check that --out can hold files as a folder (created if need be), or fail."""
+    if path.exists() and not path.is_dir():
+        _refuse_out(path, "is a file, not a folder")
+    _writable_folder(path, path)
+    return path
+
+
+def _writable_folder(folder: Path, named: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        _refuse_out(named, f"cannot be written: {exc.strerror or type(exc).__name__}")
+
+
+def _refuse_out(path: Path, why: str) -> NoReturn:
+    from prakerja.kit.errors import InputError
+
+    raise InputError(f"--out {path} {why}")
 
 
 def say(message: str) -> None:

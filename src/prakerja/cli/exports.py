@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from prakerja.cli.common import DbOption, open_database, say
+from prakerja.cli.common import DbOption, open_database, say, writable_file
 
 app = typer.Typer(help="Write outbound files: selection, cards.", no_args_is_help=True)
 
@@ -36,6 +36,7 @@ def export_selection(wave: WaveOption, out: OutOption, db: DbOption = None) -> N
     from prakerja.registry.service import selection_rows
     from prakerja.storage.db import unit_of_work
 
+    writable_file(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
         rows = selection_rows(session, wave)
@@ -53,6 +54,7 @@ def export_cards(wave: WaveOption, out: OutOption, db: DbOption = None) -> None:
     from prakerja.registry.service import card_rows
     from prakerja.storage.db import unit_of_work
 
+    writable_file(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
         rows = card_rows(session, wave)

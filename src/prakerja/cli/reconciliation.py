@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from prakerja.cli.common import DateOption, DbOption, open_database, parse_day, say, tell
+from prakerja.cli.common import (
+    DateOption,
+    DbOption,
+    open_database,
+    parse_day,
+    say,
+    tell,
+    writable_file,
+    writable_folder,
+)
 from prakerja.cli.exports import write_csv
 
 if TYPE_CHECKING:
@@ -52,7 +61,7 @@ def reconcile_command(
         elif rebuild:
             advance_to(session, day)
             replayed = service.rebuild(session, day, reporter=reporter)
-            tell(f"rebuilt the breaks from scratch over {len(replayed)} day(s)")
+            tell(f"rebuilt the breaks from scratch over {len({s.day for s in replayed})} day(s)")
             summary = replayed[-1]
         else:
             advance_to(session, day)
@@ -108,12 +117,16 @@ def resolve_command(
 
 
 def _reconciled_up_to(session: Session, day: dt.date) -> None:
-    """Reconcile `day` first when no run has reached it yet, so exports are never stale."""
+    """Reconcile `day` first unless a later day was reconciled, so exports are never stale.
+
+    The latest day reconciled is run again (a run is idempotent): facts that
+    arrived since its run, dated up to it, are known up to it.
+    """
     from prakerja.operations.timeline import advance_to
     from prakerja.reconciliation.service import latest_run_day, reconcile
 
     latest = latest_run_day(session)
-    if latest is None or latest < day:
+    if latest is None or latest <= day:
         advance_to(session, day)
         reconcile(session, day)
         tell(f"reconciled {day} first")
@@ -125,6 +138,7 @@ def export_breaks(date: DateOption, out: OutFile, db: DbOption = None) -> None:
     from prakerja.storage.db import unit_of_work
 
     day = parse_day(date)
+    writable_file(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
         _reconciled_up_to(session, day)
@@ -140,6 +154,7 @@ def export_gap(date: DateOption, out: OutFile, db: DbOption = None) -> None:
     from prakerja.storage.db import unit_of_work
 
     day = parse_day(date)
+    writable_file(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
         advance_to(session, day)
@@ -161,6 +176,7 @@ def export_statement(date: DateOption, out: OutDir, db: DbOption = None) -> None
     from prakerja.storage.db import unit_of_work
 
     day = parse_day(date)
+    writable_folder(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
         _reconciled_up_to(session, day)
