@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from prakerja.transactions.models import Attendance, Voucher
@@ -246,3 +247,61 @@ def test_docs_work_offline(api):
 def test_provider_key_needs_a_code(cli):
     result = cli("providers", "key", "lp-001")
     assert result.exit_code != 0 and "provider code" in result.stderr
+
+
+# The status hot path: one statement per request, and the decrypted secret remembered per
+# stored ciphertext - a rotation (a new ciphertext) must still stop the old secret at once.
+
+
+@pytest.fixture
+def statements(engine):
+    """The SQL statements the engine runs while the test goes on."""
+    seen: list[str] = []
+
+    def remember(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    sa_event.listen(engine, "before_cursor_execute", remember)
+    yield seen
+    sa_event.remove(engine, "before_cursor_execute", remember)
+
+
+def test_a_status_request_reads_the_database_once(api, cli, statements):
+    secret = _key(cli)
+    for body, status in [
+        ({"redeem_code": "VCR8K2M4Q7"}, 200),
+        ({"redeem_code": "NOPE"}, 404),
+        ({"redeem_code": "VOTHER"}, 403),
+        ({"redeem_code": "VCR8K2M4Q7", "sequence": 9}, 422),
+    ]:
+        statements.clear()
+        answer = _call(api, STATUS, secret, body)
+        assert answer.status_code == status, answer.text
+        assert len(statements) == 1, statements
+
+
+def test_a_cached_secret_stops_at_once_when_the_key_is_rotated(api, cli):
+    from prakerja.catalog.credentials import _decrypted
+
+    body = {"redeem_code": "VCR8K2M4Q7"}
+    old = _key(cli)
+    assert _call(api, STATUS, old, body).status_code == 200
+    hits = _decrypted.cache_info().hits
+    assert _call(api, STATUS, old, body).status_code == 200
+    assert _decrypted.cache_info().hits > hits  # the second request used the cached secret
+    new = _key(cli)
+    for path in (STATUS, COMMIT):
+        refused = _call(api, path, old, body)
+        assert refused.status_code == 401, refused.text
+        assert refused.json() == {"success": False, "message": "invalid signature"}
+    assert _call(api, STATUS, new, body).status_code == 200
+    assert _call(api, COMMIT, new, body).status_code == 200
+
+
+def test_the_signature_is_checked_before_the_body_and_the_code(api, cli):
+    secret = _key(cli)
+    for body in ({"sequence": 1}, ["VCR8K2M4Q7"], {"redeem_code": "NOPE"}):
+        assert _call(api, STATUS, "wrong", body).status_code == 401
+        assert _call(api, STATUS, secret, body, client_code="LP-404").status_code == 401
+    garbled = _call(api, STATUS, secret, {"redeem_code": "VCR8K2M4Q7"}, raw="{not json")
+    assert garbled.status_code == 401

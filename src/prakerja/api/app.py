@@ -29,6 +29,8 @@ def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> Fas
         description="Redeem codes for training providers; more partner APIs to come.",
     )
     app.state.engine = engine
+    # Reads of one statement need no transaction: no BEGIN and COMMIT round trips.
+    app.state.read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     app.state.clock = clock
     app.mount(SWAGGER_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
     app.include_router(redeem.router)

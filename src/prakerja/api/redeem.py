@@ -96,10 +96,12 @@ class SignedRequest:
     raw: bytes
 
 
-def _checked_body(session: Session, signed: SignedRequest, now: float) -> RedeemRequest:
-    """Refuse a request that is unsigned, stale, wrongly signed or malformed; return its body."""
-    from prakerja.catalog.service import provider_secret
+def _signed_body(signed: SignedRequest, now: float) -> tuple[Any, list[str]]:
+    """Refuse a request without signing headers or with a stale timestamp; return its body.
 
+    The answer is the parsed JSON (None when it is not JSON) and the texts the
+    client may have signed.
+    """
     if not signed.client_code or not signed.timestamp or not signed.signature:
         raise RefusalError(401, "missing client_code, timestamp or signature header")
     if not timestamp_fresh(signed.timestamp, now):
@@ -113,7 +115,11 @@ def _checked_body(session: Session, signed: SignedRequest, now: float) -> Redeem
         if parsed is not None
         else [signed.raw.decode("utf-8", "replace")]
     )
-    secret = provider_secret(session, signed.client_code)
+    return parsed, bodies
+
+
+def _verify(signed: SignedRequest, secret: str | None, bodies: list[str]) -> None:
+    """Refuse a request its provider's secret (None: no credentials) did not sign."""
     if secret is None or not signature_matches(
         secret,
         signed.client_code,
@@ -123,6 +129,10 @@ def _checked_body(session: Session, signed: SignedRequest, now: float) -> Redeem
         given=signed.signature,
     ):
         raise RefusalError(401, "invalid signature")
+
+
+def _validated(parsed: Any) -> RedeemRequest:
+    """Return the body as a request, or refuse it as malformed (422)."""
     if not isinstance(parsed, dict):
         raise RefusalError(422, "the body must be a JSON object with redeem_code and sequence")
     try:
@@ -133,55 +143,93 @@ def _checked_body(session: Session, signed: SignedRequest, now: float) -> Redeem
         raise RefusalError(422, f"malformed body: {where}: {first['msg']}") from exc
 
 
+def _checked_body(session: Session, signed: SignedRequest, now: float) -> RedeemRequest:
+    """Refuse a request that is unsigned, stale, wrongly signed or malformed; return its body."""
+    from prakerja.catalog.service import provider_secret
+
+    parsed, bodies = _signed_body(signed, now)
+    _verify(signed, provider_secret(session, signed.client_code), bodies)
+    return _validated(parsed)
+
+
 def _answer(view: RedeemCodeView, message: str) -> dict[str, Any]:
+    """Return the contract's success body (the shape `RedeemAnswer` documents)."""
     label, method, online = COURSE_TYPE_LABELS.get(view.course_type, (view.course_type, "", True))
     redeem_at = (
         view.redeem_at.astimezone(JAKARTA).isoformat(timespec="seconds")
         if view.redeem_at is not None
         else None
     )
-    data = RedeemData(
-        redeem_code=view.redeem_code,
-        course_code=view.course_code,
-        invoice_code=view.invoice_code,
-        schedule_code=view.schedule_code,
-        status=view.status,
-        attendance_status=view.attendance_status,
-        redeem_at=redeem_at,
-        dp_platform=view.dp_platform,
-        schedule_start_end=None,
-        course_type=view.course_type,
-        course_type_label=label,
-        course_learning_method=method,
-        is_online_attendance=online,
-        sequence=view.sequence,
+    data = {
+        "redeem_code": view.redeem_code,
+        "course_code": view.course_code,
+        "invoice_code": view.invoice_code,
+        "schedule_code": view.schedule_code,
+        "status": view.status,
+        "attendance_status": view.attendance_status,
+        "redeem_at": redeem_at,
+        "dp_platform": view.dp_platform,
+        "schedule_start_end": None,
+        "course_type": view.course_type,
+        "course_type_label": label,
+        "course_learning_method": method,
+        "is_online_attendance": online,
+        "sequence": view.sequence,
+    }
+    return {"success": True, "message": message, "data": data}
+
+
+def _status(engine: Engine, signed: SignedRequest, now: float) -> RedeemCodeView:
+    """Check and answer a status request with one read of the database.
+
+    The provider's stored ciphertext and the code's facts come in the same
+    statement (outside any transaction: one statement sees one snapshot); the
+    facts are used only once the signature is verified.
+    """
+    from prakerja.catalog.service import secret_ciphertext_of, secret_from_ciphertext
+    from prakerja.transactions.service import provider_view, read_code
+
+    parsed, bodies = _signed_body(signed, now)
+    try:
+        body: RedeemRequest | RefusalError = _validated(parsed)
+    except RefusalError as malformed:
+        body = malformed
+    code, sequence = (
+        (body.redeem_code, body.sequence) if isinstance(body, RedeemRequest) else ("", 1)
     )
-    return RedeemAnswer(success=True, message=message, data=data).model_dump()
+    with Session(engine) as session:
+        facts, ciphertext = read_code(
+            session, code, sequence, alongside=secret_ciphertext_of(signed.client_code)
+        )
+    _verify(signed, secret_from_ciphertext(signed.client_code, ciphertext), bodies)
+    if isinstance(body, RefusalError):
+        raise body
+    return provider_view(facts, signed.client_code, sequence)
 
 
-def _serve(engine: Engine, signed: SignedRequest, now: float, *, commit: bool) -> JSONResponse:
-    """Check and answer one request in one database transaction."""
+def _serve(
+    engines: tuple[Engine, Engine], signed: SignedRequest, now: float, *, commit: bool
+) -> JSONResponse:
+    """Check and answer one request: a status in one read, a commit in one transaction.
+
+    `engines` is the database engine and the same one in autocommit (for reads).
+    """
     from prakerja.kit.clock import utc_now
     from prakerja.storage.db import unit_of_work
-    from prakerja.transactions.service import commit_redeem_code, redeem_code_status
+    from prakerja.transactions.service import commit_redeem_code
 
     try:
-        with unit_of_work(engine) as session:
-            body = _checked_body(session, signed, now)
-            if commit:
+        if not commit:
+            view = _status(engines[1], signed, now)
+        else:
+            with unit_of_work(engines[0]) as session:
+                body = _checked_body(session, signed, now)
                 view = commit_redeem_code(
                     session,
                     provider_code=signed.client_code,
                     redeem_code=body.redeem_code,
                     sequence=body.sequence,
                     now=utc_now(),
-                )
-            else:
-                view = redeem_code_status(
-                    session,
-                    provider_code=signed.client_code,
-                    redeem_code=body.redeem_code,
-                    sequence=body.sequence,
                 )
     except RefusalError as refusal:
         return refusal_response(refusal.status, refusal.message)
@@ -200,7 +248,8 @@ async def _handle(request: Request, *, commit: bool) -> JSONResponse:
         raw=await request.body(),
     )
     state = request.app.state
-    return await run_in_threadpool(_serve, state.engine, signed, state.clock(), commit=commit)
+    engines = (state.engine, state.read_engine)
+    return await run_in_threadpool(_serve, engines, signed, state.clock(), commit=commit)
 
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import record
-from prakerja.catalog.models import BUNDLE, Category
-from prakerja.catalog.service import course_categories_table, get_course
+from prakerja.catalog.models import BUNDLE, Category, Course
+from prakerja.catalog.service import course_categories_table
 from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
@@ -103,8 +115,8 @@ class RedeemCodeView:
 
 
 @dataclass(frozen=True)
-class _CodeFacts:
-    """A voucher as the redeem-code API needs it, read in one query."""
+class CodeFacts:
+    """A voucher and its course as the redeem-code API needs them, read in one query."""
 
     voucher_code: str
     course_code: str
@@ -113,16 +125,33 @@ class _CodeFacts:
     refunded: bool
     invoice_code: str | None
     attended: bool
+    provider_code: str | None
+    course_type: str | None
+    sessions: int | None
 
 
-def _code_facts(session: Session, redeem_code: str, sequence: int) -> _CodeFacts | None:
+def read_code(
+    session: Session,
+    redeem_code: str,
+    sequence: int,
+    *,
+    alongside: ColumnElement[Any] | ScalarSelect[Any] | None = None,
+) -> tuple[CodeFacts | None, Any]:
+    """Read a code's facts for one session, and `alongside` (a scalar subquery), in one query.
+
+    The answer is (None, value of `alongside`) when the code is unknown; the
+    statement reads primary keys and unique indexes only.
+    """
     attended = (
         select(Attendance.voucher_code)
         .where(Attendance.voucher_code == Voucher.voucher_code, Attendance.sequence == sequence)
         .exists()
     )
+    one = select(literal(1).label("one")).subquery()
+    extra = alongside if alongside is not None else literal(None)
     row = session.execute(
         select(
+            extra,
             Voucher.voucher_code,
             Voucher.course_code,
             Voucher.platform_code,
@@ -130,28 +159,32 @@ def _code_facts(session: Session, redeem_code: str, sequence: int) -> _CodeFacts
             Voucher.refunded_at.is_not(None),
             PlatformEvent.event_id,
             attended,
+            Course.provider_code,
+            Course.course_type,
+            Course.sessions,
         )
+        .select_from(one)
+        .outerjoin(Voucher, Voucher.voucher_code == redeem_code)
         .outerjoin(PlatformEvent, PlatformEvent.id == Voucher.purchase_event_id)
-        .where(Voucher.voucher_code == redeem_code)
-    ).first()
-    return None if row is None else _CodeFacts(*row)
+        .outerjoin(Course, Course.course_code == Voucher.course_code)
+    ).one()
+    if row[1] is None:
+        return None, row[0]
+    return CodeFacts(*row[1:]), row[0]
 
 
-def _provider_view(
-    session: Session, provider_code: str, redeem_code: str, sequence: int
-) -> RedeemCodeView:
+def provider_view(facts: CodeFacts | None, provider_code: str, sequence: int) -> RedeemCodeView:
     """Return the provider's view of a code and session, or raise the refusal."""
-    facts = _code_facts(session, redeem_code, sequence)
     if facts is None:
         raise UnknownRedeemCodeError("redeem code not found")
-    course = get_course(session, facts.course_code)
-    if course is None or course.provider_code != provider_code:
+    if facts.provider_code is None or facts.provider_code != provider_code:
         raise OtherProvidersCodeError("the redeem code is for another provider's course")
     if facts.refunded:
         raise RefundedCodeError("the redeem code was refunded")
-    if sequence > course.sessions:
+    sessions = facts.sessions or 0
+    if sequence > sessions:
         raise SequenceOutOfRangeError(
-            f"sequence {sequence} is beyond the course's {course.sessions} session(s)"
+            f"sequence {sequence} is beyond the course's {sessions} session(s)"
         )
     return RedeemCodeView(
         redeem_code=facts.voucher_code,
@@ -162,10 +195,18 @@ def _provider_view(
         attendance_status=1 if facts.attended else 0,
         redeem_at=facts.redeemed_at,
         dp_platform=facts.platform_code,
-        course_type=course.course_type,
-        sessions=course.sessions,
+        course_type=facts.course_type or "",
+        sessions=sessions,
         sequence=sequence,
     )
+
+
+def _provider_view(
+    session: Session, provider_code: str, redeem_code: str, sequence: int
+) -> RedeemCodeView:
+    """Read a code and return the provider's view of it, or raise the refusal."""
+    facts, _ = read_code(session, redeem_code, sequence)
+    return provider_view(facts, provider_code, sequence)
 
 
 def redeem_code_status(
