@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Select, String, bindparam
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -179,6 +180,15 @@ def _answer(view: RedeemCodeView, message: str) -> dict[str, Any]:
     return {"success": True, "message": message, "data": data}
 
 
+@cache
+def _status_statement() -> Select[Any]:
+    """The status request's one statement: the provider's ciphertext, then the code's facts."""
+    from prakerja.catalog.service import secret_ciphertext_of
+    from prakerja.transactions.service import code_statement
+
+    return code_statement(secret_ciphertext_of(bindparam("client_code", type_=String)))
+
+
 def _status(engine: Engine, signed: SignedRequest, now: float) -> RedeemCodeView:
     """Check and answer a status request with one read of the database.
 
@@ -186,7 +196,7 @@ def _status(engine: Engine, signed: SignedRequest, now: float) -> RedeemCodeView
     statement (outside any transaction: one statement sees one snapshot); the
     facts are used only once the signature is verified.
     """
-    from prakerja.catalog.service import secret_ciphertext_of, secret_from_ciphertext
+    from prakerja.catalog.service import secret_from_ciphertext
     from prakerja.transactions.service import provider_view, read_code
 
     parsed, bodies = _signed_body(signed, now)
@@ -197,9 +207,13 @@ def _status(engine: Engine, signed: SignedRequest, now: float) -> RedeemCodeView
     code, sequence = (
         (body.redeem_code, body.sequence) if isinstance(body, RedeemRequest) else ("", 1)
     )
-    with Session(engine) as session:
+    with engine.connect() as connection:
         facts, ciphertext = read_code(
-            session, code, sequence, alongside=secret_ciphertext_of(signed.client_code)
+            connection,
+            _status_statement(),
+            redeem_code=code,
+            sequence=sequence,
+            client_code=signed.client_code,
         )
     _verify(signed, secret_from_ciphertext(signed.client_code, ciphertext), bodies)
     if isinstance(body, RefusalError):

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 import pyarrow as pa
-from sqlalchemy import ScalarSelect, select
+from sqlalchemy import BindParameter, ScalarSelect, select
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import record
@@ -100,7 +100,7 @@ def issue_key(session: Session, provider_code: str) -> IssuedKey:
     return IssuedKey(code, secret, credential.version, known)
 
 
-def secret_ciphertext_of(client_code: str) -> ScalarSelect[str]:
+def secret_ciphertext_of(client_code: str | BindParameter[str]) -> ScalarSelect[str]:
     """Return the stored ciphertext of a provider's secret, as a subquery to read with more."""
     return (
         select(ProviderCredential.secret_ciphertext)

@@ -9,8 +9,13 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import (
     ColumnElement,
+    Connection,
+    Integer,
     ScalarSelect,
+    Select,
+    String,
     and_,
+    bindparam,
     case,
     func,
     literal,
@@ -130,44 +135,54 @@ class CodeFacts:
     sessions: int | None
 
 
-def read_code(
-    session: Session,
-    redeem_code: str,
-    sequence: int,
-    *,
-    alongside: ColumnElement[Any] | ScalarSelect[Any] | None = None,
-) -> tuple[CodeFacts | None, Any]:
-    """Read a code's facts for one session, and `alongside` (a scalar subquery), in one query.
+def code_statement(alongside: ScalarSelect[Any] | None = None) -> Select[Any]:
+    """Return the one statement reading a code's facts for one session, `alongside` first.
 
-    The answer is (None, value of `alongside`) when the code is unknown; the
-    statement reads primary keys and unique indexes only.
+    Build it once and run it with `read_code`: its bind parameters are
+    `redeem_code` and `sequence` (and those of `alongside`, a scalar subquery).
+    It reads primary keys and unique indexes only, and gives one row even when
+    the code is unknown (so `alongside` is always read).
     """
+    vouchers, events = table_of(Voucher), table_of(PlatformEvent)
+    courses, attendances = table_of(Course), table_of(Attendance)
     attended = (
-        select(Attendance.voucher_code)
-        .where(Attendance.voucher_code == Voucher.voucher_code, Attendance.sequence == sequence)
+        select(attendances.c.voucher_code)
+        .where(
+            attendances.c.voucher_code == vouchers.c.voucher_code,
+            attendances.c.sequence == bindparam("sequence", type_=Integer),
+        )
         .exists()
     )
     one = select(literal(1).label("one")).subquery()
-    extra = alongside if alongside is not None else literal(None)
-    row = session.execute(
+    return (
         select(
-            extra,
-            Voucher.voucher_code,
-            Voucher.course_code,
-            Voucher.platform_code,
-            Voucher.redeemed_at,
-            Voucher.refunded_at.is_not(None),
-            PlatformEvent.event_id,
+            alongside if alongside is not None else literal(None),
+            vouchers.c.voucher_code,
+            vouchers.c.course_code,
+            vouchers.c.platform_code,
+            vouchers.c.redeemed_at,
+            vouchers.c.refunded_at.is_not(None),
+            events.c.event_id,
             attended,
-            Course.provider_code,
-            Course.course_type,
-            Course.sessions,
+            courses.c.provider_code,
+            courses.c.course_type,
+            courses.c.sessions,
         )
         .select_from(one)
-        .outerjoin(Voucher, Voucher.voucher_code == redeem_code)
-        .outerjoin(PlatformEvent, PlatformEvent.id == Voucher.purchase_event_id)
-        .outerjoin(Course, Course.course_code == Voucher.course_code)
-    ).one()
+        .outerjoin(vouchers, vouchers.c.voucher_code == bindparam("redeem_code", type_=String))
+        .outerjoin(events, events.c.id == vouchers.c.purchase_event_id)
+        .outerjoin(courses, courses.c.course_code == vouchers.c.course_code)
+    )
+
+
+_CODE_STATEMENT = code_statement()
+
+
+def read_code(
+    executor: Session | Connection, statement: Select[Any], **params: Any
+) -> tuple[CodeFacts | None, Any]:
+    """Run a `code_statement`; return the code's facts (None when unknown) and `alongside`."""
+    row = executor.execute(statement, params).one()
     if row[1] is None:
         return None, row[0]
     return CodeFacts(*row[1:]), row[0]
@@ -205,7 +220,7 @@ def _provider_view(
     session: Session, provider_code: str, redeem_code: str, sequence: int
 ) -> RedeemCodeView:
     """Read a code and return the provider's view of it, or raise the refusal."""
-    facts, _ = read_code(session, redeem_code, sequence)
+    facts, _ = read_code(session, _CODE_STATEMENT, redeem_code=redeem_code, sequence=sequence)
     return provider_view(facts, provider_code, sequence)
 
 
