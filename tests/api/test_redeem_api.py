@@ -305,3 +305,55 @@ def test_the_signature_is_checked_before_the_body_and_the_code(api, cli):
         assert _call(api, STATUS, secret, body, client_code="LP-404").status_code == 401
     garbled = _call(api, STATUS, secret, {"redeem_code": "VCR8K2M4Q7"}, raw="{not json")
     assert garbled.status_code == 401
+
+
+def test_status_read_on_the_event_loop_answers_exactly_as_in_a_thread(api, cli, engine):
+    from prakerja.api.app import create_app
+
+    secret = _key(cli)
+    cases = [
+        ({"redeem_code": "VCR8K2M4Q7"}, secret),
+        ({"redeem_code": "VCR8K2M4Q7", "sequence": 2}, secret),
+        ({"redeem_code": "NOPE"}, secret),
+        ({"redeem_code": "VOTHER"}, secret),
+        ({"redeem_code": "VREFUNDED"}, secret),
+        ({"redeem_code": "VCR8K2M4Q7", "sequence": 9}, secret),
+        ({"sequence": 1}, secret),
+        ({"redeem_code": "VCR8K2M4Q7"}, "wrong"),
+    ]
+    # `with` runs the lifespan: on PostgreSQL, status reads then run on the event loop.
+    with TestClient(create_app(engine, clock=lambda: NOW)) as served:
+        on_loop = served.app.state.async_reads is not None
+        assert on_loop == (engine.dialect.name == "postgresql")
+        for step in ("before", "after"):
+            if step == "after":
+                assert _call(served, COMMIT, secret, cases[0][0]).status_code == 200
+            for body, key in cases:
+                looped, threaded = _call(served, STATUS, key, body), _call(api, STATUS, key, body)
+                assert (looped.status_code, looped.json()) == (
+                    threaded.status_code,
+                    threaded.json(),
+                )
+        assert _call(served, STATUS, secret, cases[0][0]).json()["data"]["status"] == 1
+
+
+def test_status_reads_on_the_event_loop_survive_a_dropped_connection(api, cli, engine):
+    from sqlalchemy import text
+
+    from prakerja.api.app import create_app
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("event-loop reads are for PostgreSQL only")
+    secret = _key(cli)
+    body = {"redeem_code": "VCR8K2M4Q7"}
+    with TestClient(create_app(engine, clock=lambda: NOW)) as served:
+        assert _call(served, STATUS, secret, body).status_code == 200
+        pids = [c.info.backend_pid for c in served.app.state.async_reads._opened]
+        with engine.begin() as connection:
+            dropped = connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM unnest(:pids) AS pid"),
+                {"pids": pids},
+            ).scalars()
+            assert all(dropped) and len(pids) == 8
+        for _ in range(3 * 8):
+            assert _call(served, STATUS, secret, body).status_code == 200

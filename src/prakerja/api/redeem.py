@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -17,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from prakerja.api.signatures import compact_forms, signature_matches, timestamp_fresh
 from prakerja.kit.clock import JAKARTA
 from prakerja.kit.errors import PrakerjaError
+from prakerja.storage.async_reads import AsyncReads, CompiledRead
 from prakerja.transactions.service import RedeemCodeView
 
 router = APIRouter(prefix="/api/v1/integration/payment/redeem-code", tags=["redeem code"])
@@ -189,16 +191,18 @@ def _status_statement() -> Select[Any]:
     return code_statement(secret_ciphertext_of(bindparam("client_code", type_=String)))
 
 
-def _status(engine: Engine, signed: SignedRequest, now: float) -> RedeemCodeView:
-    """Check and answer a status request with one read of the database.
+@dataclass(frozen=True)
+class _StatusAsk:
+    """A status request past its header checks: what was signed, the body, the read's values."""
 
-    The provider's stored ciphertext and the code's facts come in the same
-    statement (outside any transaction: one statement sees one snapshot); the
-    facts are used only once the signature is verified.
-    """
-    from prakerja.catalog.service import secret_from_ciphertext
-    from prakerja.transactions.service import provider_view, read_code
+    signed: SignedRequest
+    bodies: list[str]
+    body: RedeemRequest | RefusalError
+    values: dict[str, Any]
 
+
+def _status_ask(signed: SignedRequest, now: float) -> _StatusAsk:
+    """Check a status request's headers; keep a malformed body's refusal for after its signature."""
     parsed, bodies = _signed_body(signed, now)
     try:
         body: RedeemRequest | RefusalError = _validated(parsed)
@@ -207,18 +211,41 @@ def _status(engine: Engine, signed: SignedRequest, now: float) -> RedeemCodeView
     code, sequence = (
         (body.redeem_code, body.sequence) if isinstance(body, RedeemRequest) else ("", 1)
     )
+    values = {"redeem_code": code, "sequence": sequence, "client_code": signed.client_code}
+    return _StatusAsk(signed, bodies, body, values)
+
+
+def _status_view(ask: _StatusAsk, row: Sequence[Any]) -> RedeemCodeView:
+    """Answer a status request from its one row: the signature first, then the code's refusals."""
+    from prakerja.catalog.service import secret_from_ciphertext
+    from prakerja.transactions.service import code_facts_of, provider_view
+
+    facts, ciphertext = code_facts_of(row)
+    client_code = ask.signed.client_code
+    _verify(ask.signed, secret_from_ciphertext(client_code, ciphertext), ask.bodies)
+    if isinstance(ask.body, RefusalError):
+        raise ask.body
+    return provider_view(facts, client_code, ask.body.sequence)
+
+
+def _status(engine: Engine, signed: SignedRequest, now: float) -> RedeemCodeView:
+    """Check and answer a status request with one read of the database (in a worker thread).
+
+    The provider's stored ciphertext and the code's facts come in the same
+    statement (outside any transaction: one statement sees one snapshot); the
+    facts are used only once the signature is verified.
+    """
+    ask = _status_ask(signed, now)
     with engine.connect() as connection:
-        facts, ciphertext = read_code(
-            connection,
-            _status_statement(),
-            redeem_code=code,
-            sequence=sequence,
-            client_code=signed.client_code,
-        )
-    _verify(signed, secret_from_ciphertext(signed.client_code, ciphertext), bodies)
-    if isinstance(body, RefusalError):
-        raise body
-    return provider_view(facts, signed.client_code, sequence)
+        row = connection.execute(_status_statement(), ask.values).one()
+    return _status_view(ask, row)
+
+
+def _refusal(error: RefusalError | PrakerjaError) -> JSONResponse:
+    """Return the contract's refusal for a refused request."""
+    if isinstance(error, RefusalError):
+        return refusal_response(error.status, error.message)
+    return refusal_response(error.status_code, error.message)
 
 
 def _serve(
@@ -245,11 +272,30 @@ def _serve(
                     sequence=body.sequence,
                     now=utc_now(),
                 )
-    except RefusalError as refusal:
-        return refusal_response(refusal.status, refusal.message)
-    except PrakerjaError as error:
-        return refusal_response(error.status_code, error.message)
+    except (RefusalError, PrakerjaError) as refused:
+        return _refusal(refused)
     return JSONResponse(_answer(view, "redeem code committed" if commit else "redeem code found"))
+
+
+async def _serve_status_async(reads: AsyncReads, signed: SignedRequest, now: float) -> JSONResponse:
+    """Answer a status request on the event loop itself (PostgreSQL): the same checks and read."""
+    try:
+        ask = _status_ask(signed, now)
+        row = await reads.fetch_one(_compiled_status(reads), ask.values)
+        if row is None:
+            raise RuntimeError("the status statement gives one row, always")
+        view = _status_view(ask, row)
+    except (RefusalError, PrakerjaError) as refused:
+        return _refusal(refused)
+    return JSONResponse(_answer(view, "redeem code found"))
+
+
+def _compiled_status(reads: AsyncReads) -> CompiledRead:
+    """The status statement compiled for the database `reads` connects to (once per pool)."""
+    compiled = reads.prepared.get("status")
+    if compiled is None:
+        compiled = reads.prepared["status"] = CompiledRead(_status_statement(), reads.engine)
+    return compiled
 
 
 async def _handle(request: Request, *, commit: bool) -> JSONResponse:
@@ -262,6 +308,9 @@ async def _handle(request: Request, *, commit: bool) -> JSONResponse:
         raw=await request.body(),
     )
     state = request.app.state
+    reads: AsyncReads | None = state.async_reads
+    if reads is not None and not commit:
+        return await _serve_status_async(reads, signed, state.clock())
     engines = (state.engine, state.read_engine)
     return await run_in_threadpool(_serve, engines, signed, state.clock(), commit=commit)
 

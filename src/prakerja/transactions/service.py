@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,7 +183,11 @@ def read_code(
     executor: Session | Connection, statement: Select[Any], **params: Any
 ) -> tuple[CodeFacts | None, Any]:
     """Run a `code_statement`; return the code's facts (None when unknown) and `alongside`."""
-    row = executor.execute(statement, params).one()
+    return code_facts_of(executor.execute(statement, params).one())
+
+
+def code_facts_of(row: Sequence[Any]) -> tuple[CodeFacts | None, Any]:
+    """Return a `code_statement` row as the code's facts (None when unknown) and `alongside`."""
     if row[1] is None:
         return None, row[0]
     return CodeFacts(*row[1:]), row[0]
