@@ -208,10 +208,9 @@ def _report(what: str, tally: Tally) -> tuple[float, float, float]:
 
 def _server_workers() -> int:
     """The worker count `prakerja serve` uses when not told otherwise."""
-    from prakerja.cli import serve
+    from prakerja.cli.serve import default_workers
 
-    default = getattr(serve, "default_workers", None)
-    return int(default()) if default is not None else 1
+    return default_workers()
 
 
 def main() -> None:
