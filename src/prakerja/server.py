@@ -6,12 +6,16 @@ above all of them, is the one place that puts them together.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from prakerja.api.app import create_app
 from prakerja.web.pages import install
+
+#: The environment variable `prakerja serve` hands its workers the database URL in.
+DATABASE_URL_VARIABLE = "PRAKERJA_DATABASE_URL"
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -23,3 +27,11 @@ def create_service(engine: Engine, *, clock: Callable[[], float] = time.time) ->
     app = create_app(engine, clock=clock)
     install(app)
     return app
+
+
+def service_from_settings() -> FastAPI:
+    """Return the service on the database `PRAKERJA_DATABASE_URL` names (one per serve worker)."""
+    from prakerja.storage.db import make_engine
+
+    # Read afresh: the settings of this process may have been read before the URL was set.
+    return create_service(make_engine(os.environ.get(DATABASE_URL_VARIABLE)))

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from prakerja.transactions.models import Attendance, Voucher
@@ -246,3 +247,113 @@ def test_docs_work_offline(api):
 def test_provider_key_needs_a_code(cli):
     result = cli("providers", "key", "lp-001")
     assert result.exit_code != 0 and "provider code" in result.stderr
+
+
+# The status hot path: one statement per request, and the decrypted secret remembered per
+# stored ciphertext - a rotation (a new ciphertext) must still stop the old secret at once.
+
+
+@pytest.fixture
+def statements(engine):
+    """The SQL statements the engine runs while the test goes on."""
+    seen: list[str] = []
+
+    def remember(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    sa_event.listen(engine, "before_cursor_execute", remember)
+    yield seen
+    sa_event.remove(engine, "before_cursor_execute", remember)
+
+
+def test_a_status_request_reads_the_database_once(api, cli, statements):
+    secret = _key(cli)
+    for body, status in [
+        ({"redeem_code": "VCR8K2M4Q7"}, 200),
+        ({"redeem_code": "NOPE"}, 404),
+        ({"redeem_code": "VOTHER"}, 403),
+        ({"redeem_code": "VCR8K2M4Q7", "sequence": 9}, 422),
+    ]:
+        statements.clear()
+        answer = _call(api, STATUS, secret, body)
+        assert answer.status_code == status, answer.text
+        assert len(statements) == 1, statements
+
+
+def test_a_cached_secret_stops_at_once_when_the_key_is_rotated(api, cli):
+    from prakerja.catalog.credentials import _decrypted
+
+    body = {"redeem_code": "VCR8K2M4Q7"}
+    old = _key(cli)
+    assert _call(api, STATUS, old, body).status_code == 200
+    hits = _decrypted.cache_info().hits
+    assert _call(api, STATUS, old, body).status_code == 200
+    assert _decrypted.cache_info().hits > hits  # the second request used the cached secret
+    new = _key(cli)
+    for path in (STATUS, COMMIT):
+        refused = _call(api, path, old, body)
+        assert refused.status_code == 401, refused.text
+        assert refused.json() == {"success": False, "message": "invalid signature"}
+    assert _call(api, STATUS, new, body).status_code == 200
+    assert _call(api, COMMIT, new, body).status_code == 200
+
+
+def test_the_signature_is_checked_before_the_body_and_the_code(api, cli):
+    secret = _key(cli)
+    for body in ({"sequence": 1}, ["VCR8K2M4Q7"], {"redeem_code": "NOPE"}):
+        assert _call(api, STATUS, "wrong", body).status_code == 401
+        assert _call(api, STATUS, secret, body, client_code="LP-404").status_code == 401
+    garbled = _call(api, STATUS, secret, {"redeem_code": "VCR8K2M4Q7"}, raw="{not json")
+    assert garbled.status_code == 401
+
+
+def test_status_read_on_the_event_loop_answers_exactly_as_in_a_thread(api, cli, engine):
+    from prakerja.api.app import create_app
+
+    secret = _key(cli)
+    cases = [
+        ({"redeem_code": "VCR8K2M4Q7"}, secret),
+        ({"redeem_code": "VCR8K2M4Q7", "sequence": 2}, secret),
+        ({"redeem_code": "NOPE"}, secret),
+        ({"redeem_code": "VOTHER"}, secret),
+        ({"redeem_code": "VREFUNDED"}, secret),
+        ({"redeem_code": "VCR8K2M4Q7", "sequence": 9}, secret),
+        ({"sequence": 1}, secret),
+        ({"redeem_code": "VCR8K2M4Q7"}, "wrong"),
+    ]
+    # `with` runs the lifespan: on PostgreSQL, status reads then run on the event loop.
+    with TestClient(create_app(engine, clock=lambda: NOW)) as served:
+        on_loop = served.app.state.async_reads is not None
+        assert on_loop == (engine.dialect.name == "postgresql")
+        for step in ("before", "after"):
+            if step == "after":
+                assert _call(served, COMMIT, secret, cases[0][0]).status_code == 200
+            for body, key in cases:
+                looped, threaded = _call(served, STATUS, key, body), _call(api, STATUS, key, body)
+                assert (looped.status_code, looped.json()) == (
+                    threaded.status_code,
+                    threaded.json(),
+                )
+        assert _call(served, STATUS, secret, cases[0][0]).json()["data"]["status"] == 1
+
+
+def test_status_reads_on_the_event_loop_survive_a_dropped_connection(api, cli, engine):
+    from sqlalchemy import text
+
+    from prakerja.api.app import create_app
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("event-loop reads are for PostgreSQL only")
+    secret = _key(cli)
+    body = {"redeem_code": "VCR8K2M4Q7"}
+    with TestClient(create_app(engine, clock=lambda: NOW)) as served:
+        assert _call(served, STATUS, secret, body).status_code == 200
+        pids = [c.info.backend_pid for c in served.app.state.async_reads._opened]
+        with engine.begin() as connection:
+            dropped = connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM unnest(:pids) AS pid"),
+                {"pids": pids},
+            ).scalars()
+            assert all(dropped) and len(pids) == 8
+        for _ in range(3 * 8):
+            assert _call(served, STATUS, secret, body).status_code == 200

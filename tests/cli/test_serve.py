@@ -37,13 +37,18 @@ def served(database_url, engine):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        # The workers (one per CPU) each import the service before the port answers:
+        # on a busy machine that takes a while, so wait for it rather than a fixed count.
+        deadline = time.monotonic() + 90
+        while True:
             try:
                 _get(f"{base}/openapi.json")
                 break
             except OSError:
                 if server.poll() is not None:
                     pytest.fail(server.stderr.read().decode() if server.stderr else "exited")
+                if time.monotonic() > deadline:
+                    pytest.fail("prakerja serve did not answer within 90 s")
                 time.sleep(0.05)
         yield base
     finally:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -13,8 +14,29 @@ from sqlalchemy import Engine
 
 from prakerja import __version__
 from prakerja.api import redeem
+from prakerja.storage.async_reads import AsyncReads
 
 SWAGGER_ASSETS = "/static/swagger-ui"
+
+
+#: PostgreSQL connections each worker keeps for the status endpoint's reads on its event loop.
+ASYNC_READ_CONNECTIONS = 8
+
+
+@asynccontextmanager
+async def _async_reads_while_serving(app: FastAPI) -> AsyncIterator[None]:
+    """While the app serves (on PostgreSQL), read status answers on the event loop itself."""
+    engine: Engine = app.state.engine
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    reads = AsyncReads(engine, ASYNC_READ_CONNECTIONS)
+    app.state.async_reads = reads
+    try:
+        yield
+    finally:
+        app.state.async_reads = None
+        await reads.close()
 
 
 def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> FastAPI:
@@ -22,6 +44,7 @@ def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> Fas
     from swagger_ui_bundle import swagger_ui_path
 
     app = FastAPI(
+        lifespan=_async_reads_while_serving,
         title="Prakerja partner API",
         version=__version__,
         docs_url=None,
@@ -29,6 +52,9 @@ def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> Fas
         description="Redeem codes for training providers; more partner APIs to come.",
     )
     app.state.engine = engine
+    app.state.async_reads = None  # set while serving on PostgreSQL (see the lifespan above)
+    # Reads of one statement need no transaction: no BEGIN and COMMIT round trips.
+    app.state.read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     app.state.clock = clock
     app.mount(SWAGGER_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
     app.include_router(redeem.router)

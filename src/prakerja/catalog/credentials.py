@@ -41,10 +41,19 @@ def encrypt_secret(secret: str) -> str:
 
 
 def decrypt_secret(ciphertext: str) -> str | None:
-    """Decrypt a stored secret; None when it was encrypted under another secret key."""
+    """Decrypt a stored secret; None when it was encrypted under another secret key.
+
+    Answers are remembered per (secret key, ciphertext): a rotation stores a
+    new ciphertext, so the old secret is never found again once replaced.
+    """
+    return _decrypted(get_settings().secret_key, ciphertext)
+
+
+@lru_cache(maxsize=1024)
+def _decrypted(secret_key: str, ciphertext: str) -> str | None:
     from cryptography.fernet import InvalidToken
 
     try:
-        return _fernet(get_settings().secret_key).decrypt(ciphertext.encode()).decode()
+        return _fernet(secret_key).decrypt(ciphertext.encode()).decode()
     except InvalidToken:
         return None

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 import pyarrow as pa
-from sqlalchemy import select
+from sqlalchemy import BindParameter, ScalarSelect, select
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import record
@@ -100,18 +100,29 @@ def issue_key(session: Session, provider_code: str) -> IssuedKey:
     return IssuedKey(code, secret, credential.version, known)
 
 
+def secret_ciphertext_of(client_code: str | BindParameter[str]) -> ScalarSelect[str]:
+    """Return the stored ciphertext of a provider's secret, as a subquery to read with more."""
+    return (
+        select(ProviderCredential.secret_ciphertext)
+        .where(ProviderCredential.client_code == client_code)
+        .scalar_subquery()
+    )
+
+
 def provider_secret(session: Session, client_code: str) -> str | None:
-    """Return a provider's current secret (decrypted), or None when it has no credentials.
+    """Return a provider's current secret (decrypted), or None when it has no credentials."""
+    return secret_from_ciphertext(
+        client_code, session.scalar(select(secret_ciphertext_of(client_code)))
+    )
+
+
+def secret_from_ciphertext(client_code: str, ciphertext: str | None) -> str | None:
+    """Return the secret a provider's stored ciphertext holds, or None when it has none.
 
     A secret encrypted under another `PRAKERJA_SECRET_KEY` than the current
     one cannot be read: the operator is told in the log (never the secret)
     and the request is refused with `UnreadableCredentialsError` (401).
     """
-    ciphertext = session.scalar(
-        select(ProviderCredential.secret_ciphertext).where(
-            ProviderCredential.client_code == client_code
-        )
-    )
     if ciphertext is None:
         return None
     secret = decrypt_secret(ciphertext)

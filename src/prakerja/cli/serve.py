@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
 from prakerja.cli.common import DbOption, open_database, say, tell
 
-#: The module holding `create_service`, above every front door (see `prakerja.server`).
-SERVICE_MODULE = "prakerja.server"
+#: The environment variable the workers find the database URL in (`prakerja.server` reads it).
+DATABASE_URL_VARIABLE = "PRAKERJA_DATABASE_URL"
+#: The factory each worker calls for its application, above every front door (`prakerja.server`).
+SERVICE_FACTORY = "prakerja.server:service_from_settings"
 providers_app = typer.Typer(help="Training providers: API credentials.", no_args_is_help=True)
 
 
@@ -23,22 +26,57 @@ def _warn_of_default_secret_key() -> None:
         )
 
 
+def default_workers() -> int:
+    """Return how many worker processes `prakerja serve` starts by default: one per usable CPU."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
 def serve_command(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Worker processes serving requests (default: one per CPU this process may "
+            f"use, {default_workers()} here).",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """The HTTP service: partner APIs (docs at /docs), the operator dashboard, participant pages."""
-    import importlib
-
     import uvicorn
 
+    from prakerja.storage.db import make_engine
+
     _warn_of_default_secret_key()
-    engine = open_database(db)
-    # The front doors stay independent of each other (lint-imports): the CLI
-    # starts the service by its module name, as uvicorn itself would.
-    create_service = importlib.import_module(SERVICE_MODULE).create_service
-    uvicorn.run(create_service(engine), host=host, port=port, log_level="info", access_log=False)
+    url = make_engine(db).url.render_as_string(hide_password=False)
+    open_database(url)
+    # Every worker process builds its own application (and engine) on the same database:
+    # the URL goes to them in the environment, never on a command line or in a log.
+    # The front doors stay independent of each other (lint-imports): the service is
+    # named by its module, as uvicorn itself would.
+    previous = os.environ.get(DATABASE_URL_VARIABLE)
+    os.environ[DATABASE_URL_VARIABLE] = url
+    try:
+        uvicorn.run(
+            SERVICE_FACTORY,
+            factory=True,
+            workers=workers or default_workers(),
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,
+        )
+    finally:
+        if previous is None:
+            os.environ.pop(DATABASE_URL_VARIABLE, None)
+        else:
+            os.environ[DATABASE_URL_VARIABLE] = previous
 
 
 @providers_app.command("key")

@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    ScalarSelect,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import record
-from prakerja.catalog.models import BUNDLE, Category
-from prakerja.catalog.service import course_categories_table, get_course
+from prakerja.catalog.models import BUNDLE, Category, Course
+from prakerja.catalog.service import course_categories_table
 from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
@@ -103,8 +121,8 @@ class RedeemCodeView:
 
 
 @dataclass(frozen=True)
-class _CodeFacts:
-    """A voucher as the redeem-code API needs it, read in one query."""
+class CodeFacts:
+    """A voucher and its course as the redeem-code API needs them, read in one query."""
 
     voucher_code: str
     course_code: str
@@ -113,45 +131,80 @@ class _CodeFacts:
     refunded: bool
     invoice_code: str | None
     attended: bool
+    provider_code: str | None
+    course_type: str | None
+    sessions: int | None
 
 
-def _code_facts(session: Session, redeem_code: str, sequence: int) -> _CodeFacts | None:
+def code_statement(alongside: ScalarSelect[Any] | None = None) -> Select[Any]:
+    """Return the one statement reading a code's facts for one session, `alongside` first.
+
+    Build it once and run it with `read_code`: its bind parameters are
+    `redeem_code` and `sequence` (and those of `alongside`, a scalar subquery).
+    It reads primary keys and unique indexes only, and gives one row even when
+    the code is unknown (so `alongside` is always read).
+    """
+    vouchers, events = table_of(Voucher), table_of(PlatformEvent)
+    courses, attendances = table_of(Course), table_of(Attendance)
     attended = (
-        select(Attendance.voucher_code)
-        .where(Attendance.voucher_code == Voucher.voucher_code, Attendance.sequence == sequence)
+        select(attendances.c.voucher_code)
+        .where(
+            attendances.c.voucher_code == vouchers.c.voucher_code,
+            attendances.c.sequence == bindparam("sequence", type_=Integer),
+        )
         .exists()
     )
-    row = session.execute(
+    one = select(literal(1).label("one")).subquery()
+    return (
         select(
-            Voucher.voucher_code,
-            Voucher.course_code,
-            Voucher.platform_code,
-            Voucher.redeemed_at,
-            Voucher.refunded_at.is_not(None),
-            PlatformEvent.event_id,
+            alongside if alongside is not None else literal(None),
+            vouchers.c.voucher_code,
+            vouchers.c.course_code,
+            vouchers.c.platform_code,
+            vouchers.c.redeemed_at,
+            vouchers.c.refunded_at.is_not(None),
+            events.c.event_id,
             attended,
+            courses.c.provider_code,
+            courses.c.course_type,
+            courses.c.sessions,
         )
-        .outerjoin(PlatformEvent, PlatformEvent.id == Voucher.purchase_event_id)
-        .where(Voucher.voucher_code == redeem_code)
-    ).first()
-    return None if row is None else _CodeFacts(*row)
+        .select_from(one)
+        .outerjoin(vouchers, vouchers.c.voucher_code == bindparam("redeem_code", type_=String))
+        .outerjoin(events, events.c.id == vouchers.c.purchase_event_id)
+        .outerjoin(courses, courses.c.course_code == vouchers.c.course_code)
+    )
 
 
-def _provider_view(
-    session: Session, provider_code: str, redeem_code: str, sequence: int
-) -> RedeemCodeView:
+_CODE_STATEMENT = code_statement()
+
+
+def read_code(
+    executor: Session | Connection, statement: Select[Any], **params: Any
+) -> tuple[CodeFacts | None, Any]:
+    """Run a `code_statement`; return the code's facts (None when unknown) and `alongside`."""
+    return code_facts_of(executor.execute(statement, params).one())
+
+
+def code_facts_of(row: Sequence[Any]) -> tuple[CodeFacts | None, Any]:
+    """Return a `code_statement` row as the code's facts (None when unknown) and `alongside`."""
+    if row[1] is None:
+        return None, row[0]
+    return CodeFacts(*row[1:]), row[0]
+
+
+def provider_view(facts: CodeFacts | None, provider_code: str, sequence: int) -> RedeemCodeView:
     """Return the provider's view of a code and session, or raise the refusal."""
-    facts = _code_facts(session, redeem_code, sequence)
     if facts is None:
         raise UnknownRedeemCodeError("redeem code not found")
-    course = get_course(session, facts.course_code)
-    if course is None or course.provider_code != provider_code:
+    if facts.provider_code is None or facts.provider_code != provider_code:
         raise OtherProvidersCodeError("the redeem code is for another provider's course")
     if facts.refunded:
         raise RefundedCodeError("the redeem code was refunded")
-    if sequence > course.sessions:
+    sessions = facts.sessions or 0
+    if sequence > sessions:
         raise SequenceOutOfRangeError(
-            f"sequence {sequence} is beyond the course's {course.sessions} session(s)"
+            f"sequence {sequence} is beyond the course's {sessions} session(s)"
         )
     return RedeemCodeView(
         redeem_code=facts.voucher_code,
@@ -162,10 +215,18 @@ def _provider_view(
         attendance_status=1 if facts.attended else 0,
         redeem_at=facts.redeemed_at,
         dp_platform=facts.platform_code,
-        course_type=course.course_type,
-        sessions=course.sessions,
+        course_type=facts.course_type or "",
+        sessions=sessions,
         sequence=sequence,
     )
+
+
+def _provider_view(
+    session: Session, provider_code: str, redeem_code: str, sequence: int
+) -> RedeemCodeView:
+    """Read a code and return the provider's view of it, or raise the refusal."""
+    facts, _ = read_code(session, _CODE_STATEMENT, redeem_code=redeem_code, sequence=sequence)
+    return provider_view(facts, provider_code, sequence)
 
 
 def redeem_code_status(
