@@ -10,6 +10,7 @@ for PostgreSQL on them (prepared on each connection after its first use).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.sql.compiler import Compiled
     from sqlalchemy.sql.expression import ClauseElement
+
+#: How often a read waiting for a busy connection looks again for room to open one.
+ACQUIRE_RECHECK_SECONDS = 0.5
 
 
 class CompiledRead:
@@ -42,39 +46,59 @@ class AsyncReads:
         self._size = size
         self._idle: asyncio.Queue[psycopg.AsyncConnection[Any]] | None = None
         self._opened: list[psycopg.AsyncConnection[Any]] = []
+        self._connecting = 0
 
-    async def _connect(self) -> psycopg.AsyncConnection[Any]:
-        import psycopg
-
-        connection = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
-        self._opened.append(connection)
-        return connection
-
-    async def fetch_one(self, read: CompiledRead, values: dict[str, Any]) -> tuple[Any, ...] | None:
-        """Run a compiled read; return its first row (None when it has none).
-
-        A connection the server dropped is replaced and the read tried once more.
-        """
+    async def _acquire(self) -> psycopg.AsyncConnection[Any]:
+        """An idle connection, or a new one while fewer than `size` are open or being opened."""
         import psycopg
 
         if self._idle is None:
             self._idle = asyncio.Queue()
-            for _ in range(self._size):
-                self._idle.put_nowait(await self._connect())
-        parameters = read.parameters(values)
-        connection = await self._idle.get()
-        try:
-            try:
-                return await self._run(connection, read.sql, parameters)
-            except psycopg.OperationalError:
-                if not connection.closed:
-                    raise
-                if connection in self._opened:
-                    self._opened.remove(connection)
-                connection = await self._connect()
-                return await self._run(connection, read.sql, parameters)
-        finally:
+        while True:
+            if not self._idle.empty():
+                return self._idle.get_nowait()
+            if len(self._opened) + self._connecting < self._size:
+                self._connecting += 1
+                try:
+                    connection = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
+                finally:
+                    self._connecting -= 1
+                self._opened.append(connection)
+                return connection
+            # Every connection is busy: wait for one, looking again now and then in
+            # case a busy one was dropped rather than given back.
+            with contextlib.suppress(TimeoutError):
+                return await asyncio.wait_for(self._idle.get(), ACQUIRE_RECHECK_SECONDS)
+
+    def _release(self, connection: psycopg.AsyncConnection[Any]) -> None:
+        """Give a connection back for the next read, or forget it when the server closed it."""
+        if connection.closed:
+            if connection in self._opened:
+                self._opened.remove(connection)
+        elif self._idle is not None:
             self._idle.put_nowait(connection)
+
+    async def fetch_one(self, read: CompiledRead, values: dict[str, Any]) -> tuple[Any, ...] | None:
+        """Run a compiled read; return its first row (None when it has none).
+
+        A connection the server dropped is replaced and the read tried once more; when
+        the database cannot be reached the read fails and the next one tries again,
+        so an outage never leaves readers waiting for connections that were never made.
+        """
+        import psycopg
+
+        parameters = read.parameters(values)
+        connection = await self._acquire()
+        try:
+            return await self._run(connection, read.sql, parameters)
+        except psycopg.OperationalError:
+            if not connection.closed:
+                raise
+            self._release(connection)
+            connection = await self._acquire()
+            return await self._run(connection, read.sql, parameters)
+        finally:
+            self._release(connection)
 
     @staticmethod
     async def _run(
