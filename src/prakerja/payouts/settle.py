@@ -42,6 +42,7 @@ from prakerja.payouts.books import (
     EntryKind,
 )
 from prakerja.storage.base import UtcDateTime
+from prakerja.storage.db import refresh_statistics
 
 _TOUCHED_BY_IMPORT = """
 CREATE TEMP TABLE settle_touched AS
@@ -213,17 +214,21 @@ def _settle(session: Session, touched: TextClause) -> None:
         connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
     connection.execute(touched)
     connection.execute(text("CREATE INDEX settle_touched_ix ON settle_touched (entitlement_id)"))
+    refresh_statistics(session, "settle_touched")
     connection.execute(text(_FACTS))
     connection.execute(
         text("CREATE INDEX settle_facts_ix ON settle_facts (entitlement_id, attempt)")
     )
+    refresh_statistics(session, "settle_facts")
     connection.execute(text(_FAILED_LEDGER).bindparams(now))
     connection.execute(text(_FAILED_STATE))
     connection.execute(text(_ENTITLEMENTS))
     connection.execute(text(_FIRST_SUCCESS))
+    refresh_statistics(session, "settle_entitlements", "settle_first")
     connection.execute(text(_PAID_LEDGER).bindparams(now))
     connection.execute(text(_PAID_DAY))
     connection.execute(text(_PAYING))
+    refresh_statistics(session, "settle_paying")
     connection.execute(text(_PAID_STATE))
     for table in _TEMP_TABLES:
         connection.execute(text(f"DROP TABLE {table}"))
