@@ -42,6 +42,7 @@ from prakerja.payouts.books import (
     EntryKind,
 )
 from prakerja.storage.base import UtcDateTime
+from prakerja.storage.db import refresh_statistics
 
 _TOUCHED_BY_IMPORT = """
 CREATE TEMP TABLE settle_touched AS
@@ -163,15 +164,19 @@ WHERE entitlements.id = p.entitlement_id
 
 _PAYING = """
 CREATE TEMP TABLE settle_paying AS
-SELECT p.instruction_id, p.s_at, p.s_txn
-FROM settle_entitlements e
-JOIN settle_facts p ON p.entitlement_id = e.entitlement_id AND p.attempt = (
-    SELECT f.attempt FROM settle_facts f
-    WHERE f.entitlement_id = e.entitlement_id AND f.s_at IS NOT NULL
-    ORDER BY CASE WHEN f.state_a = 'OPEN' THEN 0 ELSE 1 END, f.s_at, f.partner_code, f.s_txn
-    LIMIT 1
-)
-WHERE e.has_payment = 0 AND e.waiting = 0
+SELECT instruction_id, s_at, s_txn
+FROM (
+    SELECT
+        f.instruction_id, f.s_at, f.s_txn,
+        row_number() OVER (
+            PARTITION BY f.entitlement_id
+            ORDER BY CASE WHEN f.state_a = 'OPEN' THEN 0 ELSE 1 END, f.s_at, f.partner_code, f.s_txn
+        ) AS position
+    FROM settle_entitlements e
+    JOIN settle_facts f ON f.entitlement_id = e.entitlement_id
+    WHERE e.has_payment = 0 AND e.waiting = 0 AND f.s_at IS NOT NULL
+) ranked
+WHERE position = 1
 """
 
 _PAID_STATE = """
@@ -213,17 +218,21 @@ def _settle(session: Session, touched: TextClause) -> None:
         connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
     connection.execute(touched)
     connection.execute(text("CREATE INDEX settle_touched_ix ON settle_touched (entitlement_id)"))
+    refresh_statistics(session, "settle_touched")
     connection.execute(text(_FACTS))
     connection.execute(
         text("CREATE INDEX settle_facts_ix ON settle_facts (entitlement_id, attempt)")
     )
+    refresh_statistics(session, "settle_facts")
     connection.execute(text(_FAILED_LEDGER).bindparams(now))
     connection.execute(text(_FAILED_STATE))
     connection.execute(text(_ENTITLEMENTS))
     connection.execute(text(_FIRST_SUCCESS))
+    refresh_statistics(session, "settle_entitlements", "settle_first")
     connection.execute(text(_PAID_LEDGER).bindparams(now))
     connection.execute(text(_PAID_DAY))
     connection.execute(text(_PAYING))
+    refresh_statistics(session, "settle_paying")
     connection.execute(text(_PAID_STATE))
     for table in _TEMP_TABLES:
         connection.execute(text(f"DROP TABLE {table}"))

@@ -86,21 +86,21 @@ def _chunks(rows: pa.Table) -> Iterator[pa.Table]:
 def _insert_sqlite(
     raw: Any, table: Table, rows: pa.Table, key: Sequence[str], progress: Progress | None
 ) -> int:
-    names = rows.column_names
-    width = len(names)
-    per_statement = max(1, min(64, _SQLITE_MAX_VARIABLES // width))
     verb = "INSERT OR IGNORE" if key else "INSERT"
-    quoted = ", ".join(f'"{name}"' for name in names)
-    head = f'{verb} INTO "{table.name}" ({quoted}) VALUES '
-    one = "(" + ",".join("?" * width) + ")"
-    full_sql = head + ",".join([one] * per_statement)
     before = raw.total_changes
     cursor = raw.cursor()
     for chunk in _chunks(rows):
+        names = _columns_to_send(table, chunk)
+        width = len(names)
+        per_statement = max(1, min(64, _SQLITE_MAX_VARIABLES // width))
+        quoted = ", ".join(f'"{name}"' for name in names)
+        head = f'{verb} INTO "{table.name}" ({quoted}) VALUES '
+        one = "(" + ",".join("?" * width) + ")"
         columns = [_as_text_or_number(chunk.column(name)).to_pylist() for name in names]
         flat = list(itertools.chain.from_iterable(zip(*columns, strict=True)))
         step = per_statement * width
         whole = len(flat) // step
+        full_sql = head + ",".join([one] * per_statement)
         cursor.executemany(full_sql, (flat[i * step : (i + 1) * step] for i in range(whole)))
         rest = flat[whole * step :]
         if rest:
@@ -109,6 +109,22 @@ def _insert_sqlite(
             progress(chunk.num_rows)
     cursor.close()
     return int(raw.total_changes - before)
+
+
+def _columns_to_send(table: Table, chunk: pa.Table) -> list[str]:
+    """Return the chunk's columns less those all NULL that the table fills with NULL anyway.
+
+    Binding a value costs SQLite time whether or not it is NULL; a column
+    left out of the INSERT takes its default, so only a column without a
+    server default may be left out.
+    """
+    names = [
+        name
+        for name in chunk.column_names
+        if chunk.column(name).null_count < chunk.num_rows
+        or table.c[name].server_default is not None
+    ]
+    return names or chunk.column_names[:1]
 
 
 def _csv_bytes(rows: pa.Table) -> bytes:

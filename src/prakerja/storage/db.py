@@ -64,3 +64,19 @@ def driver_connection(session: Session) -> Any:
     if raw is None:
         raise RuntimeError("the session's connection has no driver connection")
     return raw
+
+
+def refresh_statistics(session: Session, *tables: str) -> None:
+    """Let PostgreSQL's planner see these tables' current rows (no-op on SQLite).
+
+    Temporary tables are never analysed by autovacuum, and rows a transaction
+    has just loaded are not yet in the statistics; without this, PostgreSQL
+    plans joins over them as if they held a few rows (nested loops over
+    hundreds of thousands). `ANALYZE` samples rows, so it stays cheap on
+    large tables, and it counts the transaction's own uncommitted rows.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    for table in tables:
+        connection.exec_driver_sql(f'ANALYZE "{table}"')
