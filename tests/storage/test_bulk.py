@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from prakerja.storage import bulk
 from prakerja.storage.bulk import append_rows, insert_new_rows
+from tests.storage.probes import holding
 
 PROBE = Table(
     "bulk_probe",
@@ -26,11 +27,7 @@ PROBE = Table(
 @pytest.fixture
 def probe(session: Session) -> Iterator[Session]:
     """The session, holding an empty temporary table with a server default."""
-    PROBE.create(session.connection())
-    yield session
-    session.rollback()
-    PROBE.drop(session.connection(), checkfirst=True)
-    session.commit()
+    yield from holding(session, PROBE)
 
 
 def _stored(session: Session) -> list[tuple[object, ...]]:

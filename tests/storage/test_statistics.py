@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from prakerja.storage.bulk import append_rows
 from prakerja.storage.db import refresh_statistics
+from tests.storage.probes import holding
 
 PROBE = Table(
     "statistics_probe",
@@ -23,11 +24,7 @@ PROBE = Table(
 @pytest.fixture
 def probe(session: Session) -> Iterator[Session]:
     """The session, holding an empty temporary table."""
-    PROBE.create(session.connection())
-    yield session
-    session.rollback()
-    PROBE.drop(session.connection(), checkfirst=True)
-    session.commit()
+    yield from holding(session, PROBE)
 
 
 def test_statistics_see_rows_loaded_in_the_same_transaction(probe: Session) -> None:
