@@ -58,8 +58,8 @@ def show_reconciliation(
     stem = folder / f"reconciliation-statement-{day.isoformat()}"
     workbook = write_workbook(statement, stem.with_suffix(".xlsx"))
     pdf = write_pdf(statement, stem.with_suffix(".pdf"))
-    table = Table(title=f"Open reconciliation breaks on {day}", title_justify="left")
-    table.add_column("break type")
+    table = Table(title=f"Open breaks, {day}", title_justify="left")
+    table.add_column("break type", min_width=len("INVOICE_AMOUNT_MISMATCH"))
     table.add_column("open", justify="right")
     for kind, count in open_by_type.items():
         table.add_row(kind, str(count))
