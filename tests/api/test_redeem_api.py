@@ -177,6 +177,23 @@ def test_refusals_have_their_status_and_shape(api, cli):
     assert missing.status_code == 401
 
 
+def test_the_five_minute_window_counts_whole_seconds_of_a_real_clock(program, engine, cli):
+    """Contract: "a timestamp more than 5 minutes off is refused with 401".
+
+    A live server's clock is some fraction into its current second; a client
+    that sends `int(time.time()) - 300` is exactly 5 minutes off, not more.
+    """
+    from prakerja.api.app import create_app
+
+    program.events([event("PURCHASE", program.cards[0], "VCR8K2M4Q7")])
+    secret = _key(cli)
+    body = {"redeem_code": "VCR8K2M4Q7"}
+    mid_second = TestClient(create_app(engine, clock=lambda: NOW + 0.75))
+    for offset, status in ((-300, 200), (300, 200), (-301, 401), (301, 401)):
+        response = _call(mid_second, STATUS, secret, body, timestamp=NOW + offset)
+        assert response.status_code == status, (offset, response.text)
+
+
 def test_a_later_session_committed_first_is_recorded_but_does_not_redeem(api, cli):
     secret = _key(cli)
     later = _call(api, COMMIT, secret, {"redeem_code": "VCR8K2M4Q7", "sequence": 2})

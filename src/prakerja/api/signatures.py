@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import math
 from typing import Any
 
 #: How far a request's timestamp may be from the server's clock, either way.
@@ -47,9 +48,14 @@ def signature_matches(
 
 
 def timestamp_fresh(timestamp: str, now: float) -> bool:
-    """Return True when `timestamp` (Unix seconds) is within the window around `now`."""
+    """Return True when `timestamp` (Unix seconds) is within the window around `now`.
+
+    The timestamp is in whole seconds, so it is compared with the server's
+    current whole second: a timestamp exactly 5 minutes old is not "more than
+    5 minutes off", whatever fraction of a second the server's clock is into.
+    """
     try:
         sent = int(timestamp.strip())
     except ValueError:
         return False
-    return abs(now - sent) <= WINDOW_SECONDS
+    return abs(math.floor(now) - sent) <= WINDOW_SECONDS
