@@ -34,11 +34,28 @@ def parse_day(text: str) -> dt.date:
 _ENGINES: dict[str | None, Engine] = {}
 
 
+class _CommandLine:
+    """What `prakerja --db URL COMMAND` chose for every command (None: not given)."""
+
+    database: str | None = None
+
+
+def use_database(url: str | None) -> None:
+    """Make `url` the database of every command not given a --db of its own."""
+    _CommandLine.database = url
+
+
+def chosen_database(url: str | None) -> str | None:
+    """The command's own --db, else the one given before the command, else None (settings)."""
+    return url or _CommandLine.database
+
+
 def open_database(url: str | None) -> Engine:
     """Open the database (one engine per URL per process), creating or migrating its schema."""
     from prakerja.storage.db import make_engine
     from prakerja.storage.migrate import ensure_current
 
+    url = chosen_database(url)
     engine = _ENGINES.get(url)
     if engine is None:
         engine = _ENGINES[url] = make_engine(url)

@@ -9,7 +9,7 @@ import typer
 
 from prakerja import __version__
 from prakerja.cli import exports, payouts, reconciliation, serve, waves
-from prakerja.cli.common import DbOption, open_database, say
+from prakerja.cli.common import DbOption, chosen_database, open_database, say, use_database
 from prakerja.cli.imports import import_command
 
 app = typer.Typer(
@@ -28,6 +28,12 @@ app.add_typer(reconciliation.breaks_app, name="breaks")
 reconciliation.register_exports(exports.app)
 app.command("serve")(serve.serve_command)
 app.add_typer(serve.providers_app, name="providers")
+
+
+@app.callback()
+def choose_database(db: DbOption = None) -> None:
+    """Run a training-voucher and cash-incentive program, and reconcile it every day."""
+    use_database(db)
 
 
 @app.command("version")
@@ -57,7 +63,7 @@ def demo(
     """Simulate a whole program on synthetic data and print its summary."""
     from prakerja.demo.run import run_demo
 
-    run_demo(db_url=db, participants=participants, seed=seed)
+    run_demo(db_url=chosen_database(db), participants=participants, seed=seed)
 
 
 def run() -> None:
@@ -85,5 +91,9 @@ def run() -> None:
         if isinstance(exc, PrakerjaError):
             sys.stderr.write(f"error: {exc.message}\n")
             sys.exit(2)
-        sys.stderr.write(f"error: {type(exc).__name__}: {exc} (set PRAKERJA_DEBUG=1 for details)\n")
+        # One line: drivers' messages run over several (SQLAlchemy adds a "Background" line).
+        first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+        sys.stderr.write(
+            f"error: {type(exc).__name__}: {first} (set PRAKERJA_DEBUG=1 for details)\n"
+        )
         sys.exit(1)

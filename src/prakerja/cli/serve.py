@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from prakerja.cli.common import DbOption, open_database, say, tell
+from prakerja.cli.common import DbOption, chosen_database, open_database, say, tell
 
 #: The environment variable the workers find the database URL in (`prakerja.server` reads it).
 DATABASE_URL_VARIABLE = "PRAKERJA_DATABASE_URL"
@@ -54,7 +54,7 @@ def serve_command(
     from prakerja.storage.db import make_engine
 
     _warn_of_default_secret_key()
-    url = make_engine(db).url.render_as_string(hide_password=False)
+    url = make_engine(chosen_database(db)).url.render_as_string(hide_password=False)
     open_database(url)
     # Every worker process builds its own application (and engine) on the same database:
     # the URL goes to them in the environment, never on a command line or in a log.
