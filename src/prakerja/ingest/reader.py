@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,8 @@ import pyarrow.csv as pacsv
 from prakerja.ingest.errors import FileUnusableError
 
 JSON_SUFFIXES = (".jsonl", ".ndjson")
+#: A blank line inside a file's bytes (LF or CRLF endings).
+BLANK_LINE = re.compile(rb"\n\r?\n")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,15 @@ class ShapeReject:
     line: int
     reason: str
     values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Undecodable:
+    """A physical line that is not UTF-8: its number, its bytes, the first bad byte (from 1)."""
+
+    line: int
+    content: bytes
+    byte: int
 
 
 @dataclass
@@ -58,13 +70,53 @@ def is_json_lines(path: Path) -> bool:
 
 def read_file(path: Path, required: Sequence[str], optional: Sequence[str] = ()) -> RawFile:
     """Read a contract file, refusing it as a whole only when it cannot be used at all."""
-    data = _read_bytes(path)
+    data, undecodable = _set_aside_undecodable_lines(_read_bytes(path))
     if is_json_lines(path):
         raw = _read_json_lines(path, data, [*required, *optional])
     else:
-        raw = _read_csv(path, data)
+        if undecodable and undecodable[0].line == 1:
+            raise FileUnusableError(f"{path}: the header row is not UTF-8")
+        # Set-aside lines are blank now: the line-by-line reader skips them, numbering kept.
+        raw = _read_csv(path, data, fast=not undecodable)
     _check_header(raw, required, optional)
+    raw.shape_rejects.extend(_undecodable_rejects(raw, undecodable))
+    raw.shape_rejects.sort(key=lambda reject: reject.line)
     return raw
+
+
+def _set_aside_undecodable_lines(data: bytes) -> tuple[bytes, list[Undecodable]]:
+    """Blank out each line that is not UTF-8 (numbering kept); return the rest and those lines.
+
+    One stray byte (a name typed in another code page) makes its row a reject,
+    and the rest of the file still loads.
+    """
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return data, []
+    lines = data.split(b"\n")
+    undecodable: list[Undecodable] = []
+    for index, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            undecodable.append(Undecodable(index + 1, line, exc.start + 1))
+            lines[index] = b""
+    return b"\n".join(lines), undecodable
+
+
+def _undecodable_rejects(raw: RawFile, undecodable: list[Undecodable]) -> list[ShapeReject]:
+    rejects = []
+    for bad in undecodable:
+        shown = bad.content.decode("utf-8", errors="replace").rstrip("\r")
+        values: dict[str, str] = {}
+        if not is_json_lines(raw.path):
+            values = _ragged(raw.header, next(csv.reader([shown]), []))
+        reason = f"not UTF-8 (byte {bad.byte} of the line cannot be decoded)"
+        rejects.append(ShapeReject(bad.line, reason, values))
+    return rejects
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -78,10 +130,6 @@ def _read_bytes(path: Path) -> bytes:
         raise FileUnusableError(f"{path}: cannot be read ({exc.strerror})") from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FileUnusableError(f"{path}: not UTF-8 (byte {exc.start} cannot be decoded)") from exc
     return data
 
 
@@ -96,22 +144,27 @@ def _check_header(raw: RawFile, required: Sequence[str], optional: Sequence[str]
     raw.extra_columns = [name for name in raw.header if name not in known]
 
 
-def _read_csv(path: Path, data: bytes) -> RawFile:
+def _read_csv(path: Path, data: bytes, *, fast: bool = True) -> RawFile:
     text_head = data[: data.find(b"\n") if b"\n" in data else len(data)].decode("utf-8")
     header_rows = list(csv.reader([text_head.rstrip("\r")]))
     if not data.strip() or not header_rows or not any(header_rows[0]):
         raise FileUnusableError(f"{path}: empty file (no header row)")
     header = [name.strip() for name in header_rows[0]]
-    fast = _read_csv_fast(data, header)
-    if fast is not None:
-        table = fast.rename_columns(header)
+    parsed = _read_csv_fast(data, header) if fast else None
+    if parsed is not None:
+        table = parsed.rename_columns(header)
         return RawFile(path, header, table, list(range(2, table.num_rows + 2)))
     return _read_csv_slow(path, data, header)
 
 
 def _read_csv_fast(data: bytes, header: list[str]) -> pa.Table | None:
-    """Parse with Arrow when every record is exactly one line; else return None."""
-    if len(set(header)) != len(header):
+    """Parse with Arrow when every record is exactly one line; else return None.
+
+    A file with blank lines (a trailing one from a spreadsheet, say) goes to the
+    line-by-line reader, which skips them and keeps the others' line numbers:
+    Arrow would make each an empty row.
+    """
+    if len(set(header)) != len(header) or BLANK_LINE.search(data):
         return None
     body_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1
     names = [f"c{i}" for i in range(len(header))]
