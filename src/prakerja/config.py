@@ -9,6 +9,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_FILE = "prakerja.db"
+#: The environment variable naming the database (`Settings.database_url` reads it too).
+DATABASE_URL_VARIABLE = "PRAKERJA_DATABASE_URL"
 #: The development key used when PRAKERJA_SECRET_KEY is not set (demo and tests only).
 DEFAULT_SECRET_KEY = "dev-only-change-me-0123456789abcdef"  # noqa: S105 - public by design
 

@@ -12,10 +12,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from prakerja.api.app import create_app
+from prakerja.config import DATABASE_URL_VARIABLE
 from prakerja.web.pages import install
-
-#: The environment variable `prakerja serve` hands its workers the database URL in.
-DATABASE_URL_VARIABLE = "PRAKERJA_DATABASE_URL"
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

@@ -9,8 +9,6 @@ import typer
 
 from prakerja.cli.common import DbOption, chosen_database, open_database, say, tell
 
-#: The environment variable the workers find the database URL in (`prakerja.server` reads it).
-DATABASE_URL_VARIABLE = "PRAKERJA_DATABASE_URL"
 #: The factory each worker calls for its application, above every front door (`prakerja.server`).
 SERVICE_FACTORY = "prakerja.server:service_from_settings"
 providers_app = typer.Typer(help="Training providers: API credentials.", no_args_is_help=True)
@@ -51,6 +49,7 @@ def serve_command(
     """The HTTP service: partner APIs (docs at /docs), the operator dashboard, participant pages."""
     import uvicorn
 
+    from prakerja.config import DATABASE_URL_VARIABLE
     from prakerja.storage.db import make_engine
 
     _warn_of_default_secret_key()
