@@ -10,7 +10,6 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     Integer,
     ScalarSelect,
     Select,
@@ -139,7 +138,7 @@ class CodeFacts:
 def code_statement(alongside: ScalarSelect[Any] | None = None) -> Select[Any]:
     """Return the one statement reading a code's facts for one session, `alongside` first.
 
-    Build it once and run it with `read_code`: its bind parameters are
+    Build it once and read its row with `code_facts_of`: its bind parameters are
     `redeem_code` and `sequence` (and those of `alongside`, a scalar subquery).
     It reads primary keys and unique indexes only, and gives one row even when
     the code is unknown (so `alongside` is always read).
@@ -177,13 +176,6 @@ def code_statement(alongside: ScalarSelect[Any] | None = None) -> Select[Any]:
 
 
 _CODE_STATEMENT = code_statement()
-
-
-def read_code(
-    executor: Session | Connection, statement: Select[Any], **params: Any
-) -> tuple[CodeFacts | None, Any]:
-    """Run a `code_statement`; return the code's facts (None when unknown) and `alongside`."""
-    return code_facts_of(executor.execute(statement, params).one())
 
 
 def code_facts_of(row: Sequence[Any]) -> tuple[CodeFacts | None, Any]:
@@ -225,15 +217,9 @@ def _provider_view(
     session: Session, provider_code: str, redeem_code: str, sequence: int
 ) -> RedeemCodeView:
     """Read a code and return the provider's view of it, or raise the refusal."""
-    facts, _ = read_code(session, _CODE_STATEMENT, redeem_code=redeem_code, sequence=sequence)
+    row = session.execute(_CODE_STATEMENT, {"redeem_code": redeem_code, "sequence": sequence})
+    facts, _ = code_facts_of(row.one())
     return provider_view(facts, provider_code, sequence)
-
-
-def redeem_code_status(
-    session: Session, *, provider_code: str, redeem_code: str, sequence: int
-) -> RedeemCodeView:
-    """Return a redeem code's state for one session, as its training provider may see it."""
-    return _provider_view(session, provider_code, redeem_code, sequence)
 
 
 def commit_redeem_code(
