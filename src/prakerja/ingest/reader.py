@@ -76,8 +76,8 @@ def read_file(path: Path, required: Sequence[str], optional: Sequence[str] = ())
     else:
         if undecodable and undecodable[0].line == 1:
             raise FileUnusableError(f"{path}: the header row is not UTF-8")
-        # Set-aside lines are blank now: the line-by-line reader skips them, numbering kept.
-        raw = _read_csv(path, data, fast=not undecodable)
+        # Set-aside lines are blank now: like any blank line, the reader skips them.
+        raw = _read_csv(path, data)
     _check_header(raw, required, optional)
     raw.shape_rejects.extend(_undecodable_rejects(raw, undecodable))
     raw.shape_rejects.sort(key=lambda reject: reject.line)
@@ -144,15 +144,15 @@ def _check_header(raw: RawFile, required: Sequence[str], optional: Sequence[str]
     raw.extra_columns = [name for name in raw.header if name not in known]
 
 
-def _read_csv(path: Path, data: bytes, *, fast: bool = True) -> RawFile:
+def _read_csv(path: Path, data: bytes) -> RawFile:
     text_head = data[: data.find(b"\n") if b"\n" in data else len(data)].decode("utf-8")
     header_rows = list(csv.reader([text_head.rstrip("\r")]))
     if not data.strip() or not header_rows or not any(header_rows[0]):
         raise FileUnusableError(f"{path}: empty file (no header row)")
     header = [name.strip() for name in header_rows[0]]
-    parsed = _read_csv_fast(data, header) if fast else None
-    if parsed is not None:
-        table = parsed.rename_columns(header)
+    fast = _read_csv_fast(data, header)
+    if fast is not None:
+        table = fast.rename_columns(header)
         return RawFile(path, header, table, list(range(2, table.num_rows + 2)))
     return _read_csv_slow(path, data, header)
 
