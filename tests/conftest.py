@@ -119,3 +119,84 @@ def cli(database_url: str, engine: Engine) -> object:
         return CliResult(code, out.getvalue(), err.getvalue())
 
     return invoke
+
+
+@pytest.fixture
+def live_server(engine: Engine) -> Iterator[str]:
+    """The whole HTTP service on a free loopback port over the test database; yields its URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from prakerja.server import create_service
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_service(engine), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the HTTP service did not start within 30 s")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+    listener.close()
+
+
+#: Chromium flags for a closed network: no background connections, no sandbox as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: Laptop and phone widths every page is looked at in.
+VIEWPORTS = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = Path(
+    os.environ.get("PRAKERJA_SCREENSHOTS", Path(__file__).parent.parent / "screenshots")
+)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Debian Chromium for the whole run (per test worker), driven by Playwright."""
+    import shutil
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is not installed (.ci/run installs it)")
+        pytest.skip("Debian's chromium is not installed: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def screenshot() -> object:
+    """Save a page's full screenshot at laptop and phone widths as screenshots/NAME-WIDTH.png."""
+
+    def take(page: object, name: str) -> list[Path]:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        saved = []
+        for width_name, size in VIEWPORTS.items():
+            page.set_viewport_size(size)  # type: ignore[attr-defined]
+            path = SCREENSHOTS / f"{name}-{width_name}.png"
+            page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+            saved.append(path)
+        page.set_viewport_size(VIEWPORTS["laptop"])  # type: ignore[attr-defined]
+        return saved
+
+    return take

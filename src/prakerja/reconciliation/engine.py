@@ -8,10 +8,7 @@ engine); this module only registers the Arrow tables and runs the files.
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
-import shutil
-import tempfile
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -19,8 +16,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from prakerja.config import get_settings
 from prakerja.reconciliation.sources import Facts
+from prakerja.storage.duck import open_duckdb
 
 CONDITIONS = pa.schema(
     [
@@ -56,39 +53,9 @@ def sql(name: str) -> str:
     )
 
 
-@cache
-def _database() -> Any:
-    """The process's in-memory DuckDB; each piece of work gets its own connection to it.
-
-    It holds at most the configured memory and spills the rest (join and
-    aggregate state, the pairing) to a folder of this process's own, removed
-    at exit, so a whole program reconciles within a fixed footprint.
-    """
-    import duckdb
-
-    spill = tempfile.mkdtemp(prefix="prakerja-duckdb-")
-    atexit.register(shutil.rmtree, spill, ignore_errors=True)
-    return duckdb.connect(
-        config={
-            "memory_limit": get_settings().reconciliation_memory_limit,
-            "temp_directory": spill,
-        }
-    )
-
-
 def connect(tables: dict[str, pa.Table], *, threads: int | None = None) -> Any:
-    """Open a DuckDB connection with the Arrow tables registered under their names.
-
-    Connections share one in-memory database (opening a database costs tens
-    of milliseconds, a connection to it almost nothing); what a connection
-    registers or creates as temporary is its own and goes when it is closed.
-    """
-    connection = _database().cursor()
-    if threads:
-        connection.execute(f"SET threads = {int(threads)}")
-    for name, table in tables.items():
-        connection.register(name, table)
-    return connection
+    """Open a DuckDB connection with the Arrow tables registered under their names."""
+    return open_duckdb(tables, threads=threads)
 
 
 #: Per table, what a replayed run could not know yet reads as not yet happened: a fact
