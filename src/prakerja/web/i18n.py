@@ -17,9 +17,24 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 
 @lru_cache(maxsize=len(LOCALES))
 def translations(locale: str) -> Translations:
-    """Return the compiled catalog of a locale, read from its .po file."""
-    with (LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
+    """Return the compiled catalog of a locale: every .po file of its folder, in name order.
+
+    Each part of the product keeps its messages in a catalog of its own
+    (`messages.po`, `staff.po`, ...); a message defined twice takes the later file's text.
+    """
+    folder = LOCALE_DIR / locale / "LC_MESSAGES"
+    catalog = None
+    for path in sorted(folder.glob("*.po")):
+        with path.open("rb") as handle:
+            part = read_po(handle, locale=locale)
+        if catalog is None:
+            catalog = part
+            continue
+        for message in part:
+            if message.id:
+                catalog[message.id] = message
+    if catalog is None:
+        raise FileNotFoundError(f"no message catalog in {folder}")
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
