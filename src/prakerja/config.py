@@ -13,6 +13,10 @@ DEFAULT_DATABASE_FILE = "prakerja.db"
 DATABASE_URL_VARIABLE = "PRAKERJA_DATABASE_URL"
 #: The development key used when PRAKERJA_SECRET_KEY is not set (demo and tests only).
 DEFAULT_SECRET_KEY = "dev-only-change-me-0123456789abcdef"  # noqa: S105 - public by design
+#: Largest request body by default (the redeem API's bodies and the pages' forms are tiny).
+DEFAULT_BODY_LIMIT = 64 * 1024
+#: Largest request body under a path prefix: partner uploads (100 MB) and their multipart framing.
+DEFAULT_BODY_LIMITS = {"/api/v1/partner/files/": 100 * 1024 * 1024 + 1024 * 1024}
 
 
 class Settings(BaseSettings):
@@ -48,6 +52,16 @@ class Settings(BaseSettings):
         default=100_000,
         ge=1_000,
         description="Rows moved per chunk by bulk loads.",
+    )
+
+    request_body_limit: int = Field(
+        default=DEFAULT_BODY_LIMIT,
+        ge=1024,
+        description="Largest request body (bytes) the HTTP service reads; larger ones get 413.",
+    )
+    request_body_limits: dict[str, int] = Field(
+        default_factory=lambda: dict(DEFAULT_BODY_LIMITS),
+        description="Largest request body (bytes) by path prefix, as JSON; longest prefix wins.",
     )
 
     reconciliation_memory_limit: str = Field(

@@ -143,7 +143,7 @@ def test_a_null_sequence_is_session_one_and_a_sequence_must_be_an_integer(api, c
     answer = _call(api, STATUS, secret, {"redeem_code": "VCR8K2M4Q7", "sequence": None})
     assert answer.status_code == 200, answer.text
     assert answer.json()["data"]["sequence"] == 1
-    for sequence in (True, "2", 2.0, 0, -1):
+    for sequence in (True, "2", 2.5, 0, -1):
         refused = _call(api, STATUS, secret, {"redeem_code": "VCR8K2M4Q7", "sequence": sequence})
         assert refused.status_code == 422, (sequence, refused.text)
         assert refused.json() == {"success": False, "message": refused.json()["message"]}
@@ -255,8 +255,9 @@ def test_concurrent_commits_give_one_redemption(api, cli, session, engine):
 def test_docs_work_offline(api):
     page = api.get("/docs")
     assert page.status_code == 200
-    assert "cdn" not in page.text.lower() and "/static/swagger-ui/swagger-ui-bundle.js" in page.text
-    assert api.get("/static/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    assert "cdn" not in page.text.lower()
+    assert "/static/api/swagger-ui/swagger-ui-bundle.js" in page.text
+    assert api.get("/static/api/swagger-ui/swagger-ui-bundle.js").status_code == 200
     schema = api.get("/openapi.json").json()
     assert STATUS in schema["paths"] and COMMIT in schema["paths"]
 

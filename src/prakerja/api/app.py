@@ -1,4 +1,11 @@
-"""The FastAPI application: routers of every front-door API, and offline OpenAPI docs."""
+"""The FastAPI application: routers of every front-door API, offline docs, the shared plumbing.
+
+Every request goes through the same layers, outermost first: security headers
+on every response (`headers`), a logged 500 for an unexpected exception
+(`errors`), and the body size limit of its path (`limits`); refusals are
+answered by one set of exception handlers (`errors.install_error_handlers`).
+A router added with `app.include_router` gets all of them without more ado.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +14,16 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from prakerja import __version__
 from prakerja.api import redeem
+from prakerja.api.docs import install_docs
+from prakerja.api.errors import UnexpectedErrorMiddleware, install_error_handlers
+from prakerja.api.headers import SecurityHeadersMiddleware
+from prakerja.api.limits import BodyLimitMiddleware
+from prakerja.config import get_settings
 from prakerja.storage.async_reads import AsyncReads
-
-SWAGGER_ASSETS = "/static/swagger-ui"
-
 
 #: PostgreSQL connections each worker keeps for the status endpoint's reads on its event loop.
 ASYNC_READ_CONNECTIONS = 8
@@ -39,10 +45,22 @@ async def _async_reads_while_serving(app: FastAPI) -> AsyncIterator[None]:
         await reads.close()
 
 
+def install_plumbing(app: FastAPI) -> None:
+    """Add the layers every request goes through: limits, error handling, security headers."""
+    settings = get_settings()
+    install_error_handlers(app)
+    # Starlette runs the middleware added last outermost.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default=settings.request_body_limit,
+        by_prefix=settings.request_body_limits,
+    )
+    app.add_middleware(UnexpectedErrorMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+
+
 def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> FastAPI:
     """Build the application on a database engine; `clock` gives Unix seconds (tests fix it)."""
-    from swagger_ui_bundle import swagger_ui_path
-
     app = FastAPI(
         lifespan=_async_reads_while_serving,
         title="Prakerja partner API",
@@ -56,18 +74,7 @@ def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> Fas
     # Reads of one statement need no transaction: no BEGIN and COMMIT round trips.
     app.state.read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     app.state.clock = clock
-    app.mount(SWAGGER_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
+    install_plumbing(app)
+    install_docs(app)
     app.include_router(redeem.router)
-
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        """The OpenAPI docs, every asset served from this service (works offline)."""
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title} - docs",
-            swagger_js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
-            swagger_css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{SWAGGER_ASSETS}/favicon-32x32.png",
-        )
-
     return app

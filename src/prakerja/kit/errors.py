@@ -35,3 +35,9 @@ class ConfigurationError(PrakerjaError):
     """A broken configuration file, named with the field at fault."""
 
     status_code = 500
+
+
+class UnauthenticatedError(PrakerjaError):
+    """A request whose credentials are missing, stale or wrong."""
+
+    status_code = 401
