@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -77,4 +78,18 @@ def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> Fas
     install_plumbing(app)
     install_docs(app)
     app.include_router(redeem.router)
+    publish_security_schemes(app, redeem.SECURITY_SCHEMES)
     return app
+
+
+def publish_security_schemes(app: FastAPI, schemes: dict[str, dict[str, str]]) -> None:
+    """Add security schemes that routes check themselves (not by dependency) to the OpenAPI."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        components = schema.setdefault("components", {})
+        components.setdefault("securitySchemes", {}).update(schemes)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -44,8 +44,8 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
                 present = {name.lower() for name, _ in headers}
-                headers.extend(pair for pair in SECURITY_HEADERS if pair[0] not in present)
-                message = {**message, "headers": headers}
+                headers += [pair for pair in SECURITY_HEADERS if pair[0] not in present]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -54,9 +54,17 @@ class BodyLimitMiddleware:
             return
         limit = limit_for(scope["path"], self.default, self.by_prefix)
         declared = declared_length(scope)
-        if declared is not None and declared > limit:
-            await self._refuse(scope, receive, send, limit)
+        if declared is not None:
+            # The server holds a body to its declared length: nothing more to count.
+            if declared > limit:
+                await self._refuse(scope, receive, send, limit)
+            else:
+                await self.app(scope, receive, send)
             return
+        await self._counted(scope, receive, send, limit)
+
+    async def _counted(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        """Run the app on a body of unknown length, refusing it once it goes over the limit."""
         received = 0
         started = False
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Security
-from fastapi.security import APIKeyHeader
+from fastapi import APIRouter, Request
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
@@ -29,33 +28,30 @@ _SIGNING = (
     'provider\'s secret, of `client_code + timestamp + "POST" + path + body`, body in compact '
     "JSON (no white space, keys in the order sent)."
 )
-#: The three signing headers, published as the security scheme of both endpoints.
-SIGNING_HEADERS = (
-    APIKeyHeader(
-        name="client_code",
-        scheme_name="client_code",
-        description="The provider's code. " + _SIGNING,
-        auto_error=False,
-    ),
-    APIKeyHeader(
-        name="timestamp",
-        scheme_name="timestamp",
-        description="Unix seconds; more than 5 minutes off is refused (401).",
-        auto_error=False,
-    ),
-    APIKeyHeader(
-        name="signature",
-        scheme_name="signature",
-        description="HMAC-SHA1 of the request (40 lower-case hex digits). " + _SIGNING,
-        auto_error=False,
-    ),
-)
+#: The three signing headers, published as the security schemes of both endpoints (checked by
+#: the handlers themselves: a dependency per header would cost every request its resolution).
+SECURITY_SCHEMES: dict[str, dict[str, str]] = {
+    "client_code": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "client_code",
+        "description": "The provider's code. " + _SIGNING,
+    },
+    "timestamp": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "timestamp",
+        "description": "Unix seconds; more than 5 minutes off is refused (401).",
+    },
+    "signature": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "signature",
+        "description": "HMAC-SHA1 of the request, 40 lower-case hex digits. " + _SIGNING,
+    },
+}
 
-router = APIRouter(
-    prefix="/api/v1/integration/payment/redeem-code",
-    tags=["redeem code"],
-    dependencies=[Security(header) for header in SIGNING_HEADERS],
-)
+router = APIRouter(prefix="/api/v1/integration/payment/redeem-code", tags=["redeem code"])
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": Refusal, "description": "Missing or wrong signature, or a stale timestamp"},
@@ -65,11 +61,12 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     413: {"model": Refusal, "description": "A body over the size limit"},
     422: {"model": Refusal, "description": "Malformed body, or a sequence beyond the sessions"},
 }
-_BODY = {
+_OPERATION = {
+    "security": [{name: [] for name in SECURITY_SCHEMES}],
     "requestBody": {
         "required": True,
         "content": {"application/json": {"schema": RedeemRequest.model_json_schema()}},
-    }
+    },
 }
 
 
@@ -79,7 +76,7 @@ async def _arrival(request: Request) -> Arrival:
     return received(request.headers, request.url.path, raw, request.app.state.clock())
 
 
-@router.post("/status", response_model=RedeemAnswer, responses=_RESPONSES, openapi_extra=_BODY)
+@router.post("/status", response_model=RedeemAnswer, responses=_RESPONSES, openapi_extra=_OPERATION)
 async def status(request: Request) -> RedeemAnswer:
     """Return a redeem code's state for one session (read in one statement)."""
     arrival = await _arrival(request)
@@ -103,7 +100,7 @@ async def status(request: Request) -> RedeemAnswer:
     return answer(view, "redeem code found")
 
 
-@router.post("/commit", response_model=RedeemAnswer, responses=_RESPONSES, openapi_extra=_BODY)
+@router.post("/commit", response_model=RedeemAnswer, responses=_RESPONSES, openapi_extra=_OPERATION)
 async def commit(request: Request) -> RedeemAnswer:
     """Commit a session of a code: sequence 1 redeems it; committing again changes nothing."""
     arrival = await _arrival(request)
