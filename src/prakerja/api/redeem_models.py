@@ -31,7 +31,9 @@ class RedeemRequest(BaseModel):
 
     model_config = ConfigDict(strict=True)
 
-    redeem_code: str = Field(min_length=1, max_length=40, pattern=REDEEM_CODE_PATTERN)
+    redeem_code: str = Field(
+        min_length=1, max_length=40, pattern=REDEEM_CODE_PATTERN, examples=["VCR8K2M4Q7"]
+    )
     sequence: Annotated[int, WithJsonSchema(_SEQUENCE_SCHEMA)] = Field(
         default=1, ge=1, le=MAX_SEQUENCE
     )
