@@ -11,9 +11,9 @@ def test_the_docs_page_shows_the_redeem_endpoints_in_chromium(live_server, brows
     offsite = []
     page.on(
         "request",
-        lambda request: offsite.append(request.url)
-        if not request.url.startswith(live_server)
-        else None,
+        lambda request: (
+            offsite.append(request.url) if not request.url.startswith(live_server) else None
+        ),
     )
     page.goto(f"{live_server}/docs")
     page.wait_for_selector(".opblock-summary-path", timeout=15_000)
