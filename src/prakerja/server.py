@@ -6,6 +6,7 @@ above all of them, is the one place that puts them together.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -27,9 +28,21 @@ def create_service(engine: Engine, *, clock: Callable[[], float] = time.time) ->
     return app
 
 
+def log_to_stderr() -> None:
+    """Send the product's log lines (a refused request's one line among them) to standard error."""
+    product = logging.getLogger("prakerja")
+    if not product.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        product.addHandler(handler)
+        product.setLevel(logging.INFO)
+        product.propagate = False
+
+
 def service_from_settings() -> FastAPI:
     """Return the service on the database `PRAKERJA_DATABASE_URL` names (one per serve worker)."""
     from prakerja.storage.db import make_engine
 
+    log_to_stderr()
     # Read afresh: the settings of this process may have been read before the URL was set.
     return create_service(make_engine(os.environ.get(DATABASE_URL_VARIABLE)))

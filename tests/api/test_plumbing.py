@@ -122,3 +122,22 @@ def test_log_lines_escape_what_a_stranger_puts_in_the_path(client, caplog):
     (line,) = [r.getMessage() for r in caplog.records if r.name == "prakerja.http"]
     assert "\x1b" not in line and "\x7f" not in line
     assert "/api/v1/x\\x1b[31mred\\x7f" in line
+
+
+def test_a_served_refusal_is_one_line_on_standard_error(engine, monkeypatch, capfd):
+
+    from prakerja.server import log_to_stderr
+
+    product = logging.getLogger("prakerja")
+    monkeypatch.setattr(product, "handlers", [])
+    monkeypatch.setattr(product, "propagate", True)
+    monkeypatch.setattr(product, "level", logging.NOTSET)
+    log_to_stderr()
+    from prakerja.server import create_service
+
+    TestClient(create_service(engine, clock=lambda: NOW)).post(STATUS, content=b"{}")
+    lines = capfd.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].endswith(
+        f"INFO prakerja.http: refused POST {STATUS}: 401 "
+        "missing client_code, timestamp or signature header"
+    )
