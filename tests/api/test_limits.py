@@ -68,6 +68,58 @@ def test_a_chunked_body_is_counted_while_it_streams(client):
     assert small.status_code == 401  # under the limit: on to the signature check
 
 
+def test_a_body_fastapi_parses_itself_is_413_too(engine):
+    """FastAPI turns an error while parsing a body into 400: the limit's 413 must win."""
+    from fastapi import APIRouter, UploadFile
+    from pydantic import BaseModel
+
+    from prakerja.server import create_service
+
+    class Payload(BaseModel):
+        text: str
+
+    probe = APIRouter()
+
+    @probe.post("/api/v1/probe/json")
+    def json_body(payload: Payload) -> dict[str, int]:
+        return {"length": len(payload.text)}
+
+    @probe.post("/api/v1/probe/upload")
+    def upload(file: UploadFile) -> dict[str, str]:
+        return {"name": file.filename or ""}
+
+    app = create_service(engine, clock=lambda: NOW)
+    app.include_router(probe)
+    client = TestClient(app)
+
+    def chunks(total, first=b""):
+        yield first
+        for _ in range(total // 8192):
+            yield b"A" * 8192
+
+    big_json = client.post(
+        "/api/v1/probe/json",
+        content=chunks(100_000, b'{"text":"'),
+        headers={"content-type": "application/json"},
+    )
+    assert big_json.status_code == 413, big_json.text
+    boundary = "b0undary"
+    head = f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n'
+    big_upload = client.post(
+        "/api/v1/probe/upload",
+        content=chunks(100_000, head.encode()),
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert big_upload.status_code == 413, big_upload.text
+    assert big_upload.json()["success"] is False
+    small = client.post(
+        "/api/v1/probe/json",
+        content=iter([b'{"text":"abc"}']),
+        headers={"content-type": "application/json"},
+    )
+    assert small.json() == {"length": 3}
+
+
 def test_pages_have_the_small_limit_and_partner_uploads_a_large_one(client):
     page = client.post("/status", content=b"x" * (DEFAULT_BODY_LIMIT + 1))
     assert page.status_code == 413 and page.headers["content-type"].startswith("text/plain")

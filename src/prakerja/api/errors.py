@@ -37,6 +37,10 @@ API_PREFIX = "/api/"
 LOGGED_CHARACTERS = 200
 
 
+class BodyTooLargeError(Exception):
+    """A streamed body went over its limit (raised into the app, answered 413 by `limits`)."""
+
+
 class Refusal(BaseModel):
     """A refused request: `{"success": false, "message": ...}`."""
 
@@ -79,6 +83,8 @@ async def _domain_refusal(request: Request, exc: Exception) -> Response:
 async def _http_refusal(request: Request, exc: Exception) -> Response:
     """Answer a routing refusal (404, 405, ...): the contract's shape under /api/."""
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc.__cause__, BodyTooLargeError):  # FastAPI's "error parsing the body"
+        raise exc.__cause__
     log_refusal(request.method, request.url.path, exc.status_code, str(exc.detail))
     if is_api(request.url.path):
         return refusal(exc.status_code, str(exc.detail), exc.headers)

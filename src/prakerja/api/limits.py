@@ -13,15 +13,11 @@ from typing import TYPE_CHECKING
 
 from fastapi.responses import PlainTextResponse
 
-from prakerja.api.errors import is_api, log_refusal, refusal
+from prakerja.api.errors import BodyTooLargeError, is_api, log_refusal, refusal
 
 if TYPE_CHECKING:
     from starlette.responses import Response
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-
-class BodyTooLargeError(Exception):
-    """Raised into the app when a streamed body goes over its limit (answered 413 here)."""
 
 
 def limit_for(path: str, default: int, by_prefix: Mapping[str, int]) -> int:
