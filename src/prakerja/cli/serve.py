@@ -11,6 +11,8 @@ from prakerja.cli.common import DbOption, chosen_database, open_database, say, t
 
 #: The factory each worker calls for its application, above every front door (`prakerja.server`).
 SERVICE_FACTORY = "prakerja.server:service_from_settings"
+#: uvicorn's httptools protocol with a bound on a request's head (`prakerja.server`).
+HTTP_PROTOCOL = "prakerja.server:BoundedHeadProtocol"
 providers_app = typer.Typer(help="Training providers: API credentials.", no_args_is_help=True)
 
 
@@ -70,6 +72,7 @@ def serve_command(
             port=port,
             log_level="info",
             access_log=False,
+            http=HTTP_PROTOCOL,
         )
     finally:
         if previous is None:
