@@ -14,6 +14,7 @@ import hmac
 import json
 import math
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,8 @@ WINDOW_SECONDS = 300
 _HEX_SIGNATURE = re.compile(r"[0-9a-f]{40}")
 #: The one refusal for a wrong signature or an unknown client (they must look the same).
 INVALID_SIGNATURE = "invalid signature"
+#: The secret an unknown client's signature is checked against (and never matches: refused).
+_STAND_IN_SECRET = secrets.token_hex(20)
 #: The most characters a timestamp (Unix seconds, maybe signed) may have.
 _TIMESTAMP_DIGITS = 20
 
@@ -167,14 +170,17 @@ def received(headers: Mapping[str, str], path: str, raw: bytes, now: float) -> A
 
 def authenticate(arrival: Arrival, secret: str | None) -> RedeemRequest:
     """Refuse a request its provider's secret (None: none) did not sign, then a bad body."""
-    if secret is None or not signature_matches(
-        secret,
+    # An unknown client's request is checked against a stand-in secret all the same, so
+    # that it takes as long to refuse as a known client's.
+    matches = signature_matches(
+        secret if secret is not None else _STAND_IN_SECRET,
         arrival.client_code,
         arrival.timestamp,
         arrival.path,
         bodies=arrival.bodies,
         given=arrival.signature,
-    ):
+    )
+    if secret is None or not matches:
         raise UnauthenticatedError(INVALID_SIGNATURE)
     if arrival.body is None:
         raise InputError(arrival.problem)
