@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import literal, select
 
 from prakerja.storage.async_reads import AsyncReads, CompiledRead
+from tests.event_loop import run_coroutine
 
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nowhere"
 
@@ -29,7 +30,7 @@ def test_reads_open_connections_only_as_needed_and_reuse_them(reads, engine):
         await reads.close()
         return [first, second, opened, together, len(reads._opened)]
 
-    first, second, opened, together, left = asyncio.run(scenario())
+    first, second, opened, together, left = run_coroutine(scenario())
     assert first == second == (42,)
     assert opened == 1
     assert together == [(42,)] * 6
@@ -51,6 +52,6 @@ def test_a_read_during_an_outage_fails_and_the_next_one_recovers(reads, engine):
         await reads.close()
         return tuple(outcomes), recovered
 
-    outcomes, recovered = asyncio.run(scenario())
+    outcomes, recovered = run_coroutine(scenario())
     assert all(isinstance(outcome, psycopg.OperationalError) for outcome in outcomes)
     assert recovered == (7,)

@@ -1,11 +1,10 @@
 """The status read of a redeem code: the provider's ciphertext and the code's facts, one statement."""
 
-import asyncio
-
 import pytest
 
 from prakerja.transactions.code_status import read_code_status, read_code_status_on_loop
 from tests.builders import event
+from tests.event_loop import run_coroutine
 
 
 @pytest.fixture
@@ -31,7 +30,7 @@ def _read(engine, **values):
         finally:
             await reads.close()
 
-    on_loop_status = asyncio.run(on_loop())
+    on_loop_status = run_coroutine(on_loop())
     assert on_loop_status == read_code_status(engine, **values)
     return on_loop_status
 
