@@ -49,6 +49,7 @@ def reconcile_command(
     from prakerja.kit.progress import RichReporter
     from prakerja.operations.timeline import advance_to
     from prakerja.reconciliation import service
+    from prakerja.statistics.service import evaluate_signals
     from prakerja.storage.db import unit_of_work
 
     day = parse_day(date)
@@ -66,12 +67,14 @@ def reconcile_command(
         else:
             advance_to(session, day)
             summary = service.reconcile(session, day, reporter=reporter)
+        signals = evaluate_signals(session, day=day)
         gap, escrow = (
             (summary.gap, summary.escrow)
             if summary.gap and summary.escrow
             else service.day_position(session, day)
         )
     _print_run(summary, escrow)
+    say(f"integrity signals on {day}: {len(signals)} (leads, nothing held)")
     say(gap.sentence())
 
 
