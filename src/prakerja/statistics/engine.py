@@ -39,11 +39,11 @@ def _first_trainings(connection: Any, day: dt.date) -> None:
 
 
 def _ranking(connection: Any, wave: int | None) -> pa.Table:
-    return connection.execute(sql("ranking"), {"wave": wave}).to_arrow_table()
+    return connection.sql(sql("ranking"), params={"wave": wave}).to_arrow_table()
 
 
 def _outcomes(connection: Any, day: dt.date) -> pa.Table:
-    return connection.execute(sql("outcomes"), {"day": day}).to_arrow_table()
+    return connection.sql(sql("outcomes"), params={"day": day}).to_arrow_table()
 
 
 def _signals(connection: Any, day: dt.date) -> pa.Table:
@@ -51,7 +51,7 @@ def _signals(connection: Any, day: dt.date) -> pa.Table:
         connection.execute(
             f"CREATE OR REPLACE TEMP TABLE found_{part} AS {sql(part)}", {"day": day}
         )
-    return connection.execute(sql("signals")).to_arrow_table()
+    return connection.sql(sql("signals")).to_arrow_table()
 
 
 def ranking(
@@ -67,7 +67,7 @@ def ranking_by_wave_province(tables: Mapping[str, pa.Table], *, day: dt.date) ->
     """Return participants by wave, province and ranking category, as known on `day`."""
     with duckdb_connection(tables) as connection:
         _first_trainings(connection, day)
-        return connection.execute(sql("ranking_by_wave_province")).to_arrow_table()
+        return connection.sql(sql("ranking_by_wave_province")).to_arrow_table()
 
 
 def outcomes(tables: Mapping[str, pa.Table], *, day: dt.date = EVERYTHING) -> pa.Table:
@@ -88,8 +88,8 @@ def completions(tables: Mapping[str, pa.Table], *, day: dt.date) -> tuple[pa.Tab
     with duckdb_connection(tables) as connection:
         connection.execute(f"CREATE OR REPLACE TEMP TABLE bought AS {sql('bought')}", {"day": day})
         return (
-            connection.execute(sql("courses")).to_arrow_table(),
-            connection.execute(sql("providers")).to_arrow_table(),
+            connection.sql(sql("courses")).to_arrow_table(),
+            connection.sql(sql("providers")).to_arrow_table(),
         )
 
 
@@ -118,4 +118,4 @@ def everything(
 def sighted(found: pa.Table, sightings: pa.Table, *, day: dt.date) -> pa.Table:
     """Return the signals of `found` first seen by `day`, with `first_seen_on`, in report order."""
     with duckdb_connection({"found": found, "sightings": sightings}) as connection:
-        return connection.execute(sql("sighted"), {"day": day}).to_arrow_table()
+        return connection.sql(sql("sighted"), params={"day": day}).to_arrow_table()

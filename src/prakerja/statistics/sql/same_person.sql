@@ -8,7 +8,7 @@ WITH named AS (
         birth_date,
         issued_on
     FROM cards
-    WHERE birth_date IS NOT NULL AND full_name IS NOT NULL
+    WHERE issued_on <= $day AND birth_date IS NOT NULL AND full_name IS NOT NULL
 ),
 held AS (
     SELECT
