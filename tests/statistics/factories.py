@@ -20,6 +20,8 @@ from prakerja.transactions.models import PlatformEvent, Voucher
 
 D = dt.date
 JAKARTA = dt.timezone(dt.timedelta(hours=7))
+BORN = D(1990, 5, 1)
+ISSUED = D(2020, 4, 17)
 
 
 def at(day: D, hour: int = 10, minute: int = 0) -> dt.datetime:
@@ -56,12 +58,12 @@ class Program:
         self,
         *,
         name: str | None = None,
-        born: D = D(1990, 5, 1),
+        born: D = BORN,
         phone: str | None = None,
         kk_number: str | None = None,
         nik: str | None = None,
         wave: int = 1,
-        issued_on: D = D(2020, 4, 17),
+        issued_on: D = ISSUED,
         province: str = "31",
         card: bool = True,
     ) -> str:
