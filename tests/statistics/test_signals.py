@@ -95,7 +95,7 @@ def test_each_signal_is_found_to_the_row_and_no_look_alike_is(cli, planted, tmp_
             planted["fast"],
             planted["buyer"],
             "2020-04-25",
-            "course SP of 10 hours completed 3 hours 20 minutes after its purchase, on 2020-04-21",
+            "course SP of 10 hours completed 200 minutes after its purchase, on 2020-04-21",
         ),
         (
             sid("SAME_PERSON", "DEWI LESTARI|1990-05-01"),

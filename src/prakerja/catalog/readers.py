@@ -15,6 +15,7 @@ COURSE_FACT_SCHEMA = pa.schema(
         ("title", pa.string()),
         ("provider_code", pa.string()),
         ("provider_name", pa.string()),
+        ("price_idr", pa.int64()),
         ("hours", pa.int32()),
         ("course_type", pa.string()),
         ("sessions", pa.int32()),
@@ -23,12 +24,13 @@ COURSE_FACT_SCHEMA = pa.schema(
 
 
 def course_facts(session: Session) -> pa.Table:
-    """Return every course with its title, provider, hours, type and number of sessions."""
+    """Return every course with its title, provider, price, hours, type and sessions."""
     query = select(
         Course.course_code,
         Course.title,
         Course.provider_code,
         Provider.provider_name,
+        Course.price_idr,
         Course.hours,
         Course.course_type,
         Course.sessions,

@@ -18,7 +18,7 @@ SELECT
     card_number AS card_numbers,
     completed_on AS since,
     'course ' || course_code || ' of ' || hours || ' hours completed '
-        || (taken_us // 3600000000) || ' hours ' || ((taken_us // 60000000) % 60)
-        || ' minutes after its purchase, on ' || strftime(completed_on, '%Y-%m-%d') AS evidence
+        || (taken_us // 60000000) || ' minutes after its purchase, on '
+        || strftime(completed_on, '%Y-%m-%d') AS evidence
 FROM taken
 WHERE taken_us < CAST(hours AS BIGINT) * 3600000000
