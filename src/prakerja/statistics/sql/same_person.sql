@@ -1,5 +1,6 @@
 -- SAME_PERSON: two or more NIKs holding cards (by $day) under the same full name (upper-case,
 -- runs of white space made one, trimmed) and birth date. Held since the second card's issue.
+-- Names borne by one card only are set aside before anything is listed.
 WITH named AS (
     SELECT
         card_number,
@@ -10,17 +11,24 @@ WITH named AS (
     FROM cards
     WHERE issued_on <= $day AND birth_date IS NOT NULL AND full_name IS NOT NULL
 ),
-held AS (
-    SELECT
-        name,
-        birth_date,
-        count(DISTINCT nik) AS niks,
-        list_sort(list(card_number)) AS cards,
-        list_sort(list(issued_on))[2] AS since
+candidate AS (
+    SELECT name, birth_date
     FROM named
     WHERE name <> ''
     GROUP BY name, birth_date
-    HAVING count(DISTINCT nik) >= 2
+    HAVING count(*) >= 2
+),
+held AS (
+    SELECT
+        n.name,
+        n.birth_date,
+        count(DISTINCT n.nik) AS niks,
+        list_sort(list(n.card_number)) AS cards,
+        list_sort(list(n.issued_on))[2] AS since
+    FROM named AS n
+    SEMI JOIN candidate AS k ON k.name = n.name AND k.birth_date = n.birth_date
+    GROUP BY n.name, n.birth_date
+    HAVING count(DISTINCT n.nik) >= 2
 )
 SELECT
     'SAME_PERSON' AS signal_type,

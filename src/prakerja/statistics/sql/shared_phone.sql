@@ -1,14 +1,9 @@
 -- SHARED_PHONE: one phone number (08... and +628... the same) on registrations of three or
--- more NIKs that hold cards by $day. Held since the third NIK both registered it and held a card.
-WITH digits AS (
-    SELECT
-        nik,
-        regexp_replace(phone, '[^0-9+]', '', 'g') AS raw,
-        DATE '1970-01-01'
-            + CAST(floor((epoch(registered_at) + 25200) / 86400) AS INTEGER) AS registered_on
-    FROM phones
-),
-numbered AS (
+-- more NIKs that hold cards by $day. Held since the third NIK both registered it and held a
+-- card. Numbers on fewer than three registrations are set aside before anything is listed.
+-- The import keeps only phones written 08... or +62... (digits after), so the number is read
+-- by its prefix alone.
+WITH normal AS (
     SELECT
         nik,
         registered_on,
@@ -18,8 +13,18 @@ numbered AS (
             WHEN raw LIKE '0%' THEN '+62' || substr(raw, 2)
             ELSE '+62' || raw
         END AS subject
-    FROM digits
-    WHERE registered_on IS NULL OR registered_on <= $day
+    FROM (
+        SELECT
+            nik,
+            trim(phone) AS raw,
+            DATE '1970-01-01'
+                + CAST(floor((epoch(registered_at) + 25200) / 86400) AS INTEGER) AS registered_on
+        FROM phones
+    ) AS written
+    WHERE (registered_on IS NULL OR registered_on <= $day) AND length(raw) > 1
+),
+candidate AS (
+    SELECT subject FROM normal GROUP BY subject HAVING count(*) >= 3
 ),
 holders AS (
     SELECT
@@ -27,9 +32,9 @@ holders AS (
         n.nik,
         c.card_number,
         greatest(coalesce(min(n.registered_on), c.issued_on), c.issued_on) AS held_on
-    FROM numbered AS n
+    FROM normal AS n
+    SEMI JOIN candidate AS k ON k.subject = n.subject
     JOIN cards AS c ON c.nik = n.nik
-    WHERE length(n.subject) > 3
     GROUP BY n.subject, n.nik, c.card_number, c.issued_on
 ),
 held AS (
