@@ -38,8 +38,9 @@ def _first_trainings(connection: Any, day: dt.date) -> None:
     connection.execute(f"CREATE OR REPLACE TEMP TABLE course_kinds AS {sql('course_kinds')}")
 
 
-def _ranking(connection: Any, wave: int | None) -> pa.Table:
-    return connection.sql(sql("ranking"), params={"wave": wave}).to_arrow_table()
+def _ranking(connection: Any, wave: int | None, province: str | None = None) -> pa.Table:
+    params = {"wave": wave, "province": province}
+    return connection.sql(sql("ranking"), params=params).to_arrow_table()
 
 
 def _outcomes(connection: Any, day: dt.date) -> pa.Table:
@@ -55,12 +56,16 @@ def _signals(connection: Any, day: dt.date) -> pa.Table:
 
 
 def ranking(
-    tables: Mapping[str, pa.Table], *, day: dt.date = EVERYTHING, wave: int | None = None
+    tables: Mapping[str, pa.Table],
+    *,
+    day: dt.date = EVERYTHING,
+    wave: int | None = None,
+    province: str | None = None,
 ) -> pa.Table:
-    """Return `rank, category, participants` for one wave or all, as known on `day`."""
+    """Return `rank, category, participants` for a wave and province or all, as known on `day`."""
     with duckdb_connection(tables) as connection:
         _first_trainings(connection, day)
-        return _ranking(connection, wave)
+        return _ranking(connection, wave, province)
 
 
 def ranking_by_wave_province(tables: Mapping[str, pa.Table], *, day: dt.date) -> pa.Table:

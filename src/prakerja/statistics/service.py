@@ -94,11 +94,15 @@ def _rows(table: pa.Table) -> list[dict[str, Any]]:
 
 
 def ranking(
-    session: Session, *, as_of: dt.date | None = None, wave: int | None = None
+    session: Session,
+    *,
+    as_of: dt.date | None = None,
+    wave: int | None = None,
+    province: str | None = None,
 ) -> list[RankingRow]:
-    """Return the categories ranked by participants' first trainings, for a wave or all."""
+    """Return the categories ranked by participants' first trainings, for a wave (and province)."""
     tables = repository.statistics_tables(session, day=as_of)
-    table = engine.ranking(tables, day=as_of or engine.EVERYTHING, wave=wave)
+    table = engine.ranking(tables, day=as_of or engine.EVERYTHING, wave=wave, province=province)
     return [RankingRow(**row) for row in _rows(table)]
 
 
@@ -128,6 +132,11 @@ def completions(
         [CourseCompletion(**row) for row in _rows(courses)],
         [ProviderCompletion(**row) for row in _rows(providers)],
     )
+
+
+def latest_signal_day(session: Session) -> dt.date | None:
+    """Return the latest business day on which the signals were evaluated (None: never)."""
+    return repository.latest_evaluation(session)
 
 
 def evaluate_signals(session: Session, *, day: dt.date, record: bool = True) -> list[SignalRow]:
