@@ -120,18 +120,20 @@ def resolve_command(
 
 
 def _reconciled_up_to(session: Session, day: dt.date) -> None:
-    """Reconcile `day` first unless a later day was reconciled, so exports are never stale.
+    """Reconcile `day` (and evaluate its signals) first unless a later day was reconciled.
 
     The latest day reconciled is run again (a run is idempotent): facts that
     arrived since its run, dated up to it, are known up to it.
     """
     from prakerja.operations.timeline import advance_to
     from prakerja.reconciliation.service import latest_run_day, reconcile
+    from prakerja.statistics.service import evaluate_signals
 
     latest = latest_run_day(session)
     if latest is None or latest <= day:
         advance_to(session, day)
         reconcile(session, day)
+        evaluate_signals(session, day=day)
         tell(f"reconciled {day} first")
 
 
