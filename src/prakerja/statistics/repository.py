@@ -24,18 +24,28 @@ from prakerja.transactions.readers import voucher_facts
 SIGHTING_SCHEMA = pa.schema([("signal_id", pa.string()), ("first_seen_on", pa.date32())])
 
 
-def statistics_tables(session: Session, *, day: dt.date | None) -> dict[str, pa.Table]:
-    """Read the facts the ranking and the outcomes need, dated by `day` (None: all)."""
+def ranking_tables(session: Session, *, day: dt.date | None) -> dict[str, pa.Table]:
+    """Read the facts the ranking needs (cards, purchases, categories), dated by `day`."""
     return {
         "cards": card_holders(session, as_of=day),
         "vouchers": voucher_facts(session, as_of=day),
-        "courses": course_facts(session),
         "course_categories": course_categories_table(session),
+        "category_order": category_order_table(),
+    }
+
+
+def outcome_tables(session: Session, *, day: dt.date | None) -> dict[str, pa.Table]:
+    """Read the facts the survey outcomes need, dated by `day` (None: all)."""
+    return ranking_tables(session, day=day) | {
         "answers": accepted_answers(session, as_of=day),
         "waves": wave_schemes(session),
         "scheme_surveys": scheme_surveys_table(),
-        "category_order": category_order_table(),
     }
+
+
+def completion_tables(session: Session, *, day: dt.date | None) -> dict[str, pa.Table]:
+    """Read the purchases and the courses, dated by `day` (None: all)."""
+    return {"vouchers": voucher_facts(session, as_of=day), "courses": course_facts(session)}
 
 
 def signal_tables(session: Session, *, day: dt.date) -> dict[str, pa.Table]:

@@ -101,7 +101,7 @@ def ranking(
     province: str | None = None,
 ) -> list[RankingRow]:
     """Return the categories ranked by participants' first trainings, for a wave (and province)."""
-    tables = repository.statistics_tables(session, day=as_of)
+    tables = repository.ranking_tables(session, day=as_of)
     table = engine.ranking(tables, day=as_of or engine.EVERYTHING, wave=wave, province=province)
     return [RankingRow(**row) for row in _rows(table)]
 
@@ -110,14 +110,14 @@ def ranking_by_wave_province(
     session: Session, *, as_of: dt.date | None = None
 ) -> list[WaveProvinceCount]:
     """Return participants by wave, province and category of their first training."""
-    tables = repository.statistics_tables(session, day=as_of)
+    tables = repository.ranking_tables(session, day=as_of)
     table = engine.ranking_by_wave_province(tables, day=as_of or engine.EVERYTHING)
     return [WaveProvinceCount(**row) for row in _rows(table)]
 
 
 def outcomes(session: Session, *, as_of: dt.date | None = None) -> list[OutcomeRow]:
     """Return the tracking-survey outcomes by category and survey number."""
-    tables = repository.statistics_tables(session, day=as_of)
+    tables = repository.outcome_tables(session, day=as_of)
     table = engine.outcomes(tables, day=as_of or engine.EVERYTHING)
     return [OutcomeRow(**row) for row in _rows(table)]
 
@@ -126,7 +126,7 @@ def completions(
     session: Session, *, as_of: dt.date | None = None
 ) -> tuple[list[CourseCompletion], list[ProviderCompletion]]:
     """Return completion rates and time taken, per course and per provider."""
-    tables = repository.signal_tables(session, day=as_of or engine.EVERYTHING)
+    tables = repository.completion_tables(session, day=as_of)
     courses, providers = engine.completions(tables, day=as_of or engine.EVERYTHING)
     return (
         [CourseCompletion(**row) for row in _rows(courses)],
