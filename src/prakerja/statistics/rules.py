@@ -1,8 +1,6 @@
-"""The program's reporting rules: category order, signal types, survey numbers per scheme."""
+"""The program's reporting rules: the order of categories, survey numbers per scheme."""
 
 from __future__ import annotations
-
-from enum import StrEnum
 
 import pyarrow as pa
 
@@ -11,19 +9,6 @@ from prakerja.schemes.loader import all_schemes
 
 #: The row counting every respondent once in the outcome statistics.
 ALL = "ALL"
-
-
-class SignalType(StrEnum):
-    """Kinds of integrity signal (leads for investigators, never breaks)."""
-
-    SHARED_ACCOUNT = "SHARED_ACCOUNT"
-    """One payout account linked by cards of three or more NIKs."""
-    SHARED_PHONE = "SHARED_PHONE"
-    """One phone number on registrations of three or more NIKs holding cards."""
-    FAST_COMPLETION = "FAST_COMPLETION"
-    """A training completed sooner after its purchase than the course's hours."""
-    SAME_PERSON = "SAME_PERSON"
-    """Two or more NIKs holding cards under one normalised name and birth date."""
 
 
 def reporting_order() -> list[str]:
