@@ -81,6 +81,12 @@ def benches(scratch_url: str) -> list[Bench]:
             ("--instructions", "40000"),
             ("--instructions", "4000", "--runs", "2"),
         ),
+        Bench(
+            "statistics",
+            "statistics_at_scale.py",
+            ("--participants", "5600000"),
+            ("--participants", "560000"),
+        ),
     ]
 
 

@@ -6,5 +6,6 @@ import prakerja.ledger.models
 import prakerja.payouts.models
 import prakerja.reconciliation.models
 import prakerja.registry.models
+import prakerja.statistics.models
 import prakerja.surveys.models
 import prakerja.transactions.models  # noqa: F401

@@ -49,6 +49,7 @@ def reconcile_command(
     from prakerja.kit.progress import RichReporter
     from prakerja.operations.timeline import advance_to
     from prakerja.reconciliation import service
+    from prakerja.statistics.service import evaluate_signals
     from prakerja.storage.db import unit_of_work
 
     day = parse_day(date)
@@ -66,12 +67,14 @@ def reconcile_command(
         else:
             advance_to(session, day)
             summary = service.reconcile(session, day, reporter=reporter)
+        signals = evaluate_signals(session, day=day)
         gap, escrow = (
             (summary.gap, summary.escrow)
             if summary.gap and summary.escrow
             else service.day_position(session, day)
         )
     _print_run(summary, escrow)
+    say(f"integrity signals on {day}: {len(signals)} (leads, nothing held)")
     say(gap.sentence())
 
 
@@ -117,18 +120,20 @@ def resolve_command(
 
 
 def _reconciled_up_to(session: Session, day: dt.date) -> None:
-    """Reconcile `day` first unless a later day was reconciled, so exports are never stale.
+    """Reconcile `day` (and evaluate its signals) first unless a later day was reconciled.
 
     The latest day reconciled is run again (a run is idempotent): facts that
     arrived since its run, dated up to it, are known up to it.
     """
     from prakerja.operations.timeline import advance_to
     from prakerja.reconciliation.service import latest_run_day, reconcile
+    from prakerja.statistics.service import evaluate_signals
 
     latest = latest_run_day(session)
     if latest is None or latest <= day:
         advance_to(session, day)
         reconcile(session, day)
+        evaluate_signals(session, day=day)
         tell(f"reconciled {day} first")
 
 

@@ -354,9 +354,3 @@ class Marketplace:
         path = self.folder / f"platform-invoices-{last_day}.csv"
         write_csv(path, INVOICE_COLUMNS, rows)
         report.add("platform-invoices", import_files(self.engine, PlatformInvoicesLoader(), [path]))
-
-
-def category_ranking(engine: Engine) -> list[tuple[str, int]]:
-    """Return training categories ranked by participants (bundles once, under BUNDLE)."""
-    with unit_of_work(engine) as session:
-        return transactions.category_ranking(session)

@@ -26,6 +26,7 @@ from prakerja.reconciliation.service import (
 from prakerja.reporting.pdf import write_pdf
 from prakerja.reporting.statement import build_statement
 from prakerja.reporting.workbook import write_workbook
+from prakerja.statistics.service import evaluate_signals
 from prakerja.storage.db import unit_of_work
 
 
@@ -41,10 +42,12 @@ class ReconciliationShown:
 
 
 def reconcile_day(engine: Engine, day: dt.date, reporter: Reporter | None = None) -> RunSummary:
-    """Reconcile one business day in its own transaction, after the day's time rules."""
+    """Reconcile one business day and evaluate its integrity signals, after its time rules."""
     with unit_of_work(engine) as session:
         advance_to(session, day)
-        return reconcile(session, day, reporter=reporter)
+        summary = reconcile(session, day, reporter=reporter)
+        evaluate_signals(session, day=day)
+        return summary
 
 
 def show_reconciliation(

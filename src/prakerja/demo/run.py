@@ -12,9 +12,11 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, inspect
 
-from prakerja.demo.marketplace import Marketplace, MarketplaceReport, category_ranking
+from prakerja.demo.findings import show_findings
+from prakerja.demo.marketplace import Marketplace, MarketplaceReport
 from prakerja.demo.operator import DeskDay, audit_list, work_breaks
 from prakerja.demo.payouts import Holder, PayoutDay, card_holders, payout_day, print_payouts
+from prakerja.demo.planted import plant_accounts, plant_fast_completions, plant_registrations
 from prakerja.demo.reconciliation import reconcile_day, show_reconciliation
 from prakerja.demo.synth import (
     PARTICIPANT_COLUMNS,
@@ -114,9 +116,10 @@ def write_program(
         "participants": [],
         "exclusions": [],
     }
+    by_wave = [list(applicants(plan, factory)) for plan in plans]
+    plant_registrations(factory, by_wave[0], by_wave[1])
     everyone: list[dict[str, str]] = []
-    for plan in plans:
-        rows = list(applicants(plan, factory))
+    for plan, rows in zip(plans, by_wave, strict=True):
         everyone.extend(rows)
         path = folder / f"participants-wave{plan.wave}.csv"
         write_csv(path, PARTICIPANT_COLUMNS, rows)
@@ -195,6 +198,11 @@ def run_program(
         if day == audit_day:
             report.imports["exclusions (auditors)"] = audit_list(engine, folder, seed, day, holders)
         report.marketplace.merge(market.simulate(day, day, niks))
+        if day == min(due):
+            report.imports["payout-accounts (planted)"] = plant_accounts(engine, folder, day)
+            report.marketplace.add(
+                "platform-events (planted)", plant_fast_completions(engine, folder, day)
+            )
         report.payout_days.append(payout_day(engine, folder, seed, day, holders))
         reconcile_day(engine, day)
         report.desk_days.append(work_breaks(engine, day))
@@ -252,12 +260,6 @@ def _print_report(console: Console, engine: Engine, report: DemoReport, folder: 
         ledger.add_row(kind, format_rupiah(amount))
     ledger.add_row("[bold]total[/bold]", format_rupiah(sum(books.values())))
     console.print(ledger)
-    ranking = Table(title="Training categories by participants", title_justify="left")
-    ranking.add_column("category")
-    ranking.add_column("participants", justify="right")
-    for category, participants in category_ranking(engine):
-        ranking.add_row(category, str(participants))
-    console.print(ranking)
     console.print(f"Provider commits (redeem-code API service): {report.marketplace.commits}")
     console.print(f"Active cards: {active}. Files, rejects and exports are in {folder}/")
     cancelled = sum(desk.cancelled for desk in report.desk_days)
@@ -287,4 +289,5 @@ def run_demo(db_url: str | None, participants: int, seed: int) -> DemoReport:
     show_reconciliation(console, engine, report.last_day, folder)
     database = "" if db_url else f" --db sqlite:///{folder / 'prakerja-demo.db'}"
     console.print(f"Dashboard: prakerja serve{database}  (then open http://127.0.0.1:8000/)")
+    show_findings(console, engine, report.last_day)
     return report

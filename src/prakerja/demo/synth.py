@@ -108,6 +108,10 @@ class ParticipantFactory:
                 self.used_niks.add(nik)
                 return nik
 
+    def nik_for(self, regency: str, birth_date: str, gender: str) -> str:
+        """Return a NIK not yet used for a person born on `birth_date` of `gender` in `regency`."""
+        return self._nik(regency, dt.date.fromisoformat(birth_date), gender)
+
     def family(self, wave: int, opens_on: dt.date, size: int) -> list[dict[str, str]]:
         """Return `size` registrations sharing one family card (KK) and one address."""
         rng = self.rng

@@ -103,5 +103,8 @@ def install(app: Any) -> None:
     """Add the pages and their static assets (vendored, so the service works offline) to an app."""
     from fastapi.staticfiles import StaticFiles
 
+    from prakerja.web.statistics import router as statistics_router
+
     app.mount("/static/web", StaticFiles(directory=str(STATIC)), name="web-static")
     app.include_router(router)
+    app.include_router(statistics_router)
