@@ -54,6 +54,20 @@ class Settings(BaseSettings):
         default="1.5GB",
         description="Memory DuckDB may hold while reconciling before it spills to disk.",
     )
+    notify_url: str | None = Field(
+        default=None,
+        description="URL each message to a participant is POSTed to as JSON; else the file.",
+    )
+    notify_file: Path = Field(
+        default=Path("notifications.jsonl"),
+        description="File each message to a participant is appended to (one JSON per line).",
+    )
+    notify_timeout_seconds: float = Field(
+        default=3.0,
+        gt=0,
+        le=30,
+        description="How long a POST to PRAKERJA_NOTIFY_URL may take before it counts as failed.",
+    )
 
     @property
     def uses_default_secret_key(self) -> bool:
