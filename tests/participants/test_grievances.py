@@ -14,62 +14,18 @@ from prakerja.participants.service import (
     partner_grievances,
     resolve_grievance,
 )
-from tests.builders import read_csv, summary
-from tests.payouts.factories import (
-    account_row,
-    make_card,
-    make_training,
-    result_row,
-    write_accounts,
-    write_results,
-)
+from tests.builders import read_csv
+from tests.participants.factories import OTHER_PAID_NIK, PAID_NIK, pay
 
 DAY = dt.date(2020, 4, 22)
-NIK, OTHER_NIK = "3171014508900001", "3171010101900002"
+NIK, OTHER_NIK = PAID_NIK, OTHER_PAID_NIK
 #: 10:00 in Jakarta on DAY.
 NOW = dt.datetime(2020, 4, 22, 3, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
 def paid(session, cli, tmp_path):
-    """Two participants paid by OVO (one SUCCESS, one FAILED) and one by GOPAY (SUCCESS)."""
-    cards = {nik: make_card(session, nik=nik) for nik in (NIK, OTHER_NIK)}
-    third = make_card(session, nik="3171010101900003")
-    for card in (*cards.values(), third):
-        make_training(session, card)
-    session.commit()
-    rows = [
-        account_row(cards[NIK]),
-        account_row(cards[OTHER_NIK]),
-        account_row(third, partner="GOPAY"),
-    ]
-    assert (
-        summary(cli("import", "payout-accounts", write_accounts(tmp_path / "a.csv", rows)).stdout)[
-            "loaded"
-        ]
-        == 3
-    )
-    out = tmp_path / "out"
-    assert cli("payouts", "run", "--date", DAY.isoformat(), "--out", out).exit_code == 0
-    ovo = {r["card_number"]: r for r in read_csv(out / f"instructions-OVO-{DAY}.csv")}
-    [gopay] = read_csv(out / f"instructions-GOPAY-{DAY}.csv")
-    results = [
-        result_row(ovo[cards[NIK]]),
-        result_row(ovo[cards[OTHER_NIK]], status="FAILED", failure_code="ACCOUNT_DORMANT"),
-        result_row(gopay),
-    ]
-    assert (
-        summary(
-            cli("import", "partner-results", write_results(tmp_path / "r.csv", results)).stdout
-        )["loaded"]
-        == 3
-    )
-    return {
-        "mine": ovo[cards[NIK]]["instruction_id"],
-        "failed": ovo[cards[OTHER_NIK]]["instruction_id"],
-        "gopay": gopay["instruction_id"],
-        "card": cards[NIK],
-    }
+    return pay(session, cli, tmp_path)
 
 
 def test_the_same_grievance_the_same_day_is_one_grievance(session, paid):
