@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from prakerja.registry.models import Registration, Wave
+from prakerja.registry.models import Card, Registration, SelectionResult, Wave
 from tests.builders import read_csv, summary
 from tests.payouts.factories import (
     account_row,
@@ -58,6 +58,16 @@ def pay(session: Session, cli: Any, tmp_path: Path) -> dict[str, str]:
     for card in (*cards.values(), third):
         make_training(session, card)
     session.execute(update(Registration).values(phone="0812-3456-7801"))
+    for registration, card in session.execute(select(Card.registration_id, Card.card_number)):
+        session.execute(
+            insert(SelectionResult).values(
+                registration_id=registration,
+                wave=1,
+                outcome="SELECTED",
+                card_number=card,
+                decided_on=dt.date(2020, 4, 17),
+            )
+        )
     session.commit()
     rows = [
         account_row(cards[PAID_NIK]),
