@@ -3,6 +3,7 @@
 import prakerja.audit.models
 import prakerja.catalog.models
 import prakerja.ledger.models
+import prakerja.partners.models
 import prakerja.payouts.models
 import prakerja.reconciliation.models
 import prakerja.registry.models
