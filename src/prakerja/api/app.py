@@ -57,7 +57,7 @@ def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> Fas
         version=__version__,
         docs_url=None,
         redoc_url=None,
-        description="Redeem codes for training providers; files, breaks and instructions for partners.",
+        description="Redeem codes for providers; files, breaks and instructions for partners.",
     )
     app.state.engine = engine
     app.state.async_reads = None  # set while serving on PostgreSQL (see the lifespan above)

@@ -26,12 +26,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from prakerja.api.uploads import (
-    UPLOAD_LIMIT_BYTES,
-    TooLargeError,
-    multipart_boundary,
-    stream_file_part,
-)
+from prakerja.api import uploads
+from prakerja.api.uploads import TooLargeError, multipart_boundary, stream_file_part
 from prakerja.kit.errors import InputError, NotFoundError, PrakerjaError
 from prakerja.partners.service import Grant as PartnerGrant
 
@@ -210,7 +206,7 @@ _UPLOAD_BODY = {
     openapi_extra=_UPLOAD_BODY,
     responses=_responses(
         s403="The token was not issued for this kind",
-        s413=f"The body is over {UPLOAD_LIMIT_BYTES} bytes (100 MB)",
+        s413=f"The body is over {uploads.UPLOAD_LIMIT_BYTES} bytes (100 MB)",
         s422="The file is unusable as a whole (missing column, unreadable), or not multipart",
     ),
 )
@@ -222,16 +218,17 @@ async def upload_file(
 
     if kind not in grant.kinds:
         raise RefusedError(403, f"this token may not send {kind!r}")
+    limit = uploads.UPLOAD_LIMIT_BYTES
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > UPLOAD_LIMIT_BYTES:
-        raise TooLargeError(f"the body is over the limit of {UPLOAD_LIMIT_BYTES} bytes")
+    if length.isdigit() and int(length) > limit:
+        raise TooLargeError(f"the body is over the limit of {limit} bytes")
     boundary = multipart_boundary(request.headers.get("content-type"))
     folder = await run_in_threadpool(
         upload_folder, request.app.state.partner_uploads, partner_code=grant.partner_code
     )
     try:
         streamed = await stream_file_part(
-            request.stream(), boundary=boundary, name_file=_namer(folder)
+            request.stream(), boundary=boundary, name_file=_namer(folder), limit=limit
         )
     except PrakerjaError:
         shutil.rmtree(folder, ignore_errors=True)

@@ -108,7 +108,7 @@ async def stream_file_part(
     *,
     boundary: bytes,
     name_file: Callable[[str | None], Path],
-    limit: int = UPLOAD_LIMIT_BYTES,
+    limit: int,
 ) -> StreamedFile:
     """Write the body's `file` part to the path `name_file(filename)` gives; count the body.
 
