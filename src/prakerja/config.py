@@ -36,6 +36,13 @@ class Settings(BaseSettings):
         default=None,
         description="Folder of extra or overriding scheme YAML files.",
     )
+    data_dir: Path = Field(
+        default=Path("prakerja-data"),
+        description=(
+            "Folder of files the service receives (partners' uploads and their rejects, "
+            "one folder per upload); a relative path is taken from where the service starts."
+        ),
+    )
     actor: str | None = Field(
         default=None,
         description="Name recorded in the audit trail; default: the operating-system user.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -13,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from prakerja import __version__
-from prakerja.api import redeem
+from prakerja.api import partner, redeem
 from prakerja.storage.async_reads import AsyncReads
 
 SWAGGER_ASSETS = "/static/swagger-ui"
@@ -39,6 +40,13 @@ async def _async_reads_while_serving(app: FastAPI) -> AsyncIterator[None]:
         await reads.close()
 
 
+def partner_upload_root() -> Path:
+    """Return the folder partners' uploads are kept in: DATA_DIR/partner-uploads, absolute."""
+    from prakerja.config import get_settings
+
+    return (get_settings().data_dir / "partner-uploads").resolve()
+
+
 def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> FastAPI:
     """Build the application on a database engine; `clock` gives Unix seconds (tests fix it)."""
     from swagger_ui_bundle import swagger_ui_path
@@ -49,7 +57,7 @@ def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> Fas
         version=__version__,
         docs_url=None,
         redoc_url=None,
-        description="Redeem codes for training providers; more partner APIs to come.",
+        description="Redeem codes for providers; files, breaks and instructions for partners.",
     )
     app.state.engine = engine
     app.state.async_reads = None  # set while serving on PostgreSQL (see the lifespan above)
@@ -58,6 +66,8 @@ def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> Fas
     app.state.clock = clock
     app.mount(SWAGGER_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
     app.include_router(redeem.router)
+    app.state.partner_uploads = partner_upload_root()
+    app.include_router(partner.router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
