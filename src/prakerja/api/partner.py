@@ -388,3 +388,38 @@ async def _small_json(request: Request, limit: int) -> Any:
         return json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return None
+
+
+class PartnerGrievance(BaseModel):
+    """A participant's NOT_RECEIVED grievance about one of the partner's successful payments."""
+
+    grievance_id: str
+    instruction_id: str
+    category: str
+    opened_on: dt.date
+    status: str = Field(description="OPEN or RESOLVED")
+    resolved_on: dt.date | None
+
+
+class GrievancesAnswer(BaseModel):
+    """`{"success": true, "grievances": [...]}`."""
+
+    success: bool
+    grievances: list[PartnerGrievance]
+
+
+@router.get("/grievances", response_model=GrievancesAnswer, responses=_responses())
+async def list_grievances(request: Request, grant: Grant) -> JSONResponse:
+    """Participants' NOT_RECEIVED grievances about the partner's instructions it reported paid."""
+    from prakerja.participants.service import partner_grievances
+    from prakerja.storage.db import unit_of_work
+
+    def read() -> list[dict[str, object]]:
+        with unit_of_work(request.app.state.engine) as session:
+            return partner_grievances(session, partner_code=grant.partner_code)
+
+    found = await run_in_threadpool(read)
+    answer = GrievancesAnswer(
+        success=True, grievances=[PartnerGrievance.model_validate(row) for row in found]
+    )
+    return JSONResponse(answer.model_dump(mode="json"))
