@@ -5,6 +5,7 @@ import datetime as dt
 from sqlalchemy import insert, select
 
 from prakerja.ledger.service import Movement, post
+from prakerja.participants.service import file_grievance
 from prakerja.reconciliation.models import Break
 from prakerja.reconciliation.service import reconcile
 from prakerja.registry.models import Registration, SelectionResult, Wave
@@ -77,6 +78,18 @@ def test_a_failed_payment_asks_for_a_new_account_and_the_open_review(session, cl
         (Step.RELINK_ACCOUNT, instruction),
     ]
     assert story.surveys == ()
+    filed = file_grievance(
+        session,
+        nik=NIK,
+        category="NOT_RECEIVED",
+        instruction_id=instruction,
+        text="",
+        now=dt.datetime(2020, 4, 23, 3, tzinfo=dt.UTC),
+    )
+    again = participant_story(session, nik=NIK, as_of=DAY)
+    assert [(g.grievance_id, g.instruction_id) for g in again.grievances] == [
+        (filed.grievance_id, instruction)
+    ]
 
 
 def test_a_paid_incentive_opens_the_surveys_and_the_breaks_are_listed(session, cli, tmp_path):

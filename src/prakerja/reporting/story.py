@@ -20,6 +20,7 @@ from prakerja.kit.mask import mask_account, mask_card, mask_nik, mask_phone
 from prakerja.kit.nik import is_sixteen_digits
 from prakerja.ledger.accounts import AccountKind, account
 from prakerja.ledger.person import AccountMovement, account_movements
+from prakerja.participants.service import GrievanceView, participant_grievances
 from prakerja.payouts.person import (
     CardAccount,
     CardInstruction,
@@ -55,6 +56,7 @@ __all__ = [
     "CardInstruction",
     "CardPurchase",
     "EntitlementStory",
+    "GrievanceView",
     "NextStep",
     "ParticipantStory",
     "PersonCard",
@@ -101,6 +103,8 @@ class ParticipantStory:
     breaks: tuple[CardBreak, ...]
     surveys: tuple[SurveyStory, ...]
     next_steps: tuple[NextStep, ...]
+    grievances: tuple[GrievanceView, ...] = ()
+    """The participant's grievances (pengaduan), newest first."""
 
     @property
     def card(self) -> PersonCard | None:
@@ -137,6 +141,7 @@ def participant_story(
         breaks=parts.breaks,
         surveys=parts.surveys,
         next_steps=parts.next_steps,
+        grievances=tuple(participant_grievances(session, nik=nik)),
     )
 
 

@@ -131,7 +131,6 @@ def _story_page(
         lang,
         status=status,
         story=story,
-        grievances=participants.participant_grievances(session, nik=nik),
         categories=list(GrievanceCategory),
         text_limit=GRIEVANCE_TEXT_LIMIT,
         form_token=form_token(_key(), token_hash(token)),
