@@ -64,8 +64,8 @@ def person_registrations(session: Session, *, nik: str) -> list[PersonRegistrati
         )
     )
     ids.update(session.scalars(select(Card.registration_id).where(Card.nik == nik)))
-    if not ids:
-        return []
+    # No early return when there is none: a sign-in request for an unknown NIK does the
+    # same statements as one for a registered NIK.
     rows = session.execute(
         select(
             Registration.wave,
