@@ -123,3 +123,26 @@ def test_sign_out_ends_the_session(session):
 )
 def test_phones_are_normalised_to_plus_62(raw, normal):
     assert normalise_phone(raw) == normal
+
+
+def test_a_registered_and_an_unknown_nik_run_the_same_statements(session, engine):
+    from sqlalchemy import event
+
+    register(session, NIK)
+    session.commit()
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        shape = re.sub(r"sa_savepoint_\d+", "sp", re.sub(r"\s+", " ", statement))
+        seen.append(shape.split(" WHERE ")[0])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert request_code(session, nik=NIK, key=KEY, now=NOW) is not None
+        registered, seen[:] = list(seen), []
+        assert request_code(session, nik="3171010101900009", key=KEY, now=NOW) is None
+        unknown = list(seen)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert registered == unknown
+    assert any(s.startswith("INSERT INTO sign_in_codes") for s in unknown)
