@@ -38,6 +38,8 @@ from prakerja.participants.rules import (
 from prakerja.payouts.person import instruction_card, succeeded_instruction_ids
 from prakerja.registry.person import latest_phone, person_card
 
+#: The grievance categories, in the order a form offers them.
+CATEGORIES = tuple(GrievanceCategory)
 #: The longest resolution reason kept.
 REASON_LIMIT = 1000
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,7 +29,6 @@ from prakerja.kit.mask import mask_account, mask_card, mask_nik
 from prakerja.kit.money import format_rupiah
 from prakerja.kit.nik import is_sixteen_digits
 from prakerja.participants import service as participants
-from prakerja.participants.models import GrievanceCategory
 from prakerja.participants.notify import Message, notifier_from
 from prakerja.participants.rules import (
     GRIEVANCE_TEXT_LIMIT,
@@ -47,20 +47,20 @@ COOKIE = "saya_session"
 router = APIRouter(include_in_schema=False)
 
 
-def _environment() -> Environment:
+@lru_cache(maxsize=len(LOCALES))
+def _environment(locale: str) -> Environment:
+    """Return the templates of one language (one environment each, so requests never mix)."""
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
     )
+    environment.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     environment.filters["rupiah"] = format_rupiah
     environment.filters["card"] = mask_card
     environment.filters["account"] = mask_account
     environment.filters["nik"] = mask_nik
     return environment
-
-
-_ENVIRONMENT = _environment()
 
 
 def _session(request: Request) -> Iterator[Session]:
@@ -77,13 +77,16 @@ def _render(
 ) -> HTMLResponse:
     """Render a page of /saya in the visitor's language; never cached (personal data)."""
     locale = pick_locale(lang, request.headers.get("accept-language"))
-    _ENVIRONMENT.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
-    page = _ENVIRONMENT.get_template(template).render(
-        request=request,
-        locale=locale,
-        locales=LOCALES,
-        day=lambda value: format_date(value, format="long", locale=locale) if value else "",
-        **context,
+    page = (
+        _environment(locale)
+        .get_template(template)
+        .render(
+            request=request,
+            locale=locale,
+            locales=LOCALES,
+            day=lambda value: format_date(value, format="long", locale=locale) if value else "",
+            **context,
+        )
     )
     return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
 
@@ -131,7 +134,7 @@ def _story_page(
         lang,
         status=status,
         story=story,
-        categories=list(GrievanceCategory),
+        categories=participants.CATEGORIES,
         text_limit=GRIEVANCE_TEXT_LIMIT,
         form_token=form_token(_key(), token_hash(token)),
         error=error,
