@@ -3,6 +3,8 @@
 import prakerja.audit.models
 import prakerja.catalog.models
 import prakerja.ledger.models
+import prakerja.participants.models
+import prakerja.partners.models
 import prakerja.payouts.models
 import prakerja.reconciliation.models
 import prakerja.registry.models

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
         default=None,
         description="Folder of extra or overriding scheme YAML files.",
     )
+    data_dir: Path = Field(
+        default=Path("prakerja-data"),
+        description=(
+            "Folder of files the service receives (partners' uploads and their rejects, "
+            "one folder per upload); a relative path is taken from where the service starts."
+        ),
+    )
     actor: str | None = Field(
         default=None,
         description="Name recorded in the audit trail; default: the operating-system user.",
@@ -67,6 +74,20 @@ class Settings(BaseSettings):
     reconciliation_memory_limit: str = Field(
         default="1.5GB",
         description="Memory DuckDB may hold while reconciling before it spills to disk.",
+    )
+    notify_url: str | None = Field(
+        default=None,
+        description="URL each message to a participant is POSTed to as JSON; else the file.",
+    )
+    notify_file: Path = Field(
+        default=Path("notifications.jsonl"),
+        description="File each message to a participant is appended to (one JSON per line).",
+    )
+    notify_timeout_seconds: float = Field(
+        default=3.0,
+        gt=0,
+        le=30,
+        description="How long a POST to PRAKERJA_NOTIFY_URL may take before it counts as failed.",
     )
 
     @property

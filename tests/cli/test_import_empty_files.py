@@ -6,7 +6,7 @@ instruction of the day is still being processed, a platform with no sales.
 
 import pytest
 
-from prakerja.cli.imports import LOADERS, loader_for
+from prakerja.ingest.kinds import LOADERS, loader_for
 
 
 @pytest.mark.parametrize("kind", sorted(LOADERS))

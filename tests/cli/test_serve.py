@@ -56,11 +56,11 @@ def served(database_url, engine):
         server.wait(timeout=10)
 
 
-def test_serve_answers_the_dashboard_the_status_page_the_docs_and_the_redeem_api(served):
+def test_serve_answers_the_dashboard_the_participants_page_the_docs_and_the_redeem_api(served):
     status, page = _get(f"{served}/?lang=en")
     assert status == 200 and "Program dashboard" in page
-    status, page = _get(f"{served}/status?lang=en")
-    assert status == 200 and "<form" in page
+    status, page = _get(f"{served}/saya?lang=en")
+    assert status == 200 and 'action="/saya/kode' in page
     status, page = _get(f"{served}/docs")
     assert status == 200 and "swagger-ui" in page
     status, spec = _get(f"{served}/openapi.json")

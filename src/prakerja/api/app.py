@@ -12,13 +12,14 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from prakerja import __version__
-from prakerja.api import redeem
+from prakerja.api import partner, redeem
 from prakerja.api.docs import install_docs
 from prakerja.api.errors import UnexpectedErrorMiddleware, install_error_handlers
 from prakerja.api.headers import SecurityHeadersMiddleware
@@ -60,6 +61,11 @@ def install_plumbing(app: FastAPI) -> None:
     app.add_middleware(SecurityHeadersMiddleware)
 
 
+def partner_upload_root() -> Path:
+    """Return the folder partners' uploads are kept in: DATA_DIR/partner-uploads, absolute."""
+    return (get_settings().data_dir / "partner-uploads").resolve()
+
+
 def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> FastAPI:
     """Build the application on a database engine; `clock` gives Unix seconds (tests fix it)."""
     app = FastAPI(
@@ -68,7 +74,7 @@ def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> Fas
         version=__version__,
         docs_url=None,
         redoc_url=None,
-        description="Redeem codes for training providers; more partner APIs to come.",
+        description="Redeem codes for providers; files, breaks and instructions for partners.",
     )
     app.state.engine = engine
     app.state.async_reads = None  # set while serving on PostgreSQL (see the lifespan above)
@@ -79,6 +85,8 @@ def create_app(engine: Engine, *, clock: Callable[[], float] = time.time) -> Fas
     install_docs(app)
     app.include_router(redeem.router)
     publish_security_schemes(app, redeem.SECURITY_SCHEMES)
+    app.state.partner_uploads = partner_upload_root()
+    app.include_router(partner.router)
     return app
 
 

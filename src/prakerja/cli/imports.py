@@ -2,42 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from prakerja.cli.common import DbOption, open_database, say
-from prakerja.kit.errors import InputError
-
-if TYPE_CHECKING:
-    from prakerja.ingest.pipeline import Loader
-
-#: Each contract file kind and the loader that takes it, imported only when used.
-LOADERS: dict[str, str] = {
-    "waves": "prakerja.registry.loaders:WavesLoader",
-    "participants": "prakerja.registry.loaders:ParticipantsLoader",
-    "exclusions": "prakerja.registry.loaders:ExclusionsLoader",
-    "payout-accounts": "prakerja.payouts.loaders:PayoutAccountsLoader",
-    "partner-results": "prakerja.payouts.loaders:PartnerResultsLoader",
-    "bank-statement": "prakerja.payouts.loaders:BankStatementLoader",
-    "survey-responses": "prakerja.surveys.loaders:SurveyResponsesLoader",
-    "courses": "prakerja.catalog.loaders:CoursesLoader",
-    "platform-events": "prakerja.transactions.loaders:PlatformEventsLoader",
-    "platform-invoices": "prakerja.transactions.loaders:PlatformInvoicesLoader",
-}
-
-
-def loader_for(kind: str) -> Loader:
-    """Return the loader of a file kind, or raise InputError listing the known kinds."""
-    target = LOADERS.get(kind)
-    if target is None:
-        raise InputError(f"unknown kind {kind!r} (known: {', '.join(sorted(LOADERS))})")
-    module_name, class_name = target.split(":")
-    loader_class = getattr(importlib.import_module(module_name), class_name)
-    loader: Loader = loader_class()
-    return loader
+from prakerja.ingest.kinds import LOADERS, loader_for
 
 
 def import_command(

@@ -8,7 +8,16 @@ import sys
 import typer
 
 from prakerja import __version__
-from prakerja.cli import exports, payouts, reconciliation, serve, statistics, waves
+from prakerja.cli import (
+    exports,
+    grievances,
+    partners,
+    payouts,
+    reconciliation,
+    serve,
+    statistics,
+    waves,
+)
 from prakerja.cli.common import DbOption, chosen_database, open_database, say, use_database
 from prakerja.cli.imports import import_command
 
@@ -29,6 +38,9 @@ reconciliation.register_exports(exports.app)
 statistics.register_exports(exports.app)
 app.command("serve")(serve.serve_command)
 app.add_typer(serve.providers_app, name="providers")
+app.add_typer(grievances.app, name="grievances")
+grievances.register_exports(exports.app)
+app.add_typer(partners.app, name="partners")
 
 
 @app.callback()

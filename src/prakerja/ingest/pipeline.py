@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -111,15 +111,33 @@ def import_files(
     return total
 
 
-def import_file(engine: Engine, loader: Loader, path: Path, reporter: Reporter) -> ImportSummary:
-    """Load one file: read it, check it, store it in one transaction, write its rejects."""
+#: Called inside an import's transaction once its rows are stored: session, run id, counts.
+OnLoaded = Callable[[Session, int, "ImportSummary"], None]
+
+
+def import_file(
+    engine: Engine,
+    loader: Loader,
+    path: Path,
+    reporter: Reporter,
+    *,
+    acting_partner: str | None = None,
+    on_loaded: OnLoaded | None = None,
+) -> ImportSummary:
+    """Load one file: read it, check it, store it in one transaction, write its rejects.
+
+    `acting_partner` is the partner sending its own file over the API: a row
+    naming another partner is a reject of its partner column (one more column
+    rule), and the import run's actor is `partner:CODE`. `on_loaded` records
+    what the caller needs in the import's own transaction.
+    """
     required = [spec.name for spec in loader.fields if spec.required]
     optional = [spec.name for spec in loader.fields if not spec.required]
     raw = loader.read(path, required, optional)
     if raw.extra_columns:
         reporter.note(f"{path.name}: extra column(s) ignored: {', '.join(raw.extra_columns)}")
     reporter.start(f"checking {path.name}", raw.num_rows)
-    checked = validate(raw, loader.fields)
+    checked = validate(raw, loader.fields, acting_partner=acting_partner)
     reporter.advance(raw.num_rows)
     for column, count in checked.warnings.items():
         reporter.note(f"{path.name}: {count} row(s) with an unusable {column} (kept as empty)")
@@ -129,7 +147,7 @@ def import_file(engine: Engine, loader: Loader, path: Path, reporter: Reporter) 
             kind=loader.kind,
             file_name=str(path),
             file_sha256=_sha256(path),
-            actor=current_actor(),
+            actor=f"partner:{acting_partner}" if acting_partner else current_actor(),
             started_at=utc_now(),
             rows=raw.num_rows + len(raw.shape_rejects),
         )
@@ -141,6 +159,8 @@ def import_file(engine: Engine, loader: Loader, path: Path, reporter: Reporter) 
         run.rejected, run.pending = summary.rejected, summary.pending
         run.finished_at = utc_now()
         session.flush()
+        if on_loaded is not None:
+            on_loaded(session, run.id, summary)
         fault_point("import.before_commit")
     all_rejects = pa.concat_tables([checked.rejects, outcome.rejects])
     write_rejects(raw, all_rejects)

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from prakerja.ingest.checks import Field, apply_field
+from prakerja.ingest.checks import Field, Parsed, apply_field
 from prakerja.ingest.reader import RawFile
 
 ROW = "_row"
 LINE = "_line"
 REJECT_SCHEMA = pa.schema([(ROW, pa.int64()), ("column", pa.string()), ("reason", pa.string())])
+#: The columns that name who sent a row: checked against the acting partner, when there is one.
+PARTNER_COLUMNS = ("platform_code", "partner_code")
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,25 @@ def rejects_for(rows: pa.Table, mask: pa.Array, column: str, reason: str) -> pa.
     )
 
 
-def validate(raw: RawFile, fields: Sequence[Field]) -> Validated:
-    """Parse every field; a row's reject names its first faulty column in contract order."""
+def _own_rows_only(parsed: Parsed, acting_partner: str) -> Parsed:
+    """Mark a row at fault when its partner column names another partner than the sender."""
+    other = pc.fill_null(pc.not_equal(parsed.values, acting_partner), False)
+    reason = f"names another partner than the sender ({acting_partner})"
+    return Parsed(
+        values=parsed.values,
+        bad=pc.or_(parsed.bad, other),
+        reason=pc.if_else(other, reason, parsed.reason),
+    )
+
+
+def validate(
+    raw: RawFile, fields: Sequence[Field], *, acting_partner: str | None = None
+) -> Validated:
+    """Parse every field; a row's reject names its first faulty column in contract order.
+
+    With an `acting_partner` (a partner sending its own file), a row whose
+    `platform_code` or `partner_code` names anyone else is at fault in that column.
+    """
     count = raw.num_rows
     parsed_columns: dict[str, pa.Array] = {}
     first_column = pa.nulls(count, pa.string())
@@ -60,6 +79,8 @@ def validate(raw: RawFile, fields: Sequence[Field]) -> Validated:
         else:
             column = pa.nulls(count, pa.string())
         parsed = apply_field(spec, column)
+        if acting_partner is not None and spec.name in PARTNER_COLUMNS:
+            parsed = _own_rows_only(parsed, acting_partner)
         parsed_columns[spec.name] = parsed.values
         if spec.lenient:
             faults = pc.sum(parsed.bad).as_py() or 0

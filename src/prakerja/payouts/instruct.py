@@ -340,6 +340,16 @@ def _file_rows(session: Session, batch_ids: list[str]) -> pa.Table:
     )
 
 
+def partner_day_rows(session: Session, *, partner_code: str, day: dt.date) -> pa.Table:
+    """Return a partner's instructions of a business day as its file lists them (not cancelled)."""
+    batches = session.scalars(
+        select(PaymentBatch.batch_id).where(
+            PaymentBatch.business_date == day, PaymentBatch.partner_code == partner_code
+        )
+    ).all()
+    return _file_rows(session, [str(batch) for batch in batches])
+
+
 def _write_csv(target: Path, rows: pa.Table) -> None:
     """Write `rows` beside `target` and rename the file into place (never half-written)."""
     partial = target.with_name(target.name + ".partial")

@@ -26,7 +26,13 @@ from prakerja.payouts.entitlements import (
     create_post_training_due,
     hold_barred,
 )
-from prakerja.payouts.instruct import Batch, instruct_due, prepare_folder, write_files
+from prakerja.payouts.instruct import (
+    Batch,
+    instruct_due,
+    partner_day_rows,
+    prepare_folder,
+    write_files,
+)
 from prakerja.payouts.models import (
     Entitlement,
     IncentiveKind,
@@ -51,6 +57,7 @@ __all__ = [
     "first_tranche_paid",
     "hold_barred",
     "instruction_files",
+    "instructions_of_partner",
     "linked_cards",
     "paid_totals",
     "prepare_instruction_folder",
@@ -219,6 +226,11 @@ def prepare_instruction_folder(out: Path) -> None:
 def instruction_files(session: Session, *, day: dt.date, out: Path) -> list[tuple[Path, int]]:
     """Write the files of the day's batches not written yet into `out`; return them, with rows."""
     return write_files(session, day=day, out=out)
+
+
+def instructions_of_partner(session: Session, *, partner_code: str, day: dt.date) -> pa.Table:
+    """Return instructions-PARTNER-DATE.csv's rows for a partner and day, as the file has them."""
+    return partner_day_rows(session, partner_code=partner_code, day=day)
 
 
 def linked_cards(session: Session) -> set[str]:

@@ -66,6 +66,8 @@ class Break(Base):
         ),
         Index("ix_breaks_detected_on", "detected_on"),
         Index("ix_breaks_status", "status"),
+        Index("ix_breaks_card_number", "card_number"),
+        Index("ix_breaks_partner_code", "partner_code"),
     )
 
     break_id: Mapped[str] = mapped_column(String(24), primary_key=True)

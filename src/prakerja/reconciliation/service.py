@@ -216,6 +216,11 @@ def resolve_break(
     return found
 
 
+def break_partner_code(session: Session, break_id: str) -> str | None:
+    """Return the partner a break names (None: no such break, or one naming no partner)."""
+    return session.scalar(select(Break.partner_code).where(Break.break_id == break_id))
+
+
 def _replay_resolution(session: Session, resolution: BreakResolution) -> None:
     found = session.get(Break, resolution.break_id)
     if found is not None and found.status == BreakStatus.OPEN.value:

@@ -513,41 +513,6 @@ def wave_overviews(session: Session) -> list[WaveOverview]:
     return overviews
 
 
-@dataclass(frozen=True)
-class RegistrationStatus:
-    """One registration of a person, as the person may see it."""
-
-    wave: int
-    registered_at: dt.datetime | None
-    outcome: str | None
-    reason: str | None
-    card_number: str | None
-    card_status: str | None
-    purchase_deadline: dt.date | None
-
-
-def registration_statuses(
-    session: Session, *, nik: str, birth_date: dt.date
-) -> list[RegistrationStatus]:
-    """Return a person's registrations, outcomes and card, when NIK and birth date both match."""
-    rows = session.execute(
-        select(
-            Registration.wave,
-            Registration.registered_at,
-            SelectionResult.outcome,
-            SelectionResult.reason,
-            Card.card_number,
-            Card.status,
-            Card.purchase_deadline,
-        )
-        .outerjoin(SelectionResult, SelectionResult.registration_id == Registration.id)
-        .outerjoin(Card, Card.registration_id == Registration.id)
-        .where(Registration.nik == nik, Registration.birth_date == birth_date)
-        .order_by(Registration.wave)
-    )
-    return [RegistrationStatus(*row) for row in rows]
-
-
 CARD_STATE_SCHEMA = pa.schema(
     [
         ("card_number", pa.string()),

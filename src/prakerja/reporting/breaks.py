@@ -31,8 +31,13 @@ BREAKS_COLUMNS = (
 )
 
 
-def breaks_as_of(session: Session, day: dt.date) -> list[Sequence[Any]]:
-    """Return breaks.csv's rows as of `day`: found by then, RESOLVED if resolved by then."""
+def breaks_as_of(
+    session: Session, day: dt.date, *, partner_code: str | None = None
+) -> list[Sequence[Any]]:
+    """Return breaks.csv's rows as of `day`: found by then, RESOLVED if resolved by then.
+
+    With `partner_code`, only the breaks naming that partner (a partner's own view).
+    """
     resolved = Break.resolved_on <= day
     query = (
         select(
@@ -46,4 +51,6 @@ def breaks_as_of(session: Session, day: dt.date) -> list[Sequence[Any]]:
         .where(Break.detected_on <= day)
         .order_by(Break.detected_on, Break.break_type, Break.break_key, Break.occurrence)
     )
+    if partner_code is not None:
+        query = query.where(Break.partner_code == partner_code)
     return [tuple(row) for row in session.execute(query)]

@@ -1,19 +1,17 @@
-"""The pages: operator dashboard (aggregates only, no personal data) and participant status."""
+"""The pages: operator dashboard (aggregates only, no personal data); /saya is in participants."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from prakerja.kit.money import format_rupiah
-from prakerja.kit.nik import is_sixteen_digits
 from prakerja.reconciliation import service as reconciliation
 from prakerja.registry import service as registry
 from prakerja.storage.db import session_factory
@@ -73,38 +71,14 @@ def dashboard(request: Request, session: SessionDependency, lang: LangQuery = No
     )
 
 
-@router.get("/status", response_class=HTMLResponse)
-def status_form(request: Request, lang: LangQuery = None) -> HTMLResponse:
-    """The participants' page: check one's own registration with NIK and birth date."""
-    return render(request, "status.html", lang, asked=False, statuses=[], error=None)
-
-
-@router.post("/status", response_class=HTMLResponse)
-def status_answer(
-    request: Request,
-    session: SessionDependency,
-    nik: Annotated[str, Form()],
-    birth_date: Annotated[str, Form()],
-    lang: LangQuery = None,
-) -> HTMLResponse:
-    """Answer a status check; nothing is shown unless NIK and birth date match a registration."""
-    nik = nik.strip()
-    try:
-        born = dt.date.fromisoformat(birth_date.strip())
-    except ValueError:
-        born = None
-    if not is_sixteen_digits(nik) or born is None:
-        return render(request, "status.html", lang, asked=True, statuses=[], error="invalid")
-    statuses = registry.registration_statuses(session, nik=nik, birth_date=born)
-    return render(request, "status.html", lang, asked=True, statuses=statuses, error=None)
-
-
 def install(app: Any) -> None:
     """Add the pages and their static assets (vendored, so the service works offline) to an app."""
     from fastapi.staticfiles import StaticFiles
 
+    from prakerja.web import participants
     from prakerja.web.statistics import router as statistics_router
 
     app.mount("/static/web", StaticFiles(directory=str(STATIC)), name="web-static")
     app.include_router(router)
     app.include_router(statistics_router)
+    participants.install(app)

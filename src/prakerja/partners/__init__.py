@@ -1,0 +1,1 @@
+"""Partners' own door: their tokens, their uploads, their disputes of breaks."""
