@@ -2,7 +2,7 @@
 
 import pytest
 
-PAGES = ["/", "/?lang=en", "/status", "/docs"]
+PAGES = ["/", "/?lang=en", "/saya", "/saya?lang=en", "/docs", "/statistics", "/signals"]
 
 
 @pytest.mark.parametrize("path", PAGES)
