@@ -5,6 +5,7 @@ import prakerja.catalog.models
 import prakerja.ledger.models
 import prakerja.payouts.models
 import prakerja.reconciliation.models
+import prakerja.recovery.models
 import prakerja.registry.models
 import prakerja.surveys.models
 import prakerja.transactions.models  # noqa: F401

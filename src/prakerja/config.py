@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         description="Rows moved per chunk by bulk loads.",
     )
 
+    escrow_account: str = Field(
+        default="Rekening Dana Program Kartu Prakerja",
+        max_length=200,
+        description="The escrow account participants repay into, as shown to them.",
+    )
+
     reconciliation_memory_limit: str = Field(
         default="1.5GB",
         description="Memory DuckDB may hold while reconciling before it spills to disk.",

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from prakerja import __version__
-from prakerja.cli import exports, payouts, reconciliation, serve, waves
+from prakerja.cli import exports, payouts, reconciliation, recovery, serve, waves
 from prakerja.cli.common import DbOption, chosen_database, open_database, say, use_database
 from prakerja.cli.imports import import_command
 
@@ -26,6 +26,7 @@ app.add_typer(payouts.app, name="payouts")
 app.command("reconcile")(reconciliation.reconcile_command)
 app.add_typer(reconciliation.breaks_app, name="breaks")
 reconciliation.register_exports(exports.app)
+recovery.register_exports(exports.app)
 app.command("serve")(serve.serve_command)
 app.add_typer(serve.providers_app, name="providers")
 
