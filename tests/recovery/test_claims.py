@@ -20,12 +20,19 @@ SENT = D(2020, 5, 4)
 PAID = D(2020, 5, 5)
 
 
-def ineligible(world: World, *, amount: int = AMOUNT, partner: str = "OVO") -> tuple[str, str]:
-    """A card barred before its payment, paid `amount`: return (card, partner txn id)."""
+def ineligible(
+    world: World, *, amount: int = AMOUNT, partner: str = "OVO", debit: bool = True
+) -> tuple[str, str]:
+    """A card barred before its payment, paid `amount`: return (card, partner txn id).
+
+    The factories post no ledger entry: without the batch's `debit`, the bank and the
+    books both hold only what the imported statements bring.
+    """
     card = world.card()
     batch = world.batch(day=SENT, partner=partner)
     instruction = world.instruction(card, batch=batch, day=SENT)
-    world.debit_batch(batch, day=SENT)
+    if debit:
+        world.debit_batch(batch, day=SENT)
     world.exclusion(card, list_code="CIVIL_SERVANT", effective_from=D(2020, 5, 1))
     txn = world.result(instruction, day=PAID, amount=amount)
     return card, txn
