@@ -16,6 +16,7 @@ from prakerja.demo.marketplace import Marketplace, MarketplaceReport, category_r
 from prakerja.demo.operator import DeskDay, audit_list, work_breaks
 from prakerja.demo.payouts import Holder, PayoutDay, card_holders, payout_day, print_payouts
 from prakerja.demo.reconciliation import reconcile_day, show_reconciliation
+from prakerja.demo.recovery import plant_repayments, show_recoveries
 from prakerja.demo.synth import (
     PARTICIPANT_COLUMNS,
     ParticipantFactory,
@@ -196,6 +197,9 @@ def run_program(
             report.imports["exclusions (auditors)"] = audit_list(engine, folder, seed, day, holders)
         report.marketplace.merge(market.simulate(day, day, niks))
         report.payout_days.append(payout_day(engine, folder, seed, day, holders))
+        repaid = plant_repayments(engine, folder, day)
+        if repaid is not None:
+            report.imports["bank-statement (repayments)"] = repaid
         reconcile_day(engine, day)
         report.desk_days.append(work_breaks(engine, day))
         report.last_day = day
@@ -285,6 +289,7 @@ def run_demo(db_url: str | None, participants: int, seed: int) -> DemoReport:
     print_payouts(console, engine)
     assert report.last_day is not None
     show_reconciliation(console, engine, report.last_day, folder)
+    show_recoveries(console, engine, report.last_day, folder)
     database = "" if db_url else f" --db sqlite:///{folder / 'prakerja-demo.db'}"
     console.print(f"Dashboard: prakerja serve{database}  (then open http://127.0.0.1:8000/)")
     return report
