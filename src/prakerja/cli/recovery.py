@@ -25,7 +25,7 @@ def export_recoveries(date: DateOption, out: OutFile, db: DbOption = None) -> No
     with unit_of_work(engine) as session:
         reconciled_up_to(session, day)
         rows = recoveries(session, day=day)
-        totals = recovery_totals(session, day=day)
+        totals = recovery_totals(session, day=day, claimed=rows)
     count = write_csv(out, RECOVERY_COLUMNS, (claim.contract_row() for claim in rows))
     say(f"wrote {count} rows to {out}")
     say(totals.sentence())

@@ -66,7 +66,7 @@ def show_recoveries(console: Console, engine: Engine, day: dt.date, folder: Path
     """Write `export recoveries` as of `day` and print the recoveries' totals."""
     with unit_of_work(engine) as session:
         claims = recovery.recoveries(session, day=day)
-        totals = recovery.recovery_totals(session, day=day)
+        totals = recovery.recovery_totals(session, day=day, claimed=claims)
     path = folder / f"recoveries-{day}.csv"
     write_csv(
         path,

@@ -21,7 +21,11 @@ from prakerja.storage.arrow import fetch_arrow
 
 
 def open_recovery_claims(session: Session, day: dt.date, *, actor: str) -> int:
-    """Hand every INELIGIBLE_PAYMENT break to the recovery, which claims those not claimed yet."""
+    """Hand every INELIGIBLE_PAYMENT break to the recovery, then credit repayments up to `day`.
+
+    The recovery claims the breaks not claimed yet; repayments naming a claim
+    are moved to the program fund in the ledger. Return how many claims opened.
+    """
     ineligible = fetch_arrow(
         session,
         select(*(getattr(Break, name) for name in recovery.INELIGIBLE_BREAKS.names)).where(
@@ -30,7 +34,9 @@ def open_recovery_claims(session: Session, day: dt.date, *, actor: str) -> int:
         ),
         recovery.INELIGIBLE_BREAKS,
     )
-    return recovery.open_claims(session, breaks=ineligible, day=day, actor=actor)
+    opened = recovery.open_claims(session, breaks=ineligible, day=day, actor=actor)
+    recovery.credit_repayments(session, day=day)
+    return opened
 
 
 def explain_repayments(session: Session, escrow: EscrowProof) -> EscrowProof:

@@ -172,10 +172,10 @@ class RecoveryTotals:
 
 
 def open_claims(session: Session, *, breaks: pa.Table, day: dt.date, actor: str) -> int:
-    """Open a claim for every INELIGIBLE_PAYMENT break (INELIGIBLE_BREAKS) not claimed yet.
+    """Open and book a claim for every INELIGIBLE_PAYMENT break (INELIGIBLE_BREAKS) not claimed.
 
-    Book the new claims, then credit every repayment up to `day` that names
-    a claim; both are idempotent. Return how many claims were opened.
+    Idempotent: a break or a payment already claimed is skipped. Return how
+    many claims were opened.
     """
     holders = registry.card_holders(session, breaks["card_number"].combine_chunks())
     tables = {
@@ -189,7 +189,6 @@ def open_claims(session: Session, *, breaks: pa.Table, day: dt.date, actor: str)
     now = pa.array([utc_now()] * new.num_rows, pa.timestamp("us", tz="UTC"))
     opened = repository.insert_claims(session, new.append_column("created_at", now))
     books.post_claims_opened(session, new)
-    _credit_repayments(session, day)
     if opened:
         record(
             session,
@@ -203,6 +202,12 @@ def open_claims(session: Session, *, breaks: pa.Table, day: dt.date, actor: str)
     return opened
 
 
+def credit_repayments(session: Session, *, day: dt.date) -> int:
+    """Move every repayment up to `day` that names an opened claim to the fund (once each)."""
+    lines = _repayment_lines(session, day)
+    return books.post_repayments(session, lines.filter(pc.is_valid(lines["claim_id"])))
+
+
 def _repayment_lines(session: Session, day: dt.date) -> pa.Table:
     """Return each repayment line up to `day` with the claim it is credited to (or null)."""
     tables = {
@@ -211,12 +216,6 @@ def _repayment_lines(session: Session, day: dt.date) -> pa.Table:
     }
     with duckdb_connection(tables) as connection:
         return connection.sql(sql("repayments"), params={"day": day}).to_arrow_table()
-
-
-def _credit_repayments(session: Session, day: dt.date) -> None:
-    """Post every repayment up to `day` that names a known claim to the ledger (once each)."""
-    lines = _repayment_lines(session, day)
-    books.post_repayments(session, lines.filter(pc.is_valid(lines["claim_id"])))
 
 
 def repayments_in_escrow(session: Session, *, day: dt.date) -> RepaymentSplit:
@@ -313,9 +312,11 @@ def how_to_repay(claim: Claim) -> HowToRepay:
     )
 
 
-def recovery_totals(session: Session, *, day: dt.date) -> RecoveryTotals:
-    """Return the recovery's totals as of `day` (every status present, even at zero)."""
-    rows = recoveries(session, day=day)
+def recovery_totals(
+    session: Session, *, day: dt.date, claimed: list[Claim] | None = None
+) -> RecoveryTotals:
+    """Return the recovery's totals as of `day` (of `claimed` when already read for that day)."""
+    rows = recoveries(session, day=day) if claimed is None else claimed
     by_status = {status.value: 0 for status in ClaimStatus}
     for claim in rows:
         by_status[claim.status.value] += 1
@@ -344,6 +345,7 @@ __all__ = [
     "RepaymentSplit",
     "claims",
     "claims_for_card",
+    "credit_repayments",
     "how_to_repay",
     "open_claims",
     "recoveries",
