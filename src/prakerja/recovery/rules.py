@@ -22,6 +22,14 @@ class ClaimStatus(StrEnum):
     """The repayments reach the amount (an over-payment included)."""
 
 
+#: How a claim's status reads on the pages (English msgids of the `recovery.po` catalogs).
+STATUS_LABELS = {
+    ClaimStatus.OPEN: "Not yet repaid",
+    ClaimStatus.OVERDUE: "Overdue, not repaid",
+    ClaimStatus.REPAID: "Repaid",
+}
+
+
 @cache
 def sql(name: str) -> str:
     """Return the text of the recovery's `sql/<name>.sql`."""
