@@ -21,7 +21,6 @@ from prakerja.config import get_settings
 from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import InputError
 from prakerja.payouts import service as payouts
-from prakerja.payouts.codes import REPAYMENT
 from prakerja.recovery import books, repository
 from prakerja.recovery.rules import REPAY_WITHIN_DAYS, ClaimStatus, sql
 from prakerja.registry import service as registry
@@ -335,7 +334,6 @@ def recovery_totals(
 __all__ = [
     "INELIGIBLE_BREAKS",
     "RECOVERY_COLUMNS",
-    "REPAYMENT",
     "Claim",
     "ClaimPage",
     "ClaimStatus",
