@@ -20,6 +20,7 @@ from prakerja.audit.service import record
 from prakerja.config import get_settings
 from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import InputError
+from prakerja.kit.money import format_rupiah
 from prakerja.payouts import service as payouts
 from prakerja.recovery import books, repository
 from prakerja.recovery.rules import REPAY_WITHIN_DAYS, ClaimStatus, sql
@@ -164,9 +165,10 @@ class RecoveryTotals:
         statuses = " ".join(f"{status}={count}" for status, count in self.by_status.items())
         return (
             f"recoveries {self.day}: {self.claims} claim(s) ({statuses}), "
-            f"claimed {self.amount_idr}, repaid {self.repaid_idr}, "
-            f"outstanding {self.outstanding_idr}, over-paid {self.excess_idr}; "
-            f"repayments naming no claim {self.unknown_idr}"
+            f"claimed {format_rupiah(self.amount_idr)}, repaid {format_rupiah(self.repaid_idr)}, "
+            f"outstanding {format_rupiah(self.outstanding_idr)}, "
+            f"over-paid {format_rupiah(self.excess_idr)}; "
+            f"repayments naming no claim {format_rupiah(self.unknown_idr)}"
         )
 
 
