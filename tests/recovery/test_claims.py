@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pyarrow as pa
 from sqlalchemy import select
 
 from prakerja.ledger.models import LedgerEntry
@@ -228,3 +229,39 @@ def test_the_books_balance_with_claims_and_repayments(world, session, cli, tmp_p
     assert kinds["RECOVERY_RECEIVABLE"] == claimed - 600_000
     assert returned_to_fund(session) == 600_000
     assert kinds["ESCROW"] == 670_000
+
+
+def test_a_payment_broken_twice_is_claimed_once_from_its_earliest_break(world, session):
+    card = world.card()
+
+    def breaks(*found: tuple[str, dt.date]) -> pa.Table:
+        return pa.Table.from_pylist(
+            [
+                {
+                    "break_id": break_id,
+                    "detected_on": day,
+                    "partner_code": "OVO",
+                    "partner_txn_id": "TX-1",
+                    "instruction_id": f"INS-{card}-PT-01-01",
+                    "card_number": card,
+                    "reported_amount_idr": AMOUNT,
+                }
+                for break_id, day in found
+            ],
+            schema=recovery.INELIGIBLE_BREAKS,
+        )
+
+    later, earlier = ("BRK-BBBBBBBBBBBBBBBB", D(2020, 6, 1)), ("BRK-AAAAAAAAAAAAAAAA", PAID)
+    assert (
+        recovery.open_claims(session, breaks=breaks(later, earlier), day=D(2020, 6, 1), actor="t")
+        == 1
+    )
+    again = ("BRK-CCCCCCCCCCCCCCCC", D(2020, 7, 1))
+    assert recovery.open_claims(session, breaks=breaks(again), day=D(2020, 7, 1), actor="t") == 0
+    ((claim_id, break_id, *_rest, opened, due),) = stored_claims(session)
+    assert (claim_id, break_id, opened, due) == (
+        "REC-AAAAAAAAAAAAAAAA",
+        "BRK-AAAAAAAAAAAAAAAA",
+        PAID,
+        D(2020, 7, 4),
+    )
