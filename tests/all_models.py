@@ -7,6 +7,7 @@ import prakerja.participants.models
 import prakerja.partners.models
 import prakerja.payouts.models
 import prakerja.reconciliation.models
+import prakerja.recovery.models
 import prakerja.registry.models
 import prakerja.statistics.models
 import prakerja.surveys.models

@@ -70,6 +70,11 @@ class Settings(BaseSettings):
         default_factory=lambda: dict(DEFAULT_BODY_LIMITS),
         description="Largest request body (bytes) by path prefix, as JSON; longest prefix wins.",
     )
+    escrow_account: str = Field(
+        default="Rekening Dana Program Kartu Prakerja",
+        max_length=200,
+        description="The escrow account participants repay into, as shown to them.",
+    )
 
     reconciliation_memory_limit: str = Field(
         default="1.5GB",

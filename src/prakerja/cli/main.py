@@ -14,6 +14,7 @@ from prakerja.cli import (
     partners,
     payouts,
     reconciliation,
+    recovery,
     serve,
     statistics,
     waves,
@@ -36,6 +37,7 @@ app.command("reconcile")(reconciliation.reconcile_command)
 app.add_typer(reconciliation.breaks_app, name="breaks")
 reconciliation.register_exports(exports.app)
 statistics.register_exports(exports.app)
+recovery.register_exports(exports.app)
 app.command("serve")(serve.serve_command)
 app.add_typer(serve.providers_app, name="providers")
 app.add_typer(grievances.app, name="grievances")

@@ -92,10 +92,36 @@ def _print_run(summary: RunSummary, escrow: EscrowProof) -> None:
         f"- debits {format_rupiah(escrow.debits_idr)} "
         f"= closing {format_rupiah(escrow.closing_idr)}; "
         f"books: funded {format_rupiah(escrow.books.funded_idr)} "
-        f"- paid {format_rupiah(escrow.books.paid_idr)} "
+        + (f"+ repaid {format_rupiah(escrow.books.repaid_idr)} " if escrow.books.repaid_idr else "")
+        + f"- paid {format_rupiah(escrow.books.paid_idr)} "
         f"- in flight {format_rupiah(escrow.books.in_flight_idr)} "
         f"= {format_rupiah(escrow.ledger_idr)}; "
         f"difference {format_rupiah(escrow.difference_idr)}"
+    )
+    _print_repayments(escrow)
+
+
+_UNKNOWN_SHOWN = 10
+
+
+def _print_repayments(escrow: EscrowProof) -> None:
+    """Say what the escrow received as repayments: credited to claims, and naming none."""
+    from prakerja.kit.money import format_rupiah
+
+    repayments = escrow.repayments
+    if not repayments.total_idr:
+        return
+    unknown = ", ".join(
+        f"{line.bank_ref} ({format_rupiah(line.amount_idr)}, quoting {line.quoted or 'nothing'})"
+        for line in repayments.unknown[:_UNKNOWN_SHOWN]
+    )
+    if len(repayments.unknown) > _UNKNOWN_SHOWN:
+        unknown += f" and {len(repayments.unknown) - _UNKNOWN_SHOWN} more"
+    say(
+        f"repayments {escrow.day}: {format_rupiah(repayments.total_idr)} received, "
+        f"{format_rupiah(repayments.to_claims_idr)} credited to claims, "
+        f"{format_rupiah(repayments.unknown_idr)} naming no claim"
+        + (f": {unknown}" if unknown else "")
     )
 
 
@@ -119,7 +145,7 @@ def resolve_command(
     say(line)
 
 
-def _reconciled_up_to(session: Session, day: dt.date) -> None:
+def reconciled_up_to(session: Session, day: dt.date) -> None:
     """Reconcile `day` (and evaluate its signals) first unless a later day was reconciled.
 
     The latest day reconciled is run again (a run is idempotent): facts that
@@ -146,7 +172,7 @@ def export_breaks(date: DateOption, out: OutFile, db: DbOption = None) -> None:
     writable_file(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
-        _reconciled_up_to(session, day)
+        reconciled_up_to(session, day)
         rows = breaks_as_of(session, day)
     count = write_csv(out, BREAKS_COLUMNS, (_csv_cells(row) for row in rows))
     say(f"wrote {count} rows to {out}")
@@ -184,7 +210,7 @@ def export_statement(date: DateOption, out: OutDir, db: DbOption = None) -> None
     writable_folder(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
-        _reconciled_up_to(session, day)
+        reconciled_up_to(session, day)
         statement = build_statement(session, day)
     stem = f"reconciliation-statement-{day.isoformat()}"
     workbook = write_workbook(statement, out / f"{stem}.xlsx")

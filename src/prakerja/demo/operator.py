@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from prakerja.demo.payouts import BANK_FEE_IDR, Holder, draw
 from prakerja.demo.synth import write_csv
 from prakerja.ingest.pipeline import ImportSummary, import_files
-from prakerja.payouts.service import cancel_instruction
+from prakerja.payouts.service import cancel_instruction, first_tranche_paid
 from prakerja.reconciliation.service import resolve_break
 from prakerja.reconciliation.taxonomy import BreakStatus, BreakType
 from prakerja.registry.loaders import ExclusionsLoader
@@ -33,6 +33,9 @@ from prakerja.storage.db import unit_of_work
 #: Who finance's write-offs are recorded as, in the audit trail.
 FINANCE = "demo-finance"
 NEVER_EXECUTED = "partner confirmed by e-mail that the instruction was never executed"
+#: The first day of the auditors' civil-service list, and how many paid since are surely on it.
+CIVIL_SERVICE_FROM = dt.date(2020, 5, 1)
+SURELY_LISTED = 2
 BANK_FEE_WRITTEN_OFF = "bank transfer fee on the batch debit, charged to the operating budget"
 
 
@@ -75,12 +78,24 @@ def audit_list(
 
     About one participant in a hundred turns out to have been a civil servant
     since May 2020: what was paid to them since is an ineligible payment, and
-    what is not yet instructed is held.
+    what is not yet instructed is held. Two participants paid since May are
+    always among them, so that every demo has ineligible payments to recover.
     """
-    rows = [
-        {"nik": holder.nik, "list_code": "CIVIL_SERVANT", "period": "2020-05", "source": "BKN"}
+    with unit_of_work(engine) as session:
+        paid = first_tranche_paid(session).to_pylist()
+    since_may = sorted(
+        holders[row["card_number"]].nik
+        for row in paid
+        if row["card_number"] in holders and row["paid_on"] >= CIVIL_SERVICE_FROM
+    )
+    named = {
+        holder.nik
         for holder in holders.values()
         if draw(seed, "civil servant", holder.nik).random() < 0.01
+    }
+    rows = [
+        {"nik": nik, "list_code": "CIVIL_SERVANT", "period": "2020-05", "source": "BKN"}
+        for nik in named | set(since_may[:SURELY_LISTED])
     ]
     path = folder / f"exclusions-audit-{day}.csv"
     write_csv(path, ("nik", "list_code", "period", "source"), sorted(rows, key=str))

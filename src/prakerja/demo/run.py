@@ -18,6 +18,7 @@ from prakerja.demo.operator import DeskDay, audit_list, work_breaks
 from prakerja.demo.payouts import Holder, PayoutDay, card_holders, payout_day, print_payouts
 from prakerja.demo.planted import plant_accounts, plant_fast_completions, plant_registrations
 from prakerja.demo.reconciliation import reconcile_day, show_reconciliation
+from prakerja.demo.recovery import plant_repayments, show_recoveries
 from prakerja.demo.synth import (
     PARTICIPANT_COLUMNS,
     ParticipantFactory,
@@ -204,6 +205,9 @@ def run_program(
                 "platform-events (planted)", plant_fast_completions(engine, folder, day)
             )
         report.payout_days.append(payout_day(engine, folder, seed, day, holders))
+        repaid = plant_repayments(engine, folder, day)
+        if repaid is not None:
+            report.imports["bank-statement (repayments)"] = repaid
         reconcile_day(engine, day)
         report.desk_days.append(work_breaks(engine, day))
         report.last_day = day
@@ -287,6 +291,7 @@ def run_demo(db_url: str | None, participants: int, seed: int) -> DemoReport:
     print_payouts(console, engine)
     assert report.last_day is not None
     show_reconciliation(console, engine, report.last_day, folder)
+    show_recoveries(console, engine, report.last_day, folder)
     database = "" if db_url else f" --db sqlite:///{folder / 'prakerja-demo.db'}"
     console.print(f"Dashboard: prakerja serve{database}  (then open http://127.0.0.1:8000/)")
     show_findings(console, engine, report.last_day)

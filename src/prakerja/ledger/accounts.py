@@ -28,6 +28,10 @@ class AccountKind(StrEnum):
     """Escrow money sent to a counterparty (a payment partner's batches) and not refunded."""
     ESCROW_FUNDING = "ESCROW_FUNDING"
     """Money paid into the escrow account by a payer that is not a payment partner."""
+    RECOVERY_RECEIVABLE = "RECOVERY_RECEIVABLE"
+    """An ineligible payment owed back by its participant, per recovery claim (less repaid)."""
+    RECOVERY_CLAIMED = "RECOVERY_CLAIMED"
+    """Ineligible payments claimed back: the counterpart of the claims' receivables."""
 
 
 def account(kind: AccountKind, party: str | None = None) -> str:

@@ -53,3 +53,8 @@ class Direction(StrEnum):
     """Funds out (to a payment partner for one batch)."""
     CREDIT = "CREDIT"
     """Funds in (from the treasury, or a partner's refund of failed payments)."""
+
+
+#: The counterparty code of a participant's repayment of a recovery claim (a CREDIT whose
+#: `batch_id` is the claim id).
+REPAYMENT = "REPAYMENT"

@@ -20,6 +20,7 @@ from prakerja.payouts.books import (
     post_movements,
     prove_books,
 )
+from prakerja.payouts.codes import REPAYMENT, Direction
 from prakerja.payouts.entitlements import (
     NEW_ENTITLEMENT_SCHEMA,
     add_entitlements,
@@ -34,6 +35,7 @@ from prakerja.payouts.instruct import (
     write_files,
 )
 from prakerja.payouts.models import (
+    BankStatementLine,
     Entitlement,
     IncentiveKind,
     Instruction,
@@ -62,6 +64,7 @@ __all__ = [
     "paid_totals",
     "prepare_instruction_folder",
     "prove_books",
+    "repayment_lines",
     "run_payouts",
 ]
 
@@ -287,3 +290,29 @@ def failed_awaiting_account(session: Session) -> list[FailedPayment]:
         FailedPayment(card, instruction, partner, str(code or ""), at)
         for card, instruction, partner, code, at in rows
     ]
+
+
+REPAYMENT_LINES = pa.schema(
+    [
+        ("bank_ref", pa.string()),
+        ("statement_date", pa.date32()),
+        ("amount_idr", pa.int64()),
+        ("claim_id", pa.string()),
+    ]
+)
+
+
+def repayment_lines(session: Session, *, up_to: dt.date | None = None) -> pa.Table:
+    """Return the escrow's CREDIT lines from REPAYMENT (dated up to a day), the claim id quoted."""
+    query = select(
+        BankStatementLine.bank_ref,
+        BankStatementLine.statement_date,
+        BankStatementLine.amount_idr,
+        BankStatementLine.batch_id,
+    ).where(
+        BankStatementLine.direction == Direction.CREDIT.value,
+        BankStatementLine.counterparty_code == REPAYMENT,
+    )
+    if up_to is not None:
+        query = query.where(BankStatementLine.statement_date <= up_to)
+    return fetch_arrow(session, query, REPAYMENT_LINES)

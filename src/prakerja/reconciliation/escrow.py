@@ -3,7 +3,9 @@
 The bank side is the statement: opening + credits - debits = closing. The
 books side is the program's own ledger: what funders paid in, less the
 incentives partners confirmed paid and those still in flight. They agree
-when every batch was debited as instructed and every failure refunded; a
+when every batch was debited as instructed and every failure refunded; every
+repayment of an ineligible payment is on the books side too, credited to its
+claim or shown as naming none (`repayments`); a
 batch not yet debited, a refund not yet received or a bank fee is the
 difference, which the batch breaks explain.
 """
@@ -11,11 +13,12 @@ difference, which the batch breaks explain.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from prakerja.reconciliation.engine import sql
 from prakerja.reconciliation.sources import EscrowBooks
+from prakerja.recovery.service import RepaymentSplit
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ class EscrowProof:
     credits_idr: int
     debits_idr: int
     books: EscrowBooks
+    repayments: RepaymentSplit = field(default_factory=RepaymentSplit)
+    """The repayments the books hold, split into those credited to claims and those naming none."""
 
     @property
     def closing_idr(self) -> int:
@@ -35,7 +40,7 @@ class EscrowProof:
 
     @property
     def ledger_idr(self) -> int:
-        """The balance the program's ledger expects: funded - paid - in flight."""
+        """The balance the program's ledger expects: funded + repaid - paid - in flight."""
         return self.books.expected_idr
 
     @property

@@ -16,6 +16,7 @@ from prakerja.audit.service import current_actor, record
 from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import ConflictError, InputError, NotFoundError
 from prakerja.kit.progress import Reporter, SilentReporter
+from prakerja.reconciliation.claims import explain_repayments, open_recovery_claims
 from prakerja.reconciliation.engine import (
     connect_facts,
     evaluate_on,
@@ -98,6 +99,8 @@ def reconcile(
         connection.close()
     run = _new_run(session, day, RunMode.DAILY, who, started)
     changes = apply_conditions(session, conditions, day=day, actor=who, run_id=run.id)
+    open_recovery_claims(session, day, actor=who)
+    escrow = explain_repayments(session, escrow)
     reporter.advance(1)
     summary = _finish_run(session, run, changes, conditions.num_rows, gap=gap, escrow=escrow)
     record(
@@ -168,6 +171,7 @@ def rebuild(
             reporter.advance(1)
     finally:
         connection.close()
+    open_recovery_claims(session, day, actor=who)
     record(
         session,
         action="reconciliation.rebuilt",
@@ -368,6 +372,9 @@ def _finish_run(
             "funded_idr": escrow.books.funded_idr,
             "paid_idr": escrow.books.paid_idr,
             "in_flight_idr": escrow.books.in_flight_idr,
+            "repaid_idr": escrow.books.repaid_idr,
+            "repaid_to_claims_idr": escrow.repayments.to_claims_idr,
+            "repaid_unknown_idr": escrow.repayments.unknown_idr,
             "ledger_idr": escrow.ledger_idr,
             "difference_idr": escrow.difference_idr,
         }
@@ -400,4 +407,5 @@ def day_position(session: Session, day: dt.date) -> tuple[GapReport, EscrowProof
     """Return the gap report and the escrow proof as of `day`, without touching the breaks."""
     books = escrow_books(session, day)
     with facts_on(session, day) as connection:
-        return gap_on(connection, day), escrow_on(connection, day, books)
+        gap, escrow = gap_on(connection, day), escrow_on(connection, day, books)
+    return gap, explain_repayments(session, escrow)

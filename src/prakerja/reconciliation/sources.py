@@ -35,6 +35,7 @@ from prakerja.audit.models import ImportRun
 from prakerja.catalog.service import courses_table
 from prakerja.ledger.accounts import AccountKind
 from prakerja.ledger.models import LedgerEntry
+from prakerja.payouts.codes import REPAYMENT
 from prakerja.payouts.models import (
     BankStatementLine,
     Entitlement,
@@ -492,24 +493,30 @@ class EscrowBooks:
     """
 
     funded_idr: int
-    """Paid into the escrow account by its funders (not refunds from payment partners)."""
+    """Paid into the escrow account by its funders (not refunds, not repayments)."""
     paid_idr: int
     """Incentives confirmed credited to participants."""
     in_flight_idr: int
     """Incentives instructed to a partner and not yet confirmed or returned."""
+    repaid_idr: int = 0
+    """Repayments of ineligible payments received from participants (claimed or not)."""
 
     @property
     def expected_idr(self) -> int:
-        """The balance the books expect: funded - paid - in flight."""
-        return self.funded_idr - self.paid_idr - self.in_flight_idr
+        """The balance the books expect: funded + repaid - paid - in flight."""
+        return self.funded_idr + self.repaid_idr - self.paid_idr - self.in_flight_idr
 
 
-def _balance(kind: AccountKind) -> ColumnElement[int]:
-    """Return the summed balance (debits - credits) of every account of a kind."""
+def _balance(kind: AccountKind, party: str | None = None) -> ColumnElement[int]:
+    """Return the summed balance (debits - credits) of every account of a kind (or one party's)."""
     name = kind.value
 
     def moved(account: InstrumentedAttribute[str]) -> ColumnElement[int]:
-        of_kind = or_(account == name, account.like(f"{name}:%"))
+        of_kind = (
+            account == f"{name}:{party}"
+            if party
+            else or_(account == name, account.like(f"{name}:%"))
+        )
         return case((of_kind, LedgerEntry.amount_idr), else_=0)
 
     return func.coalesce(
@@ -519,11 +526,17 @@ def _balance(kind: AccountKind) -> ColumnElement[int]:
 
 def escrow_books(session: Session, day: dt.date) -> EscrowBooks:
     """Return the escrow account as the program's ledger has it at the end of `day`."""
-    funding, paid, in_flight = session.execute(
+    funding, repaid, paid, in_flight = session.execute(
         select(
             _balance(AccountKind.ESCROW_FUNDING),
+            _balance(AccountKind.ESCROW_FUNDING, REPAYMENT),
             _balance(AccountKind.PAID_OUT),
             _balance(AccountKind.PARTNER_SETTLEMENT),
         ).where(LedgerEntry.effective_on <= day)
     ).one()
-    return EscrowBooks(funded_idr=-int(funding), paid_idr=int(paid), in_flight_idr=int(in_flight))
+    return EscrowBooks(
+        funded_idr=int(repaid) - int(funding),
+        paid_idr=int(paid),
+        in_flight_idr=int(in_flight),
+        repaid_idr=-int(repaid),
+    )

@@ -718,3 +718,12 @@ def active_cards(session: Session) -> pa.Table:
         Card.first_purchase_on,
     ).where(Card.status == CardStatus.ACTIVE.value)
     return fetch_arrow(session, query, CARD_STATE_SCHEMA)
+
+
+CARD_HOLDER_SCHEMA = pa.schema([("card_number", pa.string()), ("nik", pa.string())])
+
+
+def card_holders(session: Session, card_numbers: pa.Array) -> pa.Table:
+    """Return the holder's NIK of each given card that exists."""
+    query = select(Card.card_number, Card.nik)
+    return fetch_arrow_matching(session, query, Card.card_number, card_numbers, CARD_HOLDER_SCHEMA)

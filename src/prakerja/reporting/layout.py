@@ -68,6 +68,7 @@ def escrow_grid(statement: Statement) -> Grid:
             "- debits",
             "= closing",
             "books: funded",
+            "+ repaid",
             "- paid",
             "- in flight",
             "= expected",
@@ -80,13 +81,39 @@ def escrow_grid(statement: Statement) -> Grid:
                 proof.debits_idr,
                 proof.closing_idr,
                 books.funded_idr,
+                books.repaid_idr,
                 books.paid_idr,
                 books.in_flight_idr,
                 proof.ledger_idr,
                 proof.difference_idr,
             ),
         ),
-        money_columns=frozenset(range(9)),
+        money_columns=frozenset(range(10)),
+    )
+
+
+def repayments_grid(statement: Statement) -> Grid:
+    """The repayments in the escrow account: credited to recovery claims, and each naming none."""
+    repayments = statement.escrow.repayments
+    unknown = tuple(
+        (
+            f"naming no claim: {line.bank_ref}",
+            line.statement_date.isoformat(),
+            line.quoted or "",
+            line.amount_idr,
+        )
+        for line in repayments.unknown
+    )
+    return Grid(
+        title="Repayments of ineligible payments received in the escrow account",
+        header=("repayments", "statement date", "claim id quoted", "amount (Rp)"),
+        rows=(
+            ("credited to recovery claims", "", "", repayments.to_claims_idr),
+            *unknown,
+            ("naming no claim, in all", "", "", repayments.unknown_idr),
+            ("received, in all (books: repaid)", "", "", repayments.total_idr),
+        ),
+        money_columns=frozenset({3}),
     )
 
 

@@ -17,6 +17,7 @@ from prakerja.reporting.layout import (
     counterparty_escrow_grid,
     escrow_grid,
     gap_grid,
+    repayments_grid,
     section_lines,
     totals_grid,
 )
@@ -98,6 +99,8 @@ def _summary(document: FPDF, statement: Statement) -> None:
         "older). Amounts are whole rupiah.",
     )
     _grid(document, escrow_grid(statement))
+    if statement.escrow.repayments.total_idr:
+        _grid(document, repayments_grid(statement))
     proof = statement.escrow
     difference = format_rupiah(abs(proof.difference_idr))
     verdict = (

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from prakerja.kit.clock import utc_now
+from prakerja.reconciliation.claims import explain_repayments
 from prakerja.reconciliation.engine import CONDITIONS, connect
 from prakerja.reconciliation.escrow import EscrowProof, escrow_on
 from prakerja.reconciliation.gap import GapReport, gap_on
@@ -138,7 +139,7 @@ def build_statement(session: Session, day: dt.date) -> Statement:
     books = escrow_books(session, day)
     with facts_on(session, day) as connection:
         gap = gap_on(connection, day)
-        escrow = escrow_on(connection, day, books)
+        escrow = explain_repayments(session, escrow_on(connection, day, books))
         totals = connection.sql(_sql("payment_totals")).to_arrow_table().to_pylist()
         movements = (
             connection.sql(_sql("escrow_by_partner"), params={"day": day})

@@ -12,6 +12,7 @@ from prakerja.reporting.layout import (
     counterparty_escrow_grid,
     escrow_grid,
     gap_grid,
+    repayments_grid,
     section_lines,
     totals_grid,
 )
@@ -119,6 +120,8 @@ def _summary_sheet(book: Any, statement: Statement, styles: dict[str, Any]) -> N
     summary.line(f"Aging buckets count days since the fact at fault: {', '.join(BUCKET_NAMES)}.")
     summary.row += 1
     summary.grid(escrow_grid(statement))
+    if statement.escrow.repayments.total_idr:
+        summary.grid(repayments_grid(statement))
     summary.grid(totals_grid("Instructions", (), statement.overall))
     summary.grid(breaks_grid("Open breaks by type and age", statement.breaks))
     summary.grid(gap_grid(statement))
