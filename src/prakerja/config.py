@@ -55,6 +55,19 @@ class Settings(BaseSettings):
         description="Memory DuckDB may hold while reconciling before it spills to disk.",
     )
 
+    spark_master: str = Field(
+        default="local[*]",
+        description="Spark master URL for `reconcile --engine spark` (local mode by default).",
+    )
+    spark_remote: str | None = Field(
+        default=None,
+        description="Spark Connect URL (sc://host:15002); when set, used instead of the master.",
+    )
+    spark_facts_dir: Path | None = Field(
+        default=None,
+        description="Folder for the Parquet facts Spark reads; on a cluster, shared storage.",
+    )
+
     @property
     def uses_default_secret_key(self) -> bool:
         """Return True when no secret key is set and the development key is in use."""
