@@ -63,6 +63,10 @@ class Settings(BaseSettings):
         default=None,
         description="Spark Connect URL (sc://host:15002); when set, used instead of the master.",
     )
+    spark_driver_memory: str = Field(
+        default="2g",
+        description="Memory of the Spark driver in local mode (the whole engine runs there).",
+    )
     spark_facts_dir: Path | None = Field(
         default=None,
         description="Folder for the Parquet facts Spark reads; on a cluster, shared storage.",

@@ -52,7 +52,9 @@ def spark_session() -> Any:
     if settings.spark_remote:
         builder = builder.remote(settings.spark_remote)
     else:
-        builder = builder.master(settings.spark_master)
+        builder = builder.master(settings.spark_master).config(
+            "spark.driver.memory", settings.spark_driver_memory
+        )
         for key, value in SESSION_CONFIG.items():
             builder = builder.config(key, value)
     try:
