@@ -29,12 +29,12 @@ architecture: install
 	$(BIN)/lint-imports
 
 suite: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
 
 suite-postgres: install
 	@if [ -n "$$PRAKERJA_TEST_DATABASE_URL" ]; then \
 		echo "== test suite on PostgreSQL"; \
-		$(BIN)/pytest -n $(PYTEST_WORKERS) -q; \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q; \
 	else \
 		echo "== PRAKERJA_TEST_DATABASE_URL not set: PostgreSQL run skipped"; \
 	fi

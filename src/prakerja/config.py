@@ -95,6 +95,23 @@ class Settings(BaseSettings):
         description="How long a POST to PRAKERJA_NOTIFY_URL may take before it counts as failed.",
     )
 
+    spark_master: str = Field(
+        default="local[*]",
+        description="Spark master URL for `reconcile --engine spark` (local mode by default).",
+    )
+    spark_remote: str | None = Field(
+        default=None,
+        description="Spark Connect URL (sc://host:15002); when set, used instead of the master.",
+    )
+    spark_driver_memory: str = Field(
+        default="2g",
+        description="Memory of the Spark driver in local mode (the whole engine runs there).",
+    )
+    spark_facts_dir: Path | None = Field(
+        default=None,
+        description="Folder for the Parquet facts Spark reads; on a cluster, shared storage.",
+    )
+
     @property
     def uses_default_secret_key(self) -> bool:
         """Return True when no secret key is set and the development key is in use."""

@@ -33,6 +33,7 @@ breaks_app = typer.Typer(
 )
 OutFile = Annotated[Path, typer.Option("--out", help="File to write.")]
 OutDir = Annotated[Path, typer.Option("--out", help="Folder to write the statement into.")]
+OutLake = Annotated[Path, typer.Option("--out", help="Folder to write the Parquet facts into.")]
 
 
 def reconcile_command(
@@ -43,16 +44,29 @@ def reconcile_command(
             "--rebuild", help="Rebuild every break from scratch, replaying each day reconciled."
         ),
     ] = False,
+    engine_name: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="Where the break conditions run: duckdb (in process) or spark "
+            "(local mode; PRAKERJA_SPARK_REMOTE or PRAKERJA_SPARK_MASTER for a cluster).",
+        ),
+    ] = "duckdb",
     db: DbOption = None,
 ) -> None:
     """Reconcile everything known up to a day; end with the gap report's sentence."""
     from prakerja.kit.progress import RichReporter
     from prakerja.operations.timeline import advance_to
     from prakerja.reconciliation import service
+    from prakerja.reconciliation.engine import ENGINES
     from prakerja.statistics.service import evaluate_signals
     from prakerja.storage.db import unit_of_work
 
     day = parse_day(date)
+    if engine_name not in ENGINES:
+        raise typer.BadParameter(
+            f"unknown engine {engine_name!r}; one of: {', '.join(ENGINES)}", param_hint="--engine"
+        )
     engine = open_database(db)
     with RichReporter() as reporter, unit_of_work(engine) as session:
         latest = service.latest_run_day(session)
@@ -61,12 +75,12 @@ def reconcile_command(
             summary = service.recorded_run(session, day)
         elif rebuild:
             advance_to(session, day)
-            replayed = service.rebuild(session, day, reporter=reporter)
+            replayed = service.rebuild(session, day, reporter=reporter, engine=engine_name)
             tell(f"rebuilt the breaks from scratch over {len({s.day for s in replayed})} day(s)")
             summary = replayed[-1]
         else:
             advance_to(session, day)
-            summary = service.reconcile(session, day, reporter=reporter)
+            summary = service.reconcile(session, day, reporter=reporter, engine=engine_name)
         signals = evaluate_signals(session, day=day)
         gap, escrow = (
             (summary.gap, summary.escrow)
@@ -223,8 +237,30 @@ def _csv_cells(row: Sequence[object]) -> tuple[object, ...]:
     return tuple(value.isoformat() if isinstance(value, dt.date) else value for value in row)
 
 
+def export_facts(date: DateOption, out: OutLake, db: DbOption = None) -> None:
+    """The facts the reconciliation reads on a day, as Parquet (a data lake's shape, for Spark)."""
+    from prakerja.operations.timeline import advance_to
+    from prakerja.reconciliation.engine import engine_tables
+    from prakerja.reconciliation.lake import write_facts
+    from prakerja.reconciliation.service import read_facts
+    from prakerja.storage.db import unit_of_work
+
+    day = parse_day(date)
+    writable_folder(out)
+    engine = open_database(db)
+    with unit_of_work(engine) as session:
+        advance_to(session, day)
+        facts = read_facts(session, day)
+    written = write_facts(out, engine_tables(facts), day=day)
+    say(
+        f"wrote {len(written)} tables ({sum(t.rows for t in written)} rows) as Parquet to {out}: "
+        + " ".join(f"{t.name}={t.rows}" for t in written)
+    )
+
+
 def register_exports(exports: typer.Typer) -> None:
     """Add the reconciliation's exports to `prakerja export`."""
+    exports.command("facts")(export_facts)
     exports.command("breaks")(export_breaks)
     exports.command("gap")(export_gap)
     exports.command("statement")(export_statement)

@@ -75,11 +75,32 @@ _LATER_FACTS: dict[str, dict[str, str]] = {
 }
 
 
-def connect_facts(facts: Facts, *, threads: int | None = None) -> Any:
-    """Open a DuckDB connection holding the facts, instructions and results numbered.
+#: The engines that run the break conditions: DuckDB in process, or Apache Spark.
+ENGINES = ("duckdb", "spark")
+
+
+def connect_facts(facts: Facts, *, threads: int | None = None, engine: str = "duckdb") -> Any:
+    """Open a connection (DuckDB, or Spark) holding the facts, instructions and results numbered.
 
     Facts read with their knowledge columns (for a rebuild) are registered as
     `<name>_all`, behind views `<name>` that `know_until` points at a moment.
+    """
+    named = engine_tables(facts)
+    knowing = knowing_tables(facts)
+    if engine == "spark":
+        from prakerja.reconciliation.spark import connect_spark
+
+        connection: Any = connect_spark(named)
+    else:
+        connection = connect(named, threads=threads)
+    know_until(connection, None, knowing)
+    return connection
+
+
+def engine_tables(facts: Facts) -> dict[str, pa.Table]:
+    """Return the tables the engine registers, instructions and results numbered (`row_id`).
+
+    Tables read with their knowledge columns (for a rebuild) are named `<name>_all`.
     """
     tables = facts.tables()
     for name in NUMBERED:
@@ -88,12 +109,7 @@ def connect_facts(facts: Facts, *, threads: int | None = None) -> Any:
             "row_id", pa.array(np.arange(rows.num_rows, dtype=np.int32))
         )
     knowing = knowing_tables(facts)
-    connection = connect(
-        {f"{name}_all" if name in knowing else name: table for name, table in tables.items()},
-        threads=threads,
-    )
-    know_until(connection, None, knowing)
-    return connection
+    return {f"{name}_all" if name in knowing else name: table for name, table in tables.items()}
 
 
 def knowing_tables(facts: Facts) -> set[str]:
@@ -112,22 +128,24 @@ def know_until(connection: Any, moment: dt.datetime | None, names: set[str]) -> 
             else f"coalesce({column} <= TIMESTAMPTZ '{moment.isoformat()}', TRUE)"
             for column in knowledge
         }
-        replaced = ", ".join(
-            f"{expression.format(**known)} AS {column}"
-            for column, expression in _LATER_FACTS.get(name, {}).items()
+        later = _LATER_FACTS.get(name, {})
+        # Plain column lists (no DuckDB-only `* EXCLUDE/REPLACE`), so Spark reads it too.
+        select = "SELECT " + ", ".join(
+            f"{later[column].format(**known)} AS {column}" if column in later else column
+            for column in columns
+            if column not in knowledge
         )
-        select = f"SELECT * EXCLUDE ({', '.join(knowledge)})"
-        if replaced:
-            select += f" REPLACE ({replaced})"
         connection.execute(
             f"CREATE OR REPLACE TEMP VIEW {name} AS {select} FROM {name}_all "
             f"WHERE {known['known_at']}"
         )
 
 
-def evaluate(facts: Facts, day: dt.date, *, threads: int | None = None) -> pa.Table:
+def evaluate(
+    facts: Facts, day: dt.date, *, threads: int | None = None, engine: str = "duckdb"
+) -> pa.Table:
     """Return every break condition that holds on `day`, one row each (see CONDITIONS)."""
-    connection = connect_facts(facts, threads=threads)
+    connection = connect_facts(facts, threads=threads, engine=engine)
     try:
         return evaluate_on(connection, day)
     finally:

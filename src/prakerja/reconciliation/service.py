@@ -79,8 +79,13 @@ def reconcile(
     *,
     actor: str | None = None,
     reporter: Reporter | None = None,
+    engine: str = "duckdb",
 ) -> RunSummary:
-    """Reconcile everything known up to `day` and bring the breaks up to date."""
+    """Reconcile everything known up to `day` and bring the breaks up to date.
+
+    `engine` runs the break conditions in process (`duckdb`) or on Apache Spark
+    (`spark`); both run the same SQL files and store the breaks the same way.
+    """
     reporter = reporter or SilentReporter()
     _refuse_going_back(session, day, "reconcile")
     who = actor or current_actor()
@@ -89,8 +94,8 @@ def reconcile(
     facts = read_facts(session, day)
     books = escrow_books(session, day)
     reporter.advance(1)
-    reporter.start("reconciling", 1)
-    connection = connect_facts(facts)
+    reporter.start(f"reconciling on {engine}", 1)
+    connection = connect_facts(facts, engine=engine)
     try:
         conditions = evaluate_on(connection, day)
         gap = gap_on(connection, day)
@@ -121,6 +126,7 @@ def rebuild(
     *,
     actor: str | None = None,
     reporter: Reporter | None = None,
+    engine: str = "duckdb",
 ) -> list[RunSummary]:
     """Rebuild the breaks from scratch: replay every daily run so far, then `day`.
 
@@ -130,6 +136,7 @@ def rebuild(
     they were made, so a rebuild gives the daily runs' breaks exactly, also
     when facts arrived after their own day (a late partner file, a barring
     list found by auditors). A `day` not reconciled yet is run on everything.
+    `engine` is `duckdb` or `spark`, as for `reconcile`.
     """
     reporter = reporter or SilentReporter()
     _refuse_going_back(session, day, "rebuild")
@@ -152,8 +159,8 @@ def rebuild(
     session.execute(delete(Break))
     facts = read_facts(session, day, knowing=True)
     summaries: list[RunSummary] = []
-    reporter.start("replaying reconciliation runs", len(replays))
-    connection = connect_facts(facts)
+    reporter.start(f"replaying reconciliation runs on {engine}", len(replays))
+    connection = connect_facts(facts, engine=engine)
     knowing = knowing_tables(facts)
     try:
         for position, (replayed, cutoff) in enumerate(replays):
