@@ -23,10 +23,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from prakerja.api import uploads
+from prakerja.api.partner_schemas import (
+    BreaksAnswer,
+    DisputeRequest,
+    Done,
+    PartnerBreak,
+    Refusal,
+    UploadAnswer,
+)
 from prakerja.api.uploads import TooLargeError, multipart_boundary, stream_file_part
 from prakerja.kit.errors import InputError, NotFoundError, PrakerjaError
 from prakerja.partners.service import Grant as PartnerGrant
@@ -99,73 +106,6 @@ async def partner_grant(
 
 
 Grant = Annotated[PartnerGrant, Depends(partner_grant)]
-
-
-class RejectOut(BaseModel):
-    """One rejected row: its line, the column at fault (empty: the whole row), why."""
-
-    line: int
-    column: str
-    reason: str
-
-
-class UploadAnswer(BaseModel):
-    """The summary counts of the import and every reject."""
-
-    success: bool
-    loaded: int
-    duplicates: int
-    rejected: int
-    pending: int
-    rejects: list[RejectOut]
-
-
-class PartnerBreak(BaseModel):
-    """A break naming the partner: breaks.csv's columns, and the partner's latest dispute."""
-
-    break_id: str
-    break_type: str
-    partner_code: str | None
-    batch_id: str | None
-    instruction_id: str | None
-    partner_txn_id: str | None
-    voucher_code: str | None
-    card_number: str | None
-    incentive_kind: str | None
-    tranche: int | None
-    expected_amount_idr: int | None
-    reported_amount_idr: int | None
-    detected_on: dt.date
-    resolved_on: dt.date | None
-    status: str
-    dispute_reason: str | None
-    disputed_on: dt.date | None
-
-
-class BreaksAnswer(BaseModel):
-    """`{"success": true, "breaks": [...]}`."""
-
-    success: bool
-    breaks: list[PartnerBreak]
-
-
-class DisputeRequest(BaseModel):
-    """Why the partner disputes the break."""
-
-    reason: str = Field(min_length=1, max_length=1000)
-
-
-class Done(BaseModel):
-    """`{"success": true}`."""
-
-    success: bool
-
-
-class Refusal(BaseModel):
-    """`{"success": false, "message": ...}`."""
-
-    success: bool
-    message: str
 
 
 def _responses(**described: str) -> dict[int | str, dict[str, Any]]:
