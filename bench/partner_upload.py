@@ -22,6 +22,7 @@ Both must give the same counts. Partner transaction ids are kept short
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -176,7 +177,7 @@ def _by_hand(url: str, results: Path) -> tuple[dict[str, int], float]:
     copy.parent.mkdir(exist_ok=True)
     shutil.copy(results, copy)
     started = time.perf_counter()
-    done = subprocess.run(
+    command = subprocess.Popen(
         [
             sys.executable,
             "-c",
@@ -188,12 +189,19 @@ def _by_hand(url: str, results: Path) -> tuple[dict[str, int], float]:
             url,
         ],
         env={**os.environ, "PYTHONPATH": str(SRC)},
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
-        check=True,
     )
+    peak = 0.0
+    while command.poll() is None:
+        with contextlib.suppress(OSError, ValueError):  # it may end between poll and read
+            peak = max(peak, _peak_rss_mb(command.pid))
+        time.sleep(0.05)
     seconds = time.perf_counter() - started
-    line = done.stdout.strip().splitlines()[-1]
+    assert command.stdout is not None
+    line = command.stdout.read().strip().splitlines()[-1]
+    print(f"  command line memory: peak {peak:.0f} MB")
     return {k: int(v) for k, v in (part.split("=") for part in line.split())}, seconds
 
 
