@@ -170,7 +170,7 @@ async def upload_file(
         streamed = await stream_file_part(
             request.stream(), boundary=boundary, name_file=_namer(folder), limit=limit
         )
-    except PrakerjaError:
+    except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     answer = await run_in_threadpool(
