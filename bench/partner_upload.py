@@ -172,7 +172,7 @@ def _over_http(engine: object, url: str, results: Path) -> tuple[dict[str, int],
     return counts, seconds, peak
 
 
-def _by_hand(url: str, results: Path) -> tuple[dict[str, int], float]:
+def _by_hand(url: str, results: Path, *, quiet: bool = False) -> tuple[dict[str, int], float]:
     copy = WORK / "by-hand" / results.name
     copy.parent.mkdir(exist_ok=True)
     shutil.copy(results, copy)
@@ -201,7 +201,8 @@ def _by_hand(url: str, results: Path) -> tuple[dict[str, int], float]:
     seconds = time.perf_counter() - started
     assert command.stdout is not None
     line = command.stdout.read().strip().splitlines()[-1]
-    print(f"  command line memory: peak {peak:.0f} MB")
+    if not quiet:
+        print(f"  command line memory: peak {peak:.0f} MB")
     return {k: int(v) for k, v in (part.split("=") for part in line.split())}, seconds
 
 
@@ -209,26 +210,39 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=100_000)
     parser.add_argument("--db", default="sqlite", help="sqlite, or a PostgreSQL URL")
+    parser.add_argument(
+        "--hand-first",
+        action="store_true",
+        help="build the command line's database and run its import first (order effects)",
+    )
     args = parser.parse_args()
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     label = "SQLite" if args.db == "sqlite" else "PostgreSQL"
     started = time.perf_counter()
-    http_db = _database(args.db, "over-http", args.cards)
-    hand_db = _database(args.db, "by-hand", args.cards)
+    names = ["over-http", "by-hand"][:: -1 if args.hand_first else 1]
+    built = {name: _database(args.db, name, args.cards) for name in names}
+    http_db, hand_db = built["over-http"], built["by-hand"]
     setup = time.perf_counter() - started
     print(f"{label}: two databases of {args.cards:,} due cards in {setup:.0f} s")
     results = WORK / "partner-results.csv"
     count = _results_file(WORK / "instructions-over-http", results)
     size = results.stat().st_size
     print(f"{label}: {count:,} results, {size / 1e6:.1f} MB ({size / count:.0f} bytes a row)")
+    if args.hand_first:
+        hand_counts, hand_seconds = _by_hand(hand_db[1], results)
     http_counts, http_seconds, _peak = _over_http(http_db[0], http_db[1], results)
-    hand_counts, hand_seconds = _by_hand(hand_db[1], results)
+    if not args.hand_first:
+        hand_counts, hand_seconds = _by_hand(hand_db[1], results)
     for door, counts, seconds in (
         ("over HTTP", http_counts, http_seconds),
         ("by hand  ", hand_counts, hand_seconds),
     ):
         print(f"  {door}: {json.dumps(counts)} in {seconds:.2f} s = {count / seconds:,.0f} rows/s")
+    empty = WORK / "header-only.csv"
+    empty.write_text(results.open().readline())
+    _nothing, start_up = _by_hand(hand_db[1], empty, quiet=True)
+    print(f"  the command line's start-up (same import of a header-only file): {start_up:.2f} s")
     same = http_counts == hand_counts
     print(f"  HTTP / command line: {http_seconds / hand_seconds:.2f}x; same counts: {same}")
     for engine, _url, clean_up in (http_db, hand_db):
