@@ -35,8 +35,19 @@ from prakerja.api.partner_schemas import (
     UploadAnswer,
 )
 from prakerja.api.uploads import TooLargeError, multipart_boundary, stream_file_part
+from prakerja.kit.clock import jakarta_date, parse_date
 from prakerja.kit.errors import InputError, NotFoundError, PrakerjaError
+from prakerja.partners.rules import safe_file_name
 from prakerja.partners.service import Grant as PartnerGrant
+from prakerja.partners.service import (
+    dispute_break,
+    grant_for,
+    import_upload,
+    partner_breaks,
+    upload_folder,
+)
+from prakerja.payouts.service import instructions_of_partner
+from prakerja.storage.db import unit_of_work
 
 log = logging.getLogger("prakerja.api.partner")
 
@@ -72,7 +83,8 @@ class _RefusingRoute(APIRoute):
 
 
 def _refusal(request: Request, status: int, message: str) -> JSONResponse:
-    log.info("partner API %s %s refused %d: %s", request.method, request.url.path, status, message)
+    # %r keeps the line one line whatever a stranger put in a path or body.
+    log.info("partner API %s %r refused %d: %r", request.method, request.url.path, status, message)
     return JSONResponse({"success": False, "message": message}, status_code=status)
 
 
@@ -89,9 +101,6 @@ async def partner_grant(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> PartnerGrant:
     """Return the token's grant (partner and kinds), or refuse a missing or unknown token."""
-    from prakerja.partners.service import grant_for
-    from prakerja.storage.db import unit_of_work
-
     if credentials is None or not credentials.credentials:
         raise RefusedError(401, "missing bearer token (Authorization: Bearer TOKEN)")
 
@@ -119,8 +128,6 @@ def _responses(**described: str) -> dict[int | str, dict[str, Any]]:
 
 
 def _day(text: str | None) -> dt.date | None:
-    from prakerja.kit.clock import parse_date
-
     return parse_date(text) if text else None
 
 
@@ -154,8 +161,6 @@ async def upload_file(
     request: Request, grant: Grant, kind: Annotated[str, PathPart(max_length=40)]
 ) -> JSONResponse:
     """Import a contract file exactly as `prakerja import KIND` does; answer counts and rejects."""
-    from prakerja.partners.service import import_upload, upload_folder
-
     if kind not in grant.kinds:
         raise RefusedError(403, f"this token may not send {kind!r}")
     limit = uploads.UPLOAD_LIMIT_BYTES
@@ -196,8 +201,6 @@ async def upload_file(
 
 
 def _namer(folder: Path) -> Callable[[str | None], Path]:
-    from prakerja.partners.rules import safe_file_name
-
     def name(given: str | None) -> Path:
         return folder / safe_file_name(given)
 
@@ -218,9 +221,6 @@ async def list_breaks(
     status: Annotated[str, Query(max_length=8, description="OPEN, RESOLVED or ALL")] = "OPEN",
 ) -> JSONResponse:
     """The token's partner's breaks as of a day (breaks.csv's columns), with its disputes."""
-    from prakerja.partners.service import partner_breaks
-    from prakerja.storage.db import unit_of_work
-
     day = _day(date)
 
     def read() -> list[dict[str, Any]]:
@@ -248,9 +248,6 @@ async def instructions(
     date: Annotated[str, Query(max_length=10, description="The business day, YYYY-MM-DD")],
 ) -> Response:
     """The token's payment partner's instructions of a day, as instructions-PARTNER-DATE.csv."""
-    from prakerja.payouts.service import instructions_of_partner
-    from prakerja.storage.db import unit_of_work
-
     day = _day(date)
     if day is None:
         raise InputError("date: give a day YYYY-MM-DD")
@@ -294,10 +291,6 @@ async def dispute(
     request: Request, grant: Grant, break_id: Annotated[str, PathPart(max_length=40)]
 ) -> JSONResponse:
     """Dispute one of the partner's breaks with a written reason; the break stays as it is."""
-    from prakerja.kit.clock import jakarta_date
-    from prakerja.partners.service import dispute_break
-    from prakerja.storage.db import unit_of_work
-
     body = await _small_json(request, DISPUTE_LIMIT_BYTES)
     if not isinstance(body, dict) or not isinstance(body.get("reason"), str):
         raise InputError('the body must be a JSON object {"reason": "..."}')
