@@ -35,6 +35,7 @@ from prakerja.api.partner_schemas import (
     UploadAnswer,
 )
 from prakerja.api.uploads import TooLargeError, multipart_boundary, stream_file_part
+from prakerja.ingest.kinds import LOADERS
 from prakerja.kit.clock import jakarta_date, parse_date
 from prakerja.kit.errors import InputError, NotFoundError, PrakerjaError
 from prakerja.partners.rules import safe_file_name
@@ -131,6 +132,8 @@ def _day(text: str | None) -> dt.date | None:
     return parse_date(text) if text else None
 
 
+_KINDS_TEXT = "An import kind the token was issued for: " + ", ".join(LOADERS) + "."
+
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -158,7 +161,9 @@ _UPLOAD_BODY = {
     ),
 )
 async def upload_file(
-    request: Request, grant: Grant, kind: Annotated[str, PathPart(max_length=40)]
+    request: Request,
+    grant: Grant,
+    kind: Annotated[str, PathPart(max_length=40, description=_KINDS_TEXT)],
 ) -> JSONResponse:
     """Import a contract file exactly as `prakerja import KIND` does; answer counts and rejects."""
     if kind not in grant.kinds:
