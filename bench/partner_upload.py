@@ -58,7 +58,11 @@ def _database(target: str, name: str, cards: int) -> tuple[object, str, object]:
             stale.unlink()
         from prakerja.storage.db import make_engine
 
-        engine, url, clean_up = make_engine(f"sqlite:///{path}"), f"sqlite:///{path}", None
+        def clean_up() -> None:
+            for used in WORK.glob(f"{name}.db*"):
+                used.unlink()
+
+        engine, url = make_engine(f"sqlite:///{path}"), f"sqlite:///{path}"
     else:
         engine, _label, clean_up = base._engine(target)
         url = engine.url.render_as_string(hide_password=False)  # type: ignore[attr-defined]
