@@ -76,6 +76,12 @@ def benches(scratch_url: str) -> list[Bench]:
             ("--cards", "100000"),
         ),
         Bench(
+            "partner-upload",
+            "partner_upload.py",
+            ("--cards", "1000000"),
+            ("--cards", "100000"),
+        ),
+        Bench(
             "reconciliation-busy-day",
             "reconciliation_busy_day.py",
             ("--instructions", "40000"),

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from prakerja.audit.models import AuditEvent
 from prakerja.partners.models import BreakDispute, PartnerUpload
+from prakerja.partners.service import disputes_of_breaks, recent_uploads
 from prakerja.payouts.models import PartnerResult
 from prakerja.reconciliation.models import Break
 from prakerja.reconciliation.service import reconcile
@@ -147,7 +148,8 @@ def test_a_body_that_is_not_multipart_or_has_no_file_is_422(engine, client):
 def test_an_upload_is_kept_in_its_own_folder_with_its_rejects(engine, session, client, tmp_path):
     path = _results_file(tmp_path, _result("OVO", "TX-1"), _result("DANA", "TX-2"))
     upload(client, token(engine, "OVO", "partner-results"), "partner-results", path)
-    (kept,) = session.scalars(select(PartnerUpload)).all()
+    (kept,) = recent_uploads(session, partner_code="OVO")
+    assert recent_uploads(session, partner_code="DANA") == []
     stored = tmp_path / "uploads" / "OVO"
     assert kept.stored_path.startswith(str(stored))
     assert (kept.partner_code, kept.kind, kept.file_name) == ("OVO", "partner-results", path.name)
@@ -223,6 +225,9 @@ def test_a_dispute_is_shown_and_audited_and_changes_nothing(engine, session, cli
         "partner:OVO",
     )
     assert event.details["reason"] == "paid on 5 May, ref TX-9"
+    staff_view = disputes_of_breaks(session, [ids["OVO"], ids["DANA"]])
+    assert list(staff_view) == [ids["OVO"]]
+    assert staff_view[ids["OVO"]].partner_code == "OVO"
 
 
 def test_another_partners_break_or_an_unknown_one_is_404(engine, session, client):
@@ -273,3 +278,19 @@ def test_a_payment_partner_gets_its_own_instructions_only(engine, session, clien
     assert (none.status_code, none.json()["success"]) == (404, False)
     for query in ("", "?date=2020-02-30"):
         assert client.get(f"/api/v1/partner/instructions{query}", headers=ovo).status_code == 422
+
+
+def test_a_second_dispute_is_the_one_shown_and_both_stay_in_the_history(engine, session, client):
+    ids = _two_partners_breaks(session)
+    headers = token(engine, "OVO", "partner-results")
+    url = f"/api/v1/partner/breaks/{ids['OVO']}/dispute"
+    for reason in ("first reason", "second reason"):
+        assert client.post(url, headers=headers, json={"reason": reason}).status_code == 200
+    (shown,) = client.get("/api/v1/partner/breaks", headers=headers).json()["breaks"]
+    assert shown["dispute_reason"] == "second reason"
+    history = session.scalars(
+        select(AuditEvent.details)
+        .where(AuditEvent.subject_id == ids["OVO"], AuditEvent.action == "break.disputed")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [details["reason"] for details in history] == ["first reason", "second reason"]

@@ -23,13 +23,32 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from prakerja.api import uploads
+from prakerja.api.partner_schemas import (
+    BreaksAnswer,
+    DisputeRequest,
+    Done,
+    PartnerBreak,
+    Refusal,
+    UploadAnswer,
+)
 from prakerja.api.uploads import TooLargeError, multipart_boundary, stream_file_part
+from prakerja.ingest.kinds import LOADERS
+from prakerja.kit.clock import jakarta_date, parse_date
 from prakerja.kit.errors import InputError, NotFoundError, PrakerjaError
+from prakerja.partners.rules import safe_file_name
 from prakerja.partners.service import Grant as PartnerGrant
+from prakerja.partners.service import (
+    dispute_break,
+    grant_for,
+    import_upload,
+    partner_breaks,
+    upload_folder,
+)
+from prakerja.payouts.service import instructions_of_partner
+from prakerja.storage.db import unit_of_work
 
 log = logging.getLogger("prakerja.api.partner")
 
@@ -65,7 +84,8 @@ class _RefusingRoute(APIRoute):
 
 
 def _refusal(request: Request, status: int, message: str) -> JSONResponse:
-    log.info("partner API %s %s refused %d: %s", request.method, request.url.path, status, message)
+    # %r keeps the line one line whatever a stranger put in a path or body.
+    log.info("partner API %s %r refused %d: %r", request.method, request.url.path, status, message)
     return JSONResponse({"success": False, "message": message}, status_code=status)
 
 
@@ -82,9 +102,6 @@ async def partner_grant(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> PartnerGrant:
     """Return the token's grant (partner and kinds), or refuse a missing or unknown token."""
-    from prakerja.partners.service import grant_for
-    from prakerja.storage.db import unit_of_work
-
     if credentials is None or not credentials.credentials:
         raise RefusedError(401, "missing bearer token (Authorization: Bearer TOKEN)")
 
@@ -101,73 +118,6 @@ async def partner_grant(
 Grant = Annotated[PartnerGrant, Depends(partner_grant)]
 
 
-class RejectOut(BaseModel):
-    """One rejected row: its line, the column at fault (empty: the whole row), why."""
-
-    line: int
-    column: str
-    reason: str
-
-
-class UploadAnswer(BaseModel):
-    """The summary counts of the import and every reject."""
-
-    success: bool
-    loaded: int
-    duplicates: int
-    rejected: int
-    pending: int
-    rejects: list[RejectOut]
-
-
-class PartnerBreak(BaseModel):
-    """A break naming the partner: breaks.csv's columns, and the partner's latest dispute."""
-
-    break_id: str
-    break_type: str
-    partner_code: str | None
-    batch_id: str | None
-    instruction_id: str | None
-    partner_txn_id: str | None
-    voucher_code: str | None
-    card_number: str | None
-    incentive_kind: str | None
-    tranche: int | None
-    expected_amount_idr: int | None
-    reported_amount_idr: int | None
-    detected_on: dt.date
-    resolved_on: dt.date | None
-    status: str
-    dispute_reason: str | None
-    disputed_on: dt.date | None
-
-
-class BreaksAnswer(BaseModel):
-    """`{"success": true, "breaks": [...]}`."""
-
-    success: bool
-    breaks: list[PartnerBreak]
-
-
-class DisputeRequest(BaseModel):
-    """Why the partner disputes the break."""
-
-    reason: str = Field(min_length=1, max_length=1000)
-
-
-class Done(BaseModel):
-    """`{"success": true}`."""
-
-    success: bool
-
-
-class Refusal(BaseModel):
-    """`{"success": false, "message": ...}`."""
-
-    success: bool
-    message: str
-
-
 def _responses(**described: str) -> dict[int | str, dict[str, Any]]:
     answers: dict[int | str, dict[str, Any]] = {
         401: {"model": Refusal, "description": "Missing or unknown token"},
@@ -179,10 +129,10 @@ def _responses(**described: str) -> dict[int | str, dict[str, Any]]:
 
 
 def _day(text: str | None) -> dt.date | None:
-    from prakerja.kit.clock import parse_date
-
     return parse_date(text) if text else None
 
+
+_KINDS_TEXT = "An import kind the token was issued for: " + ", ".join(LOADERS) + "."
 
 _UPLOAD_BODY = {
     "requestBody": {
@@ -211,11 +161,11 @@ _UPLOAD_BODY = {
     ),
 )
 async def upload_file(
-    request: Request, grant: Grant, kind: Annotated[str, PathPart(max_length=40)]
+    request: Request,
+    grant: Grant,
+    kind: Annotated[str, PathPart(max_length=40, description=_KINDS_TEXT)],
 ) -> JSONResponse:
     """Import a contract file exactly as `prakerja import KIND` does; answer counts and rejects."""
-    from prakerja.partners.service import import_upload, upload_folder
-
     if kind not in grant.kinds:
         raise RefusedError(403, f"this token may not send {kind!r}")
     limit = uploads.UPLOAD_LIMIT_BYTES
@@ -230,7 +180,7 @@ async def upload_file(
         streamed = await stream_file_part(
             request.stream(), boundary=boundary, name_file=_namer(folder), limit=limit
         )
-    except PrakerjaError:
+    except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     answer = await run_in_threadpool(
@@ -256,8 +206,6 @@ async def upload_file(
 
 
 def _namer(folder: Path) -> Callable[[str | None], Path]:
-    from prakerja.partners.rules import safe_file_name
-
     def name(given: str | None) -> Path:
         return folder / safe_file_name(given)
 
@@ -278,9 +226,6 @@ async def list_breaks(
     status: Annotated[str, Query(max_length=8, description="OPEN, RESOLVED or ALL")] = "OPEN",
 ) -> JSONResponse:
     """The token's partner's breaks as of a day (breaks.csv's columns), with its disputes."""
-    from prakerja.partners.service import partner_breaks
-    from prakerja.storage.db import unit_of_work
-
     day = _day(date)
 
     def read() -> list[dict[str, Any]]:
@@ -308,9 +253,6 @@ async def instructions(
     date: Annotated[str, Query(max_length=10, description="The business day, YYYY-MM-DD")],
 ) -> Response:
     """The token's payment partner's instructions of a day, as instructions-PARTNER-DATE.csv."""
-    from prakerja.payouts.service import instructions_of_partner
-    from prakerja.storage.db import unit_of_work
-
     day = _day(date)
     if day is None:
         raise InputError("date: give a day YYYY-MM-DD")
@@ -354,10 +296,6 @@ async def dispute(
     request: Request, grant: Grant, break_id: Annotated[str, PathPart(max_length=40)]
 ) -> JSONResponse:
     """Dispute one of the partner's breaks with a written reason; the break stays as it is."""
-    from prakerja.kit.clock import jakarta_date
-    from prakerja.partners.service import dispute_break
-    from prakerja.storage.db import unit_of_work
-
     body = await _small_json(request, DISPUTE_LIMIT_BYTES)
     if not isinstance(body, dict) or not isinstance(body.get("reason"), str):
         raise InputError('the body must be a JSON object {"reason": "..."}')

@@ -18,6 +18,7 @@ from typing import IO
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect
 
 from prakerja.kit.errors import InputError, PrakerjaError
 
@@ -138,6 +139,8 @@ async def stream_file_part(
         parser.finalize()
     except FormParserError as malformed:
         raise InputError("the body is not a well-formed multipart/form-data body") from malformed
+    except ClientDisconnect as gone:
+        raise InputError("the upload ended before its body did") from gone
     finally:
         parts.close()
     if parts.written is None:
