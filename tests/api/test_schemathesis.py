@@ -17,14 +17,19 @@ from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation import GenerationMode
 
+from tests.api.partner_world import token
 from tests.api.signing import NOW, headers_for, issue_key
 
 #: State-dependent refusals of valid requests (a code unknown or another provider's, a
 #: refunded one, a sequence beyond the course's sessions) are answers, not failures.
+#: `ignored_auth` is off: the hooks below put real credentials on every case, which that
+#: check takes for generated ones; refusing missing and wrong credentials is tested in
+#: test_redeem_api.py, test_hostile_requests.py and test_partner_api.py.
 CONFIG = SchemathesisConfig.from_dict(
     {
         "checks": {
             "positive_data_acceptance": {"expected-statuses": ["2xx", 401, 403, 404, 409, 422]},
+            "ignored_auth": {"enabled": False},
         },
     }
 )
@@ -46,9 +51,15 @@ def sign_redeem_request(case, credentials):
     case.headers = {**(case.headers or {}), **headers}
 
 
+def bear_partner_token(case, credentials):
+    """Send the partner's token as `Authorization: Bearer ...`."""
+    case.headers = {**(case.headers or {}), **credentials["partner"]}
+
+
 #: Security scheme names (as `/openapi.json` declares them) -> the hook that authorises.
 AUTH_HOOKS = {
     frozenset({"client_code", "timestamp", "signature"}): sign_redeem_request,
+    frozenset({"partnerToken"}): bear_partner_token,
 }
 
 
@@ -64,12 +75,15 @@ def authorise(case, credentials):
 
 
 @pytest.fixture
-def credentials(cli):
-    return {"redeem_secret": issue_key(cli)}
+def credentials(cli, engine):
+    return {
+        "redeem_secret": issue_key(cli),
+        "partner": token(engine, "OVO", "partner-results", "payout-accounts"),
+    }
 
 
 @pytest.fixture
-def api_schema(engine, program):
+def api_schema(engine, program, tmp_path):
     from prakerja.server import create_service
     from tests.builders import event
 
@@ -80,6 +94,7 @@ def api_schema(engine, program):
         ]
     )
     app = create_service(engine, clock=lambda: NOW)
+    app.state.partner_uploads = tmp_path / "uploads"
     return schemathesis.openapi.from_asgi("/openapi.json", app, config=CONFIG)
 
 

@@ -30,7 +30,9 @@ from prakerja.api.partner_schemas import (
     BreaksAnswer,
     DisputeRequest,
     Done,
+    GrievancesAnswer,
     PartnerBreak,
+    PartnerGrievance,
     Refusal,
     UploadAnswer,
 )
@@ -326,24 +328,6 @@ async def _small_json(request: Request, limit: int) -> Any:
         return json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return None
-
-
-class PartnerGrievance(BaseModel):
-    """A participant's NOT_RECEIVED grievance about one of the partner's successful payments."""
-
-    grievance_id: str
-    instruction_id: str
-    category: str
-    opened_on: dt.date
-    status: str = Field(description="OPEN or RESOLVED")
-    resolved_on: dt.date | None
-
-
-class GrievancesAnswer(BaseModel):
-    """`{"success": true, "grievances": [...]}`."""
-
-    success: bool
-    grievances: list[PartnerGrievance]
 
 
 @router.get("/grievances", response_model=GrievancesAnswer, responses=_responses())

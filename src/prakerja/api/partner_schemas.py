@@ -72,3 +72,21 @@ class Refusal(BaseModel):
 
     success: bool
     message: str
+
+
+class PartnerGrievance(BaseModel):
+    """A participant's NOT_RECEIVED grievance about one of the partner's successful payments."""
+
+    grievance_id: str
+    instruction_id: str
+    category: str
+    opened_on: dt.date
+    status: str = Field(description="OPEN or RESOLVED")
+    resolved_on: dt.date | None
+
+
+class GrievancesAnswer(BaseModel):
+    """`{"success": true, "grievances": [...]}`."""
+
+    success: bool
+    grievances: list[PartnerGrievance]
