@@ -8,7 +8,7 @@ import sys
 import typer
 
 from prakerja import __version__
-from prakerja.cli import exports, payouts, reconciliation, serve, waves
+from prakerja.cli import accounts, exports, payouts, reconciliation, serve, waves
 from prakerja.cli.common import DbOption, chosen_database, open_database, say, use_database
 from prakerja.cli.imports import import_command
 
@@ -28,6 +28,8 @@ app.add_typer(reconciliation.breaks_app, name="breaks")
 reconciliation.register_exports(exports.app)
 app.command("serve")(serve.serve_command)
 app.add_typer(serve.providers_app, name="providers")
+app.add_typer(accounts.users_app, name="users")
+app.add_typer(accounts.audit_app, name="audit")
 
 
 @app.callback()
