@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from prakerja.api.app import create_app
 from prakerja.config import DATABASE_URL_VARIABLE
+from prakerja.web import staff
 from prakerja.web.pages import install
 
 if TYPE_CHECKING:
@@ -21,9 +22,10 @@ if TYPE_CHECKING:
 
 
 def create_service(engine: Engine, *, clock: Callable[[], float] = time.time) -> FastAPI:
-    """Return the whole service: redeem-code API, OpenAPI docs, dashboard, participant pages."""
+    """Return the whole service: redeem-code API, OpenAPI docs, staff pages, participant pages."""
     app = create_app(engine, clock=clock)
     install(app)
+    staff.install(app)
     return app
 
 

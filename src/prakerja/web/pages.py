@@ -1,4 +1,4 @@
-"""The pages: operator dashboard (aggregates only, no personal data) and participant status."""
+"""The participants' status page (the staff pages, overview included, are in `web.staff`)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,8 @@ from sqlalchemy.orm import Session
 
 from prakerja.kit.money import format_rupiah
 from prakerja.kit.nik import is_sixteen_digits
-from prakerja.reconciliation import service as reconciliation
 from prakerja.registry import service as registry
 from prakerja.storage.db import session_factory
-from prakerja.web.gap import gap_sentence
 from prakerja.web.i18n import LOCALES, pick_locale, translations
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -57,20 +55,6 @@ def render(request: Request, template: str, lang: str | None, **context: Any) ->
         request=request, locale=locale, locales=LOCALES, **context
     )
     return HTMLResponse(page)
-
-
-@router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, session: SessionDependency, lang: LangQuery = None) -> HTMLResponse:
-    """The operator dashboard: the gap report, open breaks, the escrow proof, the waves."""
-    waves = registry.wave_overviews(session)
-    position = reconciliation.latest_position(session)
-    locale = pick_locale(lang, request.headers.get("accept-language"))
-    sentence = (
-        gap_sentence(position.day, position.gap, translations(locale), locale) if position else ""
-    )
-    return render(
-        request, "dashboard.html", lang, waves=waves, position=position, gap_sentence=sentence
-    )
 
 
 @router.get("/status", response_class=HTMLResponse)

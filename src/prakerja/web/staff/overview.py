@@ -1,0 +1,68 @@
+"""The overview of a business day: funnel, reconciliation, money, the director's sentence."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from prakerja.accounts.permissions import Permission
+from prakerja.reporting import staff as reads
+from prakerja.web.auth import DbSession, Staff, require
+from prakerja.web.gap import gap_sentence
+from prakerja.web.i18n import translations
+from prakerja.web.staff.names import AGE_NAMES, BREAK_NAMES, FUNNEL_NAMES, STAGE_NAMES
+from prakerja.web.staff.render import chosen_day, page_locale, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(
+    request: Request,
+    session: DbSession,
+    staff: Staff = Depends(require(Permission.VIEW_OVERVIEW)),
+    date: str | None = None,
+) -> HTMLResponse:
+    """The day's funnel, reconciliation and money, as numbers and charts."""
+    day = chosen_day(date, reads.latest_day(session))
+    run = reads.run_up_to(session, day)
+    locale = page_locale(request)
+    catalog = translations(locale)
+    gap = run.gap if run else []
+    funnel = reads.funnel_counts(session, day) | {
+        "completed": sum(int(row["participants"]) for row in gap),
+        "paid": sum(int(row["participants"]) for row in gap if row["stage"] == "PAID"),
+    }
+    by_type = [(kind, n) for kind, n in (run.open_by_type.items() if run else []) if n]
+    by_age = reads.open_breaks_by_age(session, day)
+    money = dict(run.escrow) if run else {}
+    money["returned_idr"] = reads.returned_idr(session, day)
+    charts = {
+        "funnel": _bars([catalog.gettext(FUNNEL_NAMES[k]) for k in FUNNEL_NAMES], list(funnel.values())),
+        "types": _bars([catalog.gettext(BREAK_NAMES[k]) for k, _ in by_type], [n for _, n in by_type]),
+        "ages": _bars([catalog.gettext(AGE_NAMES[k]) for k, _ in by_age], [n for _, n in by_age]),
+    }
+    return render(
+        request,
+        "staff/overview.html",
+        staff,
+        day=day,
+        run=run,
+        funnel=funnel,
+        gap=gap,
+        by_type=by_type,
+        by_partner=reads.open_breaks_by(session, "partner"),
+        by_age=by_age,
+        money=money,
+        sentence=gap_sentence(run.day, gap, catalog, locale) if run and gap else "",
+        charts={name: json.dumps(spec) for name, spec in charts.items()},
+        stage_names=STAGE_NAMES,
+    )
+
+
+def _bars(labels: list[str], values: list[int]) -> dict[str, Any]:
+    """A bar chart's data for staff.js (labels and one series)."""
+    return {"labels": labels, "values": values}
