@@ -66,6 +66,7 @@ class Break(Base):
         ),
         Index("ix_breaks_detected_on", "detected_on"),
         Index("ix_breaks_status", "status"),
+        Index("ix_breaks_card_number", "card_number"),
     )
 
     break_id: Mapped[str] = mapped_column(String(24), primary_key=True)
