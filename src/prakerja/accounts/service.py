@@ -212,3 +212,22 @@ def job(session: Session, job_id: int) -> StaffJob | None:
 def recent_jobs(session: Session, *, kind: str, limit: int = 20) -> list[StaffJob]:
     """Return the latest jobs of a kind, newest first."""
     return repository.recent_jobs(session, kind, limit)
+
+
+def job_progress(
+    session: Session, job_id: int, *, step: str | None = None, done: int = 0, total: int = 0
+) -> None:
+    """Record how far a job has come (its own short transaction, seen by every worker)."""
+    found = session.get(StaffJob, job_id)
+    if found is not None:
+        found.step = (step or found.step)[:100]
+        found.done, found.total = done, total
+
+
+def finish_job(session: Session, job_id: int, *, failed: bool, message: str) -> None:
+    """Mark a job done or failed, with its one-line outcome."""
+    found = session.get(StaffJob, job_id)
+    if found is not None:
+        found.state = "FAILED" if failed else "DONE"
+        found.message = message[:500]
+        found.finished_at = utc_now()

@@ -277,3 +277,12 @@ def province_rows(session: Session) -> list[ProvinceRow]:
         )
         for wave, province, quota, added in quotas
     ]
+
+
+def recent_runs(session: Session, *, limit: int = 30) -> list[ReconciliationRun]:
+    """Return the latest reconciliation runs, newest first."""
+    return list(
+        session.scalars(
+            select(ReconciliationRun).order_by(ReconciliationRun.id.desc()).limit(limit)
+        )
+    )

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from prakerja.accounts.permissions import Permission
 from prakerja.kit.clock import parse_date
 from prakerja.kit.errors import InputError
+from prakerja.kit.mask import mask_account, mask_card, mask_nik, mask_phone
 from prakerja.kit.money import format_rupiah
 from prakerja.web.auth import Staff
 from prakerja.web.i18n import LOCALES, pick_locale, translations
@@ -20,13 +21,6 @@ from prakerja.web.staff.names import AGE_NAMES, BREAK_NAMES, FUNNEL_NAMES, STAGE
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 LANG_COOKIE = "prakerja_lang"
-
-
-def mask_tail(value: str | None, keep: int = 4) -> str:
-    """Hide all but the last `keep` characters of an identifier."""
-    if not value:
-        return ""
-    return "•" * max(len(value) - keep, 0) + value[-keep:]
 
 
 def mask_name(value: str | None) -> str:
@@ -41,7 +35,10 @@ def _environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     environment.filters["rupiah"] = format_rupiah
-    environment.filters["mask"] = mask_tail
+    environment.filters["mask_card"] = mask_card
+    environment.filters["mask_account"] = mask_account
+    environment.filters["mask_nik"] = mask_nik
+    environment.filters["mask_phone"] = mask_phone
     environment.filters["mask_name"] = mask_name
     environment.globals.update(
         Permission=Permission,
