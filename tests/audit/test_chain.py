@@ -1,0 +1,47 @@
+"""The audit trail is hash-chained, verified end to end, and append-only on PostgreSQL."""
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from prakerja.audit.service import record, verify
+
+
+def _three_records(session):
+    for number in range(3):
+        record(session, action="test.done", subject_type="t", subject_id=str(number), actor="ani",
+               details={"n": number})
+    session.commit()
+
+
+def test_records_chain_and_verify(session, cli):
+    _three_records(session)
+    assert verify(session)[1] is None
+    answer = cli("audit", "verify")
+    assert answer.exit_code == 0 and "3 records" in answer.stdout
+
+
+def test_verify_names_the_first_record_that_does_not_fit(engine, session, cli):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL refuses the tampering itself (next test)")
+    _three_records(session)
+    second = session.execute(text("SELECT id FROM audit_events ORDER BY id")).all()[1][0]
+    session.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = :i"), {"i": second})
+    session.commit()
+    fitting, mismatch = verify(session)
+    assert mismatch is not None and mismatch.event_id == second and fitting == 1
+    answer = cli("audit", "verify")
+    assert answer.exit_code != 0 and f"record {second}" in answer.stderr
+
+
+def test_postgresql_lets_the_service_insert_but_never_update_or_delete(engine, session):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's")
+    _three_records(session)
+    for statement in ("UPDATE audit_events SET actor = 'mallory'", "DELETE FROM audit_events"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            session.execute(text(statement))
+        session.rollback()
+    record(session, action="test.more", subject_type="t", subject_id="4", actor="ani")
+    session.commit()
+    assert verify(session) == (4, None)
