@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from prakerja.cli.common import DbOption, open_database, say, tell
+from prakerja.cli.common import DbOption, open_database, say
 
 users_app = typer.Typer(help="Staff accounts of the pages: add, disable.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail: verify its hash chain.", no_args_is_help=True)
@@ -60,6 +60,7 @@ def verify_command(db: DbOption = None) -> None:
     if mismatch is None:
         say(f"audit trail verified: {fitting} records, chain intact")
         return
-    tell(f"error: audit record {mismatch.event_id} does not fit: {mismatch.why}")
+    from prakerja.kit.errors import PrakerjaError
+
     say(f"audit trail broken at record {mismatch.event_id} ({fitting} records before it fit)")
-    raise typer.Exit(3)
+    raise PrakerjaError(f"audit record {mismatch.event_id} does not fit: {mismatch.why}")
