@@ -9,8 +9,14 @@ from prakerja.audit.service import record, verify
 
 def _three_records(session):
     for number in range(3):
-        record(session, action="test.done", subject_type="t", subject_id=str(number), actor="ani",
-               details={"n": number})
+        record(
+            session,
+            action="test.done",
+            subject_type="t",
+            subject_id=str(number),
+            actor="ani",
+            details={"n": number},
+        )
     session.commit()
 
 

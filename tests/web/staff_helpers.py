@@ -37,22 +37,45 @@ def one_open_break(session: Session, break_id: str = "BRK-0001") -> str:
     now = utc_now()
     session.add(
         ReconciliationRun(
-            business_date=DAY, mode="DAILY", actor="test", started_at=now, finished_at=now,
-            opened=1, resolved=0, open_after=1,
-            details={"open_by_type": {"MISSING_RESULT": 1}, "gap": [
-                {"stage": "PAID", "participants": 3, "amount_idr": 1_800_000},
-                {"stage": "IN_FLIGHT", "participants": 1, "amount_idr": 600_000},
-            ], "escrow": {"closing_idr": 5_000_000, "funded_idr": 7_400_000,
-                          "paid_idr": 1_800_000, "in_flight_idr": 600_000,
-                          "ledger_idr": 5_000_000, "difference_idr": 0}},
+            business_date=DAY,
+            mode="DAILY",
+            actor="test",
+            started_at=now,
+            finished_at=now,
+            opened=1,
+            resolved=0,
+            open_after=1,
+            details={
+                "open_by_type": {"MISSING_RESULT": 1},
+                "gap": [
+                    {"stage": "PAID", "participants": 3, "amount_idr": 1_800_000},
+                    {"stage": "IN_FLIGHT", "participants": 1, "amount_idr": 600_000},
+                ],
+                "escrow": {
+                    "closing_idr": 5_000_000,
+                    "funded_idr": 7_400_000,
+                    "paid_idr": 1_800_000,
+                    "in_flight_idr": 600_000,
+                    "ledger_idr": 5_000_000,
+                    "difference_idr": 0,
+                },
+            },
         )
     )
     session.add(
         Break(
-            break_id=break_id, break_type="MISSING_RESULT", break_key="INS-1", occurrence=1,
-            partner_code="BANKX", instruction_id="INS-1", expected_amount_idr=600_000,
-            fact_on=DAY - dt.timedelta(days=2), reason="no result after 2 days",
-            detected_on=DAY, status="OPEN", still_holds=True,
+            break_id=break_id,
+            break_type="MISSING_RESULT",
+            break_key="INS-1",
+            occurrence=1,
+            partner_code="BANKX",
+            instruction_id="INS-1",
+            expected_amount_idr=600_000,
+            fact_on=DAY - dt.timedelta(days=2),
+            reason="no result after 2 days",
+            detected_on=DAY,
+            status="OPEN",
+            still_holds=True,
         )
     )
     session.commit()

@@ -108,9 +108,9 @@ def test_a_post_without_the_sessions_csrf_token_is_refused(signed_in_clients, se
 
 
 def test_an_auditor_cannot_resolve_even_with_a_valid_form(signed_in_clients, session):
+    from prakerja.accounts.rules import csrf_token
     from prakerja.reconciliation.models import Break
     from prakerja.web.auth import COOKIE
-    from prakerja.accounts.rules import csrf_token
 
     _, clients = signed_in_clients
     auditor = clients[Role.AUDITOR]
@@ -124,8 +124,8 @@ def test_an_auditor_cannot_resolve_even_with_a_valid_form(signed_in_clients, ses
 
 
 def test_sign_out_ends_the_session(signed_in_clients):
-    from prakerja.web.auth import COOKIE
     from prakerja.accounts.rules import csrf_token
+    from prakerja.web.auth import COOKIE
 
     _, clients = signed_in_clients
     client = clients[Role.FINANCE]

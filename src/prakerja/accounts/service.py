@@ -196,9 +196,7 @@ def sign_out(session: Session, token: str) -> None:
 
 def start_job(session: Session, *, kind: str, day: dt.date, actor: str) -> StaffJob:
     """Record a job about to run in the background, so every worker can show its progress."""
-    job = StaffJob(
-        kind=kind, business_date=day, actor=actor, state="RUNNING", started_at=utc_now()
-    )
+    job = StaffJob(kind=kind, business_date=day, actor=actor, state="RUNNING", started_at=utc_now())
     session.add(job)
     session.flush()
     return job

@@ -80,4 +80,3 @@ def events_about(session: Session, subject_type: str, subject_id: str) -> list[A
             .order_by(AuditEvent.id)
         )
     )
-

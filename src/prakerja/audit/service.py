@@ -11,10 +11,10 @@ import pyarrow as pa
 from sqlalchemy.orm import Session
 
 from prakerja.audit import repository
-from prakerja.kit.hashchain import GENESIS, Mismatch, canonical, chain_from, first_mismatch, link
 from prakerja.audit.models import AuditEvent
 from prakerja.config import get_settings
 from prakerja.kit.clock import utc_now
+from prakerja.kit.hashchain import GENESIS, Mismatch, canonical, chain_from, first_mismatch, link
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import append_rows
 
@@ -40,7 +40,7 @@ def record(
     business_date: dt.date | None = None,
     actor: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit trail, chained to the latest (with the caller's transaction)."""
+    """Append one event to the audit trail, chained to the latest (in the caller's transaction)."""
     fields: dict[str, Any] = {
         "occurred_at": utc_now(),
         "business_date": business_date,

@@ -133,9 +133,7 @@ def breaks_page(
     session: Session, chosen: BreakFilter, *, page: int, size: int = PAGE_SIZE
 ) -> tuple[list[Break], bool]:
     """Return one page of breaks (newest first) and whether a next page exists, in SQL."""
-    query = _filtered(select(Break), chosen).order_by(
-        Break.detected_on.desc(), Break.break_id
-    )
+    query = _filtered(select(Break), chosen).order_by(Break.detected_on.desc(), Break.break_id)
     rows = list(session.scalars(query.offset((page - 1) * size).limit(size + 1)))
     return rows[:size], len(rows) > size
 
@@ -159,9 +157,7 @@ def open_breaks_by_age(session: Session, day: dt.date) -> list[tuple[str, int]]:
     for bucket in BUCKET_NAMES:
         condition = _age_range(day, bucket)
         columns.append(func.coalesce(func.sum(_when(condition)), 0))
-    counts = session.execute(
-        select(*columns).where(Break.status == BreakStatus.OPEN.value)
-    ).one()
+    counts = session.execute(select(*columns).where(Break.status == BreakStatus.OPEN.value)).one()
     return [(bucket, int(count)) for bucket, count in zip(BUCKET_NAMES, counts, strict=True)]
 
 
@@ -210,7 +206,9 @@ def break_facts(session: Session, break_id: str) -> BreakFacts | None:
     )
     invoices = (
         list(
-            session.scalars(select(InvoiceLine).where(InvoiceLine.voucher_code == found.voucher_code))
+            session.scalars(
+                select(InvoiceLine).where(InvoiceLine.voucher_code == found.voucher_code)
+            )
         )
         if found.voucher_code
         else []
@@ -226,9 +224,7 @@ def _results(session: Session, found: Break) -> list[PartnerResult]:
         keys.append(PartnerResult.partner_txn_id == found.partner_txn_id)
     if not keys:
         return []
-    return list(
-        session.scalars(select(PartnerResult).where(or_(*keys)).order_by(PartnerResult.id))
-    )
+    return list(session.scalars(select(PartnerResult).where(or_(*keys)).order_by(PartnerResult.id)))
 
 
 @dataclass(frozen=True)
@@ -245,26 +241,27 @@ class ProvinceRow:
 
 def province_rows(session: Session) -> list[ProvinceRow]:
     """Return quotas and selection per wave and province (grouped in SQL)."""
-    selected = dict(
-        (((wave, province), int(count)))
+    selected = {
+        (wave, province): int(count)
         for wave, province, count in session.execute(
             select(SelectionResult.wave, Registration.province_code, func.count())
             .join(Registration, Registration.id == SelectionResult.registration_id)
             .where(SelectionResult.card_number.is_not(None))
             .group_by(SelectionResult.wave, Registration.province_code)
         )
-    )
-    revoked = dict(
-        (((wave, province), int(count)))
+    }
+    revoked = {
+        (wave, province): int(count)
         for wave, province, count in session.execute(
             select(Card.wave, Card.province_code, func.count())
             .where(Card.revoked_on.is_not(None))
             .group_by(Card.wave, Card.province_code)
         )
-    )
+    }
     quotas = session.execute(
-        select(WaveQuota.wave, WaveQuota.province_code, WaveQuota.quota, WaveQuota.added_places)
-        .order_by(WaveQuota.wave, WaveQuota.province_code)
+        select(
+            WaveQuota.wave, WaveQuota.province_code, WaveQuota.quota, WaveQuota.added_places
+        ).order_by(WaveQuota.wave, WaveQuota.province_code)
     ).all()
     return [
         ProvinceRow(

@@ -93,3 +93,16 @@ class require:  # noqa: N801 - reads as a function at its call sites: Depends(re
             if not isinstance(given, str) or not csrf_matches(account.token, given):
                 raise StaffRefusal(status_code=403, detail="csrf")
         return account
+
+
+#: The signed-in account, let through only when its role holds the permission named.
+ViewOverview = Annotated[Staff, Depends(require(Permission.VIEW_OVERVIEW))]
+ViewBreaks = Annotated[Staff, Depends(require(Permission.VIEW_BREAKS))]
+ResolveBreaks = Annotated[Staff, Depends(require(Permission.RESOLVE_BREAKS))]
+ViewOwnBreaks = Annotated[Staff, Depends(require(Permission.VIEW_OWN_BREAKS))]
+ViewStories = Annotated[Staff, Depends(require(Permission.VIEW_STORIES))]
+ViewWaves = Annotated[Staff, Depends(require(Permission.VIEW_WAVES))]
+ViewRuns = Annotated[Staff, Depends(require(Permission.VIEW_RUNS))]
+RunReconciliation = Annotated[Staff, Depends(require(Permission.RUN_RECONCILIATION))]
+DownloadExports = Annotated[Staff, Depends(require(Permission.DOWNLOAD_EXPORTS))]
+ManageAccounts = Annotated[Staff, Depends(require(Permission.MANAGE_ACCOUNTS))]

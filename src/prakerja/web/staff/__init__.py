@@ -33,8 +33,8 @@ ROUTERS = (
 
 async def _refused(request: Request, refusal: Exception) -> Response:
     """Send an anonymous visitor to /login; show a readable page for a 403."""
-    from prakerja.web.staff.render import render
     from prakerja.storage.db import session_factory
+    from prakerja.web.staff.render import render
 
     assert isinstance(refusal, StaffRefusal)
     if refusal.status_code == 303:

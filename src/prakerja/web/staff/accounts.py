@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from prakerja.accounts import service as accounts
-from prakerja.accounts.permissions import Permission, Role
+from prakerja.accounts.permissions import Role
 from prakerja.kit.errors import PrakerjaError
-from prakerja.web.auth import DbSession, Staff, require
+from prakerja.web.auth import DbSession, ManageAccounts, Staff
 from prakerja.web.staff.render import render
 
 router = APIRouter(include_in_schema=False)
-Need = Depends(require(Permission.MANAGE_ACCOUNTS))
 
 
 def _page(
@@ -38,7 +37,7 @@ def _page(
 
 
 @router.get("/accounts", response_class=HTMLResponse)
-def accounts_page(request: Request, session: DbSession, staff: Staff = Need) -> HTMLResponse:
+def accounts_page(request: Request, session: DbSession, staff: ManageAccounts) -> HTMLResponse:
     """Every staff account and a form to add one."""
     return _page(request, session, staff)
 
@@ -46,11 +45,12 @@ def accounts_page(request: Request, session: DbSession, staff: Staff = Need) -> 
 @router.post("/accounts", response_class=HTMLResponse)
 def add(
     request: Request,
+    *,
     session: DbSession,
     username: Annotated[str, Form(max_length=64)] = "",
     role: Annotated[str, Form(max_length=20)] = "",
     partner_code: Annotated[str, Form(max_length=40)] = "",
-    staff: Staff = Need,
+    staff: ManageAccounts,
 ) -> HTMLResponse:
     """Add an account; its password is shown on this answer only."""
     try:
@@ -69,7 +69,7 @@ def add(
 
 
 @router.post("/accounts/{username}/disable")
-def disable(session: DbSession, username: str, staff: Staff = Need) -> Response:
+def disable(session: DbSession, username: str, staff: ManageAccounts) -> Response:
     """Disable an account and end its sessions."""
     try:
         accounts.disable_account(session, username=username[:64], actor=staff.username)

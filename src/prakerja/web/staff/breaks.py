@@ -4,25 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from prakerja.accounts.permissions import Permission
 from prakerja.audit.service import history
 from prakerja.kit.errors import PrakerjaError
 from prakerja.reconciliation.service import resolve_break
 from prakerja.reconciliation.taxonomy import BUCKET_NAMES, BreakStatus, BreakType
 from prakerja.reporting import staff as reads
-from prakerja.web.auth import DbSession, Staff, require
+from prakerja.web.auth import DbSession, ResolveBreaks, Staff, ViewBreaks, ViewOwnBreaks
 from prakerja.web.staff.render import chosen_day, render
 
 router = APIRouter(include_in_schema=False)
 
+
 def _choice(value: str | None, allowed: tuple[str, ...]) -> str | None:
     return value if value in allowed else None
 
+
 def _wave(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 7 else None
+
 
 def _filter(
     session: DbSession,
@@ -44,14 +46,17 @@ def _filter(
         status=None if status == "ALL" else (_choice(status, statuses) or BreakStatus.OPEN.value),
     )
 
+
 def _page(value: str | None) -> int:
     return min(max(int(value), 1), 100_000) if value and value.isdigit() and len(value) < 7 else 1
+
 
 @router.get("/breaks", response_class=HTMLResponse)
 def breaks_list(
     request: Request,
+    *,
     session: DbSession,
-    staff: Staff = Depends(require(Permission.VIEW_BREAKS)),
+    staff: ViewBreaks,
     date: str | None = None,
     type: str | None = None,
     partner: str | None = None,
@@ -66,11 +71,13 @@ def breaks_list(
     )
     return _render_list(request, session, staff, chosen, _page(page), partners=None)
 
+
 @router.get("/partner/breaks", response_class=HTMLResponse)
 def partner_breaks(
     request: Request,
+    *,
     session: DbSession,
-    staff: Staff = Depends(require(Permission.VIEW_OWN_BREAKS)),
+    staff: ViewOwnBreaks,
     date: str | None = None,
     type: str | None = None,
     age: str | None = None,
@@ -78,11 +85,10 @@ def partner_breaks(
     page: str | None = None,
 ) -> HTMLResponse:
     """A partner's own breaks (its partner code, and no other's)."""
-    chosen = _filter(
-        session, date=date, kind=type, partner=None, wave=None, age=age, status=status
-    )
+    chosen = _filter(session, date=date, kind=type, partner=None, wave=None, age=age, status=status)
     own = reads.BreakFilter(**(chosen.__dict__ | {"partner_code": staff.partner_code or "-"}))
     return _render_list(request, session, staff, own, _page(page), partners=[])
+
 
 def _render_list(
     request: Request,
@@ -108,15 +114,18 @@ def _render_list(
         own=partners is not None,
     )
 
+
 @router.get("/breaks/{break_id}", response_class=HTMLResponse)
 def break_page(
     request: Request,
+    *,
     session: DbSession,
     break_id: str,
-    staff: Staff = Depends(require(Permission.VIEW_BREAKS)),
+    staff: ViewBreaks,
 ) -> HTMLResponse:
     """One break: both sides, the facts behind it, its history, and (for some roles) resolving."""
     return _render_break(request, session, staff, break_id[:40], error=None)
+
 
 def _render_break(
     request: Request, session: DbSession, staff: Staff, break_id: str, *, error: str | None
@@ -136,13 +145,15 @@ def _render_break(
         status_code=422 if error else 200,
     )
 
+
 @router.post("/breaks/{break_id}/resolve", response_class=HTMLResponse)
 def resolve(
     request: Request,
+    *,
     session: DbSession,
     break_id: str,
     reason: Annotated[str, Form(max_length=2000)] = "",
-    staff: Staff = Depends(require(Permission.RESOLVE_BREAKS)),
+    staff: ResolveBreaks,
 ) -> Response:
     """Resolve an open break with a written reason; the account's username is the actor."""
     try:

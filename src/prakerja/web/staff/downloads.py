@@ -10,20 +10,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import astuple, fields
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
-from prakerja.accounts.permissions import Permission
 from prakerja.registry.service import CardRow, card_rows, selection_rows, wave_overviews
 from prakerja.reporting.breaks import BREAKS_COLUMNS, breaks_as_of
 from prakerja.reporting.staff import latest_day
-from prakerja.web.auth import DbSession, Staff, require
+from prakerja.web.auth import DbSession, DownloadExports
 from prakerja.web.staff.render import chosen_day, render
 
 router = APIRouter(include_in_schema=False)
-Need = Depends(require(Permission.DOWNLOAD_EXPORTS))
 
 
 def _csv(name: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
@@ -43,24 +41,22 @@ def _csv(name: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> 
 
 @router.get("/downloads", response_class=HTMLResponse)
 def downloads(
-    request: Request, session: DbSession, staff: Staff = Need, date: str | None = None
+    request: Request, session: DbSession, staff: DownloadExports, date: str | None = None
 ) -> HTMLResponse:
     """The exports of a day and of each wave."""
     day = chosen_day(date, latest_day(session))
-    return render(
-        request, "staff/downloads.html", staff, day=day, waves=wave_overviews(session)
-    )
+    return render(request, "staff/downloads.html", staff, day=day, waves=wave_overviews(session))
 
 
 @router.get("/downloads/breaks.csv")
-def breaks_csv(session: DbSession, staff: Staff = Need, date: str | None = None) -> Response:
+def breaks_csv(session: DbSession, staff: DownloadExports, date: str | None = None) -> Response:
     """breaks.csv as of a day."""
     day = chosen_day(date, latest_day(session))
     return _csv(f"breaks-{day}.csv", BREAKS_COLUMNS, breaks_as_of(session, day))
 
 
 @router.get("/downloads/gap.csv")
-def gap_csv(session: DbSession, staff: Staff = Need, date: str | None = None) -> Response:
+def gap_csv(session: DbSession, staff: DownloadExports, date: str | None = None) -> Response:
     """The gap report as of a day."""
     from prakerja.reconciliation.service import day_position
 
@@ -71,15 +67,17 @@ def gap_csv(session: DbSession, staff: Staff = Need, date: str | None = None) ->
 
 
 @router.get("/downloads/selection-{wave}.csv")
-def selection_csv(session: DbSession, wave: int, staff: Staff = Need) -> Response:
+def selection_csv(session: DbSession, wave: int, staff: DownloadExports) -> Response:
     """A wave's selection."""
-    rows = ((r.nik, r.wave, r.outcome, r.reason, r.card_number) for r in selection_rows(session, wave))
+    rows = (
+        (r.nik, r.wave, r.outcome, r.reason, r.card_number) for r in selection_rows(session, wave)
+    )
     header = ("nik", "wave", "outcome", "reason", "card_number")
     return _csv(f"selection-{wave}.csv", header, rows)
 
 
 @router.get("/downloads/cards-{wave}.csv")
-def cards_csv(session: DbSession, wave: int, staff: Staff = Need) -> Response:
+def cards_csv(session: DbSession, wave: int, staff: DownloadExports) -> Response:
     """A wave's cards."""
     header = tuple(field.name for field in fields(CardRow))
     return _csv(f"cards-{wave}.csv", header, (astuple(r) for r in card_rows(session, wave)))
@@ -87,7 +85,7 @@ def cards_csv(session: DbSession, wave: int, staff: Staff = Need) -> Response:
 
 @router.get("/downloads/statement.{kind}")
 def statement(
-    session: DbSession, kind: str, staff: Staff = Need, date: str | None = None
+    session: DbSession, kind: str, staff: DownloadExports, date: str | None = None
 ) -> Response:
     """The auditors' statement of a day as xlsx or pdf."""
     from prakerja.reporting.pdf import write_pdf
@@ -101,9 +99,7 @@ def statement(
     folder = Path(tempfile.mkdtemp(prefix="prakerja-statement-"))
     name = f"reconciliation-statement-{day.isoformat()}.{kind}"
     path = (write_workbook if kind == "xlsx" else write_pdf)(built, folder / name)
-    return FileResponse(
-        path, filename=name, background=BackgroundTask(_remove, folder)
-    )
+    return FileResponse(path, filename=name, background=BackgroundTask(_remove, folder))
 
 
 def _remove(folder: Path) -> None:

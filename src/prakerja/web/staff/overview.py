@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from prakerja.accounts.permissions import Permission
 from prakerja.reporting import staff as reads
-from prakerja.web.auth import DbSession, Staff, require
+from prakerja.web.auth import DbSession, ViewOverview
 from prakerja.web.gap import gap_sentence
 from prakerja.web.i18n import translations
 from prakerja.web.staff.names import AGE_NAMES, BREAK_NAMES, FUNNEL_NAMES, STAGE_NAMES
@@ -22,8 +21,9 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 def overview(
     request: Request,
+    *,
     session: DbSession,
-    staff: Staff = Depends(require(Permission.VIEW_OVERVIEW)),
+    staff: ViewOverview,
     date: str | None = None,
 ) -> HTMLResponse:
     """The day's funnel, reconciliation and money, as numbers and charts."""
@@ -41,8 +41,12 @@ def overview(
     money = dict(run.escrow) if run else {}
     money["returned_idr"] = reads.returned_idr(session, day)
     charts = {
-        "funnel": _bars([catalog.gettext(FUNNEL_NAMES[k]) for k in FUNNEL_NAMES], list(funnel.values())),
-        "types": _bars([catalog.gettext(BREAK_NAMES[k]) for k, _ in by_type], [n for _, n in by_type]),
+        "funnel": _bars(
+            [catalog.gettext(FUNNEL_NAMES[k]) for k in FUNNEL_NAMES], list(funnel.values())
+        ),
+        "types": _bars(
+            [catalog.gettext(BREAK_NAMES[k]) for k, _ in by_type], [n for _, n in by_type]
+        ),
         "ages": _bars([catalog.gettext(AGE_NAMES[k]) for k, _ in by_age], [n for _, n in by_age]),
     }
     return render(

@@ -6,16 +6,15 @@ import datetime as dt
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 
 from prakerja.accounts import service as accounts
-from prakerja.accounts.permissions import Permission
 from prakerja.kit.errors import PrakerjaError
 from prakerja.reporting.staff import latest_day, recent_runs
 from prakerja.storage.db import session_factory, unit_of_work
-from prakerja.web.auth import DbSession, Staff, require
+from prakerja.web.auth import DbSession, RunReconciliation, ViewRuns
 from prakerja.web.staff.render import chosen_day, render
 
 router = APIRouter(include_in_schema=False)
@@ -65,7 +64,7 @@ def _run(engine: Engine, job_id: int, day: dt.date, actor: str) -> None:
         failed = False
     except PrakerjaError as refused:
         message, failed = refused.message, True
-    except Exception as broken:  # noqa: BLE001 - a failed run is shown on its page, not lost
+    except Exception as broken:
         message, failed = f"{type(broken).__name__}: {broken}".splitlines()[0], True
     with unit_of_work(engine) as session:
         accounts.finish_job(session, job_id, failed=failed, message=message)
@@ -74,8 +73,9 @@ def _run(engine: Engine, job_id: int, day: dt.date, actor: str) -> None:
 @router.get("/runs", response_class=HTMLResponse)
 def runs_page(
     request: Request,
+    *,
     session: DbSession,
-    staff: Staff = Depends(require(Permission.VIEW_RUNS)),
+    staff: ViewRuns,
 ) -> HTMLResponse:
     """Past runs and jobs, and (for operators) a form to run a day."""
     latest = latest_day(session)
@@ -93,9 +93,10 @@ def runs_page(
 @router.post("/runs")
 def start_run(
     request: Request,
+    *,
     session: DbSession,
     date: Annotated[str, Form(max_length=20)] = "",
-    staff: Staff = Depends(require(Permission.RUN_RECONCILIATION)),
+    staff: RunReconciliation,
 ) -> Response:
     """Start reconciling a day in the background; go to its progress."""
     day = chosen_day(date, None)
@@ -109,8 +110,9 @@ def start_run(
 @router.get("/runs/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(
     request: Request,
+    *,
     job_id: int,
-    staff: Staff = Depends(require(Permission.VIEW_RUNS)),
+    staff: ViewRuns,
 ) -> HTMLResponse:
     """A job's progress; htmx asks again every second until it is done (the fragment only)."""
     with session_factory(request.app.state.engine)() as session:
@@ -120,5 +122,3 @@ def job_page(
     fragment = request.headers.get("hx-request") == "true"
     template = "staff/_job.html" if fragment else "staff/job.html"
     return render(request, template, staff, job=job)
-
-

@@ -34,6 +34,7 @@ def login_form(request: Request, account: CurrentAccount, next: str | None = Non
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
+    *,
     session: DbSession,
     username: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=1000)],

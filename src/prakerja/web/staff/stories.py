@@ -8,22 +8,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from prakerja.accounts.permissions import Permission
 from prakerja.audit.service import record
 from prakerja.reporting.story import find_participant, participant_story
-from prakerja.web.auth import DbSession, Staff, require
+from prakerja.web.auth import DbSession, ViewStories
 from prakerja.web.staff.render import render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/participants", response_class=HTMLResponse)
-def search_form(
-    request: Request, staff: Staff = Depends(require(Permission.VIEW_STORIES))
-) -> HTMLResponse:
+def search_form(request: Request, staff: ViewStories) -> HTMLResponse:
     """The search form."""
     return render(request, "staff/search.html", staff, query="", missing=False)
 
@@ -31,9 +28,10 @@ def search_form(
 @router.post("/participants", response_class=HTMLResponse)
 def open_story(
     request: Request,
+    *,
     session: DbSession,
     query: Annotated[str, Form(max_length=200)] = "",
-    staff: Staff = Depends(require(Permission.VIEW_STORIES)),
+    staff: ViewStories,
 ) -> HTMLResponse:
     """Find the person and show their story (masked per role); record who opened it."""
     nik = find_participant(session, query=query[:80])

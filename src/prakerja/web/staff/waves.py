@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from prakerja.accounts.permissions import Permission
 from prakerja.registry.service import wave_overviews
 from prakerja.reporting.staff import province_rows
-from prakerja.web.auth import DbSession, Staff, require
+from prakerja.web.auth import DbSession, ViewWaves
 from prakerja.web.staff.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -17,8 +16,9 @@ router = APIRouter(include_in_schema=False)
 @router.get("/waves", response_class=HTMLResponse)
 def waves(
     request: Request,
+    *,
     session: DbSession,
-    staff: Staff = Depends(require(Permission.VIEW_WAVES)),
+    staff: ViewWaves,
 ) -> HTMLResponse:
     """Every wave with its outcomes, and per province its places, selection and refills."""
     provinces: dict[int, list[object]] = {}
