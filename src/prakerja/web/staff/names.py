@@ -41,3 +41,39 @@ AGE_NAMES = {
     "T+30": "8-30 days",
     "older": "over 30 days",
 }
+
+OUTCOME_NAMES = {"SELECTED": "Selected", "NOT_SELECTED": "Not selected"}
+
+REASON_NAMES = {
+    "INELIGIBLE_NIK": "NIK not valid or does not match the birth date or gender",
+    "INELIGIBLE_AGE": "Outside the age limits",
+    "INELIGIBLE_FAMILY_LIMIT": "Two others of the same family card already hold cards",
+    "INELIGIBLE_ALREADY_ACCEPTED": "Already given a card in an earlier wave",
+    "INELIGIBLE_INCOME": "Income above the limit",
+    "QUOTA_FULL": "Eligible, but the quota was filled first",
+}
+#: Reasons that name a barring list: INELIGIBLE_LIST_<CODE>.
+LIST_REASON_PREFIX = "INELIGIBLE_LIST_"
+LIST_REASON_NAME = "On a barring list (%(list)s)"
+
+INCENTIVE_STATE_NAMES = {
+    "DUE": "Due, not yet sent",
+    "HELD": "Held",
+    "SENT": "Sent, waiting for the partner",
+    "PAID": "Paid",
+    "FAILED": "Failed, needs a new account",
+}
+
+SURVEY_STATE_NAMES = {
+    "UPCOMING": "Not open yet",
+    "OPEN": "Open, not answered",
+    "ANSWERED": "Answered",
+    "MISSED": "Closed without an answer",
+}
+
+STEP_NAMES = {
+    "LINK_ACCOUNT": "Link a bank or e-wallet account",
+    "REVIEW_TRAINING": "Review the completed training",
+    "RELINK_ACCOUNT": "Link a new account after a failed payment",
+    "ANSWER_SURVEY": "Answer the open survey",
+}

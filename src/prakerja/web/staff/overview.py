@@ -12,7 +12,7 @@ from prakerja.reporting import staff as reads
 from prakerja.web.auth import DbSession, ViewOverview
 from prakerja.web.gap import gap_sentence
 from prakerja.web.i18n import translations
-from prakerja.web.staff.names import AGE_NAMES, BREAK_NAMES, FUNNEL_NAMES, STAGE_NAMES
+from prakerja.web.staff.names import BREAK_NAMES, FUNNEL_NAMES
 from prakerja.web.staff.render import chosen_day, page_locale, render
 
 router = APIRouter(include_in_schema=False)
@@ -47,7 +47,6 @@ def overview(
         "types": _bars(
             [catalog.gettext(BREAK_NAMES[k]) for k, _ in by_type], [n for _, n in by_type]
         ),
-        "ages": _bars([catalog.gettext(AGE_NAMES[k]) for k, _ in by_age], [n for _, n in by_age]),
     }
     return render(
         request,
@@ -63,7 +62,6 @@ def overview(
         money=money,
         sentence=gap_sentence(run.day, gap, catalog, locale) if run and gap else "",
         charts={name: json.dumps(spec) for name, spec in charts.items()},
-        stage_names=STAGE_NAMES,
     )
 
 

@@ -17,7 +17,7 @@ from prakerja.kit.mask import mask_account, mask_card, mask_nik, mask_phone
 from prakerja.kit.money import format_rupiah
 from prakerja.web.auth import Staff
 from prakerja.web.i18n import LOCALES, pick_locale, translations
-from prakerja.web.staff.names import AGE_NAMES, BREAK_NAMES, FUNNEL_NAMES, STAGE_NAMES
+from prakerja.web.staff import names
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 LANG_COOKIE = "prakerja_lang"
@@ -41,11 +41,8 @@ def _environment() -> Environment:
     environment.filters["mask_phone"] = mask_phone
     environment.filters["mask_name"] = mask_name
     environment.globals.update(
+        {name: value for name, value in vars(names).items() if name.isupper()},
         Permission=Permission,
-        STAGE_NAMES=STAGE_NAMES,
-        BREAK_NAMES=BREAK_NAMES,
-        FUNNEL_NAMES=FUNNEL_NAMES,
-        AGE_NAMES=AGE_NAMES,
     )
     return environment
 

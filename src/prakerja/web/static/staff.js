@@ -1,15 +1,34 @@
-// Staff pages: draw every <canvas class="chart" data-chart="{labels, values}"> with Chart.js.
+// Staff pages: draw every <canvas class="chart" data-chart='{"labels": [...], "values": [...]}'>
+// with Chart.js (vendored). No inline scripts: the page's data travels in data- attributes.
 (function () {
   "use strict";
+  // Long labels on two or more lines, so that they fit at phone width.
+  function wrap(label, width) {
+    var lines = [];
+    var line = "";
+    label.split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > width) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = line ? line + " " + word : word;
+      }
+    });
+    if (line) { lines.push(line); }
+    return lines;
+  }
   function draw(canvas) {
     var spec = JSON.parse(canvas.getAttribute("data-chart"));
     var horizontal = canvas.getAttribute("data-kind") === "bar-horizontal";
+    var narrow = window.innerWidth < 720;
     var lang = document.documentElement.lang === "id" ? "id-ID" : "en-US";
+    var counts = { beginAtZero: true, ticks: { precision: 0 } };
+    var names = { ticks: { autoSkip: false, maxRotation: 0 } };
     new window.Chart(canvas, {
       type: "bar",
       data: {
-        labels: spec.labels,
-        datasets: [{ data: spec.values, backgroundColor: "#0b5fa5", borderRadius: 3 }]
+        labels: spec.labels.map(function (label) { return wrap(label, narrow ? 14 : 22); }),
+        datasets: [{ data: spec.values, backgroundColor: "#0b5fa5", borderRadius: 3, maxBarThickness: 48 }]
       },
       options: {
         indexAxis: horizontal ? "y" : "x",
@@ -17,7 +36,7 @@
         animation: false,
         locale: lang,
         plugins: { legend: { display: false } },
-        scales: { x: { ticks: { autoSkip: false } } }
+        scales: horizontal ? { x: counts, y: names } : { x: names, y: counts }
       }
     });
   }
