@@ -51,3 +51,60 @@ def test_postgresql_lets_the_service_insert_but_never_update_or_delete(engine, s
     record(session, action="test.more", subject_type="t", subject_id="4", actor="ani")
     session.commit()
     assert verify(session) == (4, None)
+
+
+def test_bulk_records_chain_after_single_ones(session):
+    import datetime as dt
+    import json
+
+    import pyarrow as pa
+
+    from prakerja.audit.service import record_many
+
+    _three_records(session)
+    count = 4
+    at = dt.datetime(2026, 1, 5, 8, 0, 0, 123456, tzinfo=dt.UTC)
+    events = pa.table(
+        {
+            "occurred_at": pa.array([at] * count, pa.timestamp("us", tz="UTC")),
+            "business_date": pa.array([dt.date(2020, 6, 1)] * count, pa.date32()),
+            "actor": pa.array(["budi"] * count),
+            "action": pa.array(["break.opened"] * count),
+            "subject_type": pa.array(["break"] * count),
+            "subject_id": pa.array([f"B{n}" for n in range(count)]),
+            "details": pa.array([json.dumps({"run_id": 7})] * count),
+        }
+    )
+    assert record_many(session, events) == count
+    record(session, action="test.after", subject_type="t", subject_id="x", actor="ani")
+    session.commit()
+    assert verify(session) == (8, None)
+
+
+def test_concurrent_appends_do_not_fork_the_chain(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer at a time; PostgreSQL serialises the tail by a lock")
+    import threading
+
+    from prakerja.storage.db import unit_of_work
+
+    def append(worker: int) -> None:
+        for number in range(10):
+            with unit_of_work(engine) as own:
+                record(
+                    own,
+                    action="test.race",
+                    subject_type="t",
+                    subject_id=f"{worker}-{number}",
+                    actor=f"w{worker}",
+                )
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    from prakerja.storage.db import session_factory
+
+    with session_factory(engine)() as fresh:
+        assert verify(fresh) == (40, None)

@@ -36,3 +36,8 @@ def test_indonesian_is_translated_and_numbers_keep_their_placeholders():
     assert (
         indonesian.gettext("%(count)s open breaks") % {"count": "1.234"} == "1.234 selisih terbuka"
     )
+
+
+def test_a_later_catalog_file_replaces_an_earlier_ones_text():
+    # messages.po says "Lolos" for "Selected"; staff.po (later in name order) says more.
+    assert translations("id").gettext("Selected") == "Lolos seleksi"

@@ -22,16 +22,23 @@ JOB_KIND = "reconcile"
 
 
 class JobReporter:
-    """A progress reporter that writes each phase and count to the job's row."""
+    """A progress reporter that writes each phase and count to the job's row.
+
+    On SQLite the run's own transaction holds the only write lock, so progress
+    is not written there (the page shows the phase once the run ends).
+    """
 
     def __init__(self, engine: Engine, job_id: int) -> None:
         self._engine = engine
+        self._live = engine.dialect.name != "sqlite"
         self._job_id = job_id
         self._phase = ""
         self._done = 0
         self._total = 0
 
     def _save(self) -> None:
+        if not self._live:
+            return
         with unit_of_work(self._engine) as session:
             accounts.job_progress(
                 session, self._job_id, step=self._phase, done=self._done, total=self._total
