@@ -197,3 +197,16 @@ def test_an_admin_adds_and_disables_an_account_from_the_page(app, made, session)
         .where(AuditEvent.subject_id == "wati")
     ).all()
     assert actors == ["admin1", "admin1"]
+
+
+def test_the_overview_figures_are_kept_until_the_records_change(app, made, session):
+    from prakerja.accounts.models import StaffFigures
+
+    client = _client(app, made, Role.OPERATOR)
+    assert "1 selisih terbuka" in client.get("/?date=2020-06-01").text
+    session.expire_all()
+    kept = session.get(StaffFigures, DAY)
+    assert kept is not None and kept.figures["by_partner"] == [["BANKX", 1]]
+    client.post("/breaks/BRK-0001/resolve", data={"reason": "ok", "csrf_token": _csrf(client)})
+    # Resolved on the latest day reconciled: that day's figures are counted again.
+    assert "Semua cocok: tidak ada selisih terbuka." in client.get("/?date=2020-06-01").text

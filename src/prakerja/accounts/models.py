@@ -1,10 +1,11 @@
-"""Tables of the staff accounts: accounts, sessions, failed sign-ins, page-started jobs."""
+"""Tables of the staff accounts: accounts, sessions, failed sign-ins, jobs, overview figures."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from prakerja.storage.base import Base, UtcDateTime
@@ -63,3 +64,19 @@ class StaffJob(Base):
     message: Mapped[str] = mapped_column(String(500), default="")
     started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class StaffFigures(Base):
+    """The overview's whole-program figures of a day, kept until the records change.
+
+    Counting millions of rows on every view would not answer in time, so each
+    day's figures are computed once per `marker` (the latest import, selection,
+    reconciliation run and resolution) and shared by every worker.
+    """
+
+    __tablename__ = "staff_figures"
+
+    business_date: Mapped[dt.date] = mapped_column(primary_key=True)
+    marker: Mapped[str] = mapped_column(String(200))
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    computed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

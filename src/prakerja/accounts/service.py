@@ -6,13 +6,20 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from prakerja.accounts import repository
-from prakerja.accounts.models import SignInFailure, StaffAccount, StaffJob, StaffSession
+from prakerja.accounts.models import (
+    SignInFailure,
+    StaffAccount,
+    StaffFigures,
+    StaffJob,
+    StaffSession,
+)
 from prakerja.accounts.permissions import Role
 from prakerja.accounts.rules import (
     LOOKBACK,
@@ -229,3 +236,20 @@ def finish_job(session: Session, job_id: int, *, failed: bool, message: str) -> 
         found.state = "FAILED" if failed else "DONE"
         found.message = message[:500]
         found.finished_at = utc_now()
+
+
+def cached_figures(session: Session, *, day: dt.date, marker: str) -> dict[str, Any] | None:
+    """Return a day's overview figures if they were computed for this state of the records."""
+    kept = session.get(StaffFigures, day)
+    return dict(kept.figures) if kept is not None and kept.marker == marker else None
+
+
+def keep_figures(session: Session, *, day: dt.date, marker: str, figures: dict[str, Any]) -> None:
+    """Keep a day's overview figures for the state `marker` names (replacing older ones)."""
+    kept = session.get(StaffFigures, day)
+    if kept is None:
+        session.add(
+            StaffFigures(business_date=day, marker=marker, figures=figures, computed_at=utc_now())
+        )
+    else:
+        kept.marker, kept.figures, kept.computed_at = marker, figures, utc_now()

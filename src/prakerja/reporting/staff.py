@@ -21,11 +21,10 @@ PAGE_SIZE = 50
 
 @dataclass(frozen=True)
 class DayRun:
-    """What the latest daily run up to a day recorded: gap, open breaks, escrow."""
+    """What the latest daily run up to a day recorded: the gap report and the escrow proof."""
 
     day: dt.date
     gap: list[dict[str, Any]]
-    open_by_type: dict[str, int]
     escrow: dict[str, int]
 
 
@@ -45,7 +44,6 @@ def run_up_to(session: Session, day: dt.date) -> DayRun | None:
     return DayRun(
         day=run.business_date,
         gap=list(run.details.get("gap", [])),
-        open_by_type=dict(run.details.get("open_by_type", {})),
         escrow=dict(run.details.get("escrow", {})),
     )
 
@@ -138,12 +136,19 @@ def breaks_page(
     return rows[:size], len(rows) > size
 
 
-def open_breaks_by(session: Session, column: str, *, limit: int = 12) -> list[tuple[str, int]]:
-    """Return open breaks counted by partner_code or break_type, largest first."""
+def _open_on(day: dt.date) -> Any:
+    """Breaks open at the end of `day`: found by then and not resolved by then."""
+    return and_(Break.detected_on <= day, or_(Break.resolved_on.is_(None), Break.resolved_on > day))
+
+
+def open_breaks_by(
+    session: Session, column: str, day: dt.date, *, limit: int = 20
+) -> list[tuple[str, int]]:
+    """Return the breaks open on `day` counted by partner_code or break_type, largest first."""
     key = {"partner": Break.partner_code, "type": Break.break_type}[column]
     rows = session.execute(
         select(key, func.count())
-        .where(Break.status == BreakStatus.OPEN.value)
+        .where(_open_on(day))
         .group_by(key)
         .order_by(func.count().desc())
         .limit(limit)
@@ -152,7 +157,7 @@ def open_breaks_by(session: Session, column: str, *, limit: int = 12) -> list[tu
 
 
 def open_breaks_by_age(session: Session, day: dt.date) -> list[tuple[str, int]]:
-    """Return open breaks per aging bucket as of `day`, in bucket order."""
+    """Return the breaks open on `day` per aging bucket, in bucket order."""
     columns = []
     for bucket in BUCKET_NAMES:
         condition = _age_range(day, bucket)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from prakerja.reporting import staff as reads
+from prakerja.reporting.staff_figures import overview_figures
 from prakerja.web.auth import DbSession, ViewOverview
 from prakerja.web.gap import gap_sentence
 from prakerja.web.i18n import translations
@@ -32,14 +33,15 @@ def overview(
     locale = page_locale(request)
     catalog = translations(locale)
     gap = run.gap if run else []
-    funnel = reads.funnel_counts(session, day) | {
+    figures = overview_figures(session, day)
+    funnel = dict(figures["funnel"]) | {
         "completed": sum(int(row["participants"]) for row in gap),
         "paid": sum(int(row["participants"]) for row in gap if row["stage"] == "PAID"),
     }
-    by_type = [(kind, n) for kind, n in (run.open_by_type.items() if run else []) if n]
-    by_age = reads.open_breaks_by_age(session, day)
+    by_type = [(kind, count) for kind, count in figures["by_type"]]
+    by_age = [(bucket, count) for bucket, count in figures["by_age"]]
     money = dict(run.escrow) if run else {}
-    money["returned_idr"] = reads.returned_idr(session, day)
+    money["returned_idr"] = figures["returned_idr"]
     charts = {
         "funnel": _bars(
             [catalog.gettext(FUNNEL_NAMES[k]) for k in FUNNEL_NAMES], list(funnel.values())
@@ -57,7 +59,7 @@ def overview(
         funnel=funnel,
         gap=gap,
         by_type=by_type,
-        by_partner=reads.open_breaks_by(session, "partner"),
+        by_partner=[(partner, count) for partner, count in figures["by_partner"]],
         by_age=by_age,
         money=money,
         sentence=gap_sentence(run.day, gap, catalog, locale) if run and gap else "",

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from prakerja.accounts import service as accounts
 from prakerja.kit.errors import PrakerjaError
 from prakerja.reporting.staff import latest_day, recent_runs
+from prakerja.reporting.staff_figures import overview_figures
 from prakerja.storage.db import session_factory, unit_of_work
 from prakerja.web.auth import DbSession, RunReconciliation, ViewRuns
 from prakerja.web.staff.render import chosen_day, render
@@ -67,6 +68,8 @@ def _run(engine: Engine, job_id: int, day: dt.date, actor: str) -> None:
         with unit_of_work(engine) as session:
             advance_to(session, day)
             summary = reconcile(session, day, actor=actor, reporter=JobReporter(engine, job_id))
+        with unit_of_work(engine) as session:
+            overview_figures(session, day)  # ready for the overview's next visitor
         message = f"{summary.opened} opened, {summary.resolved} resolved, {summary.open_after} open"
         failed = False
     except PrakerjaError as refused:

@@ -1,4 +1,4 @@
-"""Staff accounts, sessions, sign-in failures, page-started jobs; the audit trail's hash chain.
+"""Staff accounts, sessions, sign-in failures, jobs, overview figures; the audit hash chain.
 
 `audit_events` gains `prev_hash` and `hash`: existing records are chained in id
 order here, then on PostgreSQL a trigger refuses every UPDATE and DELETE of a
@@ -105,6 +105,14 @@ def _create_account_tables() -> None:
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_jobs")),
     )
+    op.create_table(
+        "staff_figures",
+        sa.Column("business_date", sa.Date(), nullable=False),
+        sa.Column("marker", sa.String(200), nullable=False),
+        sa.Column("figures", sa.JSON(), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("business_date", name=op.f("pk_staff_figures")),
+    )
 
 
 def _chain_existing_records() -> None:
@@ -157,6 +165,7 @@ def downgrade() -> None:
     with op.batch_alter_table("audit_events") as batch:
         batch.drop_column("hash")
         batch.drop_column("prev_hash")
+    op.drop_table("staff_figures")
     op.drop_table("staff_jobs")
     op.drop_index("ix_sign_in_failures_username_failed_at", table_name="sign_in_failures")
     op.drop_table("sign_in_failures")
