@@ -99,3 +99,46 @@ def test_the_sixth_wrong_password_is_refused_even_when_right(live_server, page, 
     assert page.url.startswith(f"{live_server}/login")
     assert "15 menit" in page.content()
     screenshot(page, "staff-locked")
+
+
+def test_an_operator_runs_a_day_and_watches_it_finish(
+    live_server, page, staff, session, screenshot
+):
+    _sign_in(page, live_server, *staff[Role.OPERATOR])
+    page.goto(f"{live_server}/runs")
+    page.fill("input[name=date]", "2020-06-02")
+    page.click("form[action='/runs'] button[type=submit]")
+    assert "/runs/jobs/" in page.url
+    # htmx (vendored) asks for the progress every second until the run is done.
+    page.wait_for_selector("#job.done", timeout=60_000)
+    assert "Selesai" in page.content()
+    screenshot(page, "staff-run-done")
+    page.goto(f"{live_server}/runs")
+    assert "2020-06-02" in page.content() and "operator1" in page.content()
+    screenshot(page, "staff-runs")
+
+
+def test_an_auditor_reads_waves_and_downloads(live_server, page, staff, cli, tmp_path, screenshot):
+    people = [participant(), participant(birth_date=dt.date(2006, 1, 1)), participant()]
+    cli("import", "waves", write_csv(tmp_path / "w.csv", WAVE_COLUMNS, [wave_row(1, quota=1)]))
+    cli("import", "participants", write_csv(tmp_path / "p.csv", PARTICIPANT_COLUMNS, people))
+    assert cli("waves", "select", "1", "--date", "2020-04-17").exit_code == 0
+    _sign_in(page, live_server, *staff[Role.AUDITOR])
+    page.goto(f"{live_server}/waves")
+    assert "Di luar batas usia" in page.content()
+    screenshot(page, "staff-waves")
+    page.goto(f"{live_server}/downloads?date=2020-06-01")
+    with page.expect_download() as download:
+        page.click("text=breaks.csv")
+    assert download.value.suggested_filename == "breaks-2020-06-01.csv"
+    screenshot(page, "staff-downloads")
+
+
+def test_an_admin_adds_an_account(live_server, page, staff, screenshot):
+    _sign_in(page, live_server, *staff[Role.ADMIN])
+    assert page.url == f"{live_server}/accounts"
+    page.fill("input[name=username]", "sri")
+    page.select_option("select[name=role]", "FINANCE")
+    page.click("form[action='/accounts'] button[type=submit]")
+    assert "username=sri" in page.content()
+    screenshot(page, "staff-accounts")

@@ -154,7 +154,7 @@ def test_an_operator_runs_a_reconciliation_and_follows_its_progress(app, made, s
         if "hx-trigger" not in fragment or time.monotonic() > deadline:
             break
         time.sleep(0.2)
-    assert "Selesai" in fragment, fragment
+    assert "Selesai" in fragment and "1 diselesaikan" in fragment, fragment
     assert "2020-06-02" in client.get("/runs").text
     session.expire_all()
     run = session.scalars(select(AuditEvent).where(AuditEvent.action == "reconciliation.run")).one()

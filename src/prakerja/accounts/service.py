@@ -229,12 +229,20 @@ def job_progress(
         found.done, found.total = done, total
 
 
-def finish_job(session: Session, job_id: int, *, failed: bool, message: str) -> None:
-    """Mark a job done or failed, with its one-line outcome."""
+def finish_job(
+    session: Session,
+    job_id: int,
+    *,
+    failed: bool,
+    message: str = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Mark a job done (with what it found) or failed (with its one-line reason)."""
     found = session.get(StaffJob, job_id)
     if found is not None:
         found.state = "FAILED" if failed else "DONE"
         found.message = message[:500]
+        found.details = details or {}
         found.finished_at = utc_now()
 
 

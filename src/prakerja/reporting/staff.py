@@ -274,11 +274,18 @@ def province_rows(session: Session) -> list[ProvinceRow]:
             province_code=province,
             quota=int(quota),
             refilled=int(added or 0),
-            selected=selected.get((wave, province), 0),
-            revoked=revoked.get((wave, province), 0),
+            selected=_of(selected, wave, province),
+            revoked=_of(revoked, wave, province),
         )
         for wave, province, quota, added in quotas
     ]
+
+
+def _of(counts: dict[tuple[int, str | None], int], wave: int, province: str) -> int:
+    """A province's count; the national quota ("*") counts the whole wave."""
+    if province == "*":
+        return sum(count for (number, _), count in counts.items() if number == wave)
+    return counts.get((wave, province), 0)
 
 
 def recent_runs(session: Session, *, limit: int = 30) -> list[ReconciliationRun]:

@@ -77,3 +77,10 @@ STEP_NAMES = {
     "RELINK_ACCOUNT": "Link a new account after a failed payment",
     "ANSWER_SURVEY": "Answer the open survey",
 }
+
+JOB_STATE_NAMES = {"RUNNING": "Running", "DONE": "Done", "FAILED": "Failed"}
+
+RUN_MODE_NAMES = {"DAILY": "Daily", "REBUILD": "Rebuild"}
+
+#: The name of a wave's national quota row (province code "*").
+NATIONAL = "National"

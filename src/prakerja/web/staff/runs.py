@@ -70,14 +70,24 @@ def _run(engine: Engine, job_id: int, day: dt.date, actor: str) -> None:
             summary = reconcile(session, day, actor=actor, reporter=JobReporter(engine, job_id))
         with unit_of_work(engine) as session:
             overview_figures(session, day)  # ready for the overview's next visitor
-        message = f"{summary.opened} opened, {summary.resolved} resolved, {summary.open_after} open"
-        failed = False
     except PrakerjaError as refused:
-        message, failed = refused.message, True
-    except Exception as broken:
-        message, failed = f"{type(broken).__name__}: {broken}".splitlines()[0], True
+        _fail(engine, job_id, refused.message)
+        return
+    except Exception as broken:  # a failed run is shown on its page, not lost in a thread
+        _fail(engine, job_id, f"{type(broken).__name__}: {broken}".splitlines()[0])
+        return
+    found = {
+        "opened": summary.opened,
+        "resolved": summary.resolved,
+        "open_after": summary.open_after,
+    }
     with unit_of_work(engine) as session:
-        accounts.finish_job(session, job_id, failed=failed, message=message)
+        accounts.finish_job(session, job_id, failed=False, details=found)
+
+
+def _fail(engine: Engine, job_id: int, message: str) -> None:
+    with unit_of_work(engine) as session:
+        accounts.finish_job(session, job_id, failed=True, message=message)
 
 
 @router.get("/runs", response_class=HTMLResponse)
