@@ -170,6 +170,8 @@ def test_downloads_for_a_day(app, made):
     assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
     assert client.get("/downloads/statement.pdf?date=2020-06-01").content[:4] == b"%PDF"
     assert client.get("/downloads/statement.doc").status_code == 404
+    unknown = client.get("/downloads/selection-9.csv")
+    assert unknown.status_code == 404 and "9" in unknown.text
 
 
 def test_an_admin_adds_and_disables_an_account_from_the_page(app, made, session):

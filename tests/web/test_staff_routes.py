@@ -95,6 +95,18 @@ def test_every_staff_page_with_every_role(signed_in_clients):
             assert client.get(path).status_code == expected, (path, role)
 
 
+def test_an_anonymous_form_is_sent_to_sign_in_and_changes_nothing(signed_in_clients, session):
+    from prakerja.reconciliation.models import Break
+
+    app, _ = signed_in_clients
+    answer = TestClient(app, follow_redirects=False).post(
+        "/breaks/BRK-0001/resolve", data={"reason": "x"}
+    )
+    assert (answer.status_code, answer.headers["location"]) == (303, "/login")
+    session.expire_all()
+    assert session.get(Break, "BRK-0001").status == "OPEN"
+
+
 def test_a_post_without_the_sessions_csrf_token_is_refused(signed_in_clients, session):
     from prakerja.reconciliation.models import Break
 

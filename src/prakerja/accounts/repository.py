@@ -65,3 +65,17 @@ def recent_jobs(session: Session, kind: str, limit: int) -> list[StaffJob]:
             select(StaffJob).where(StaffJob.kind == kind).order_by(StaffJob.id.desc()).limit(limit)
         )
     )
+
+
+def forget_old(session: Session, *, username: str, account_id: int, before: dt.datetime) -> None:
+    """Delete a username's failures and an account's sessions that no longer matter."""
+    session.execute(
+        delete(SignInFailure).where(
+            SignInFailure.username == username, SignInFailure.failed_at < before
+        )
+    )
+    session.execute(
+        delete(StaffSession).where(
+            StaffSession.account_id == account_id, StaffSession.expires_at < before
+        )
+    )

@@ -158,6 +158,7 @@ def sign_in(
     if account is None or account.disabled or not fits:
         session.add(SignInFailure(username=name, failed_at=at))
         return SignIn(token=None, refused="wrong")
+    repository.forget_old(session, username=name, account_id=account.id, before=at - LOOKBACK)
     token = new_token()
     session.add(
         StaffSession(

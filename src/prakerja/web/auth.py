@@ -83,7 +83,10 @@ class require:  # noqa: N801 - reads as a function at its call sites: Depends(re
             target = request.url.path
             if request.url.query:
                 target += "?" + request.url.query
-            location = "/login?next=" + quote(target, safe="")
+            # After signing in, come back to the page (a form's target cannot be come back to).
+            location = (
+                "/login?next=" + quote(target, safe="") if request.method == "GET" else "/login"
+            )
             raise StaffRefusal(status_code=303, headers={"Location": location})
         if not account.can(self.permission):
             raise StaffRefusal(status_code=403, detail="forbidden")

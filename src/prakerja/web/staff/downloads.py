@@ -11,10 +11,11 @@ from dataclasses import astuple, fields
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
+from prakerja.kit.errors import PrakerjaError
 from prakerja.registry.service import CardRow, card_rows, selection_rows, wave_overviews
 from prakerja.reporting.breaks import BREAKS_COLUMNS, breaks_as_of
 from prakerja.reporting.staff import latest_day
@@ -66,12 +67,19 @@ def gap_csv(session: DbSession, staff: DownloadExports, date: str | None = None)
     return _csv(f"gap-{day}.csv", ("stage", "participants", "amount_idr"), rows)
 
 
+def _refused(refusal: PrakerjaError) -> Response:
+    """A download that cannot be made (an unknown or unselected wave): its reason, as text."""
+    return PlainTextResponse(refusal.message, status_code=refusal.status_code)
+
+
 @router.get("/downloads/selection-{wave}.csv")
 def selection_csv(session: DbSession, wave: int, staff: DownloadExports) -> Response:
     """A wave's selection."""
-    rows = (
-        (r.nik, r.wave, r.outcome, r.reason, r.card_number) for r in selection_rows(session, wave)
-    )
+    try:
+        selected = selection_rows(session, wave)
+    except PrakerjaError as refusal:
+        return _refused(refusal)
+    rows = ((r.nik, r.wave, r.outcome, r.reason, r.card_number) for r in selected)
     header = ("nik", "wave", "outcome", "reason", "card_number")
     return _csv(f"selection-{wave}.csv", header, rows)
 
@@ -79,8 +87,12 @@ def selection_csv(session: DbSession, wave: int, staff: DownloadExports) -> Resp
 @router.get("/downloads/cards-{wave}.csv")
 def cards_csv(session: DbSession, wave: int, staff: DownloadExports) -> Response:
     """A wave's cards."""
+    try:
+        cards = card_rows(session, wave)
+    except PrakerjaError as refusal:
+        return _refused(refusal)
     header = tuple(field.name for field in fields(CardRow))
-    return _csv(f"cards-{wave}.csv", header, (astuple(r) for r in card_rows(session, wave)))
+    return _csv(f"cards-{wave}.csv", header, (astuple(r) for r in cards))
 
 
 @router.get("/downloads/statement.{kind}")
