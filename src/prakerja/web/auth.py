@@ -21,6 +21,7 @@ from prakerja.accounts.permissions import Permission, allows
 from prakerja.accounts.rules import csrf_matches, csrf_token
 from prakerja.accounts.service import signed_in
 from prakerja.storage.db import session_factory
+from prakerja.web.i18n import LOCALES
 
 #: The session cookie (HttpOnly, SameSite=Lax; Secure over HTTPS).
 COOKIE = "prakerja_staff"
@@ -71,6 +72,18 @@ def current_account(request: Request, session: DbSession) -> Staff | None:
 CurrentAccount = Annotated[Staff | None, Depends(current_account)]
 
 
+def _sign_in_location(request: Request) -> str:
+    """Where an anonymous visitor is sent: /login, back to the page after (GET only)."""
+    location = "/login"
+    if request.method == "GET":  # a form's target cannot be come back to
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        location += "?next=" + quote(target, safe="")
+    lang = request.query_params.get("lang")
+    if lang in LOCALES:  # the sign-in page in the language asked for
+        location += ("&" if "?" in location else "?") + f"lang={lang}"
+    return location
+
+
 class require:  # noqa: N801 - reads as a function at its call sites: Depends(require(...))
     """A dependency that lets through only signed-in accounts holding `permission`."""
 
@@ -80,13 +93,7 @@ class require:  # noqa: N801 - reads as a function at its call sites: Depends(re
     async def __call__(self, request: Request, account: CurrentAccount) -> Staff:
         """Return the account, or refuse: 303 to /login when anonymous, else 403."""
         if account is None:
-            target = request.url.path
-            if request.url.query:
-                target += "?" + request.url.query
-            # After signing in, come back to the page (a form's target cannot be come back to).
-            location = (
-                "/login?next=" + quote(target, safe="") if request.method == "GET" else "/login"
-            )
+            location = _sign_in_location(request)
             raise StaffRefusal(status_code=303, headers={"Location": location})
         if not account.can(self.permission):
             raise StaffRefusal(status_code=403, detail="forbidden")
