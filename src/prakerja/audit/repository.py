@@ -10,19 +10,20 @@ from sqlalchemy.orm import Session
 
 from prakerja.audit.models import AuditEvent
 
-#: The advisory-lock key that serialises appends to the chain on PostgreSQL ("audit" in hex).
-_CHAIN_LOCK = 0x6175646974
 _WALK_BATCH = 10_000
 
 
 def lock_tail(session: Session) -> None:
     """Hold the chain's tail for this transaction, so concurrent appends cannot fork it.
 
-    PostgreSQL: a transaction-scoped advisory lock, released at commit or rollback.
-    SQLite lets one writer at a time commit, and a writer that read an older tail fails.
+    PostgreSQL: a transaction-scoped advisory lock named after this schema's trail,
+    released at commit or rollback. SQLite lets one writer at a time commit, and a
+    writer that read an older tail fails rather than fork the chain.
     """
     if session.connection().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.audit_events'))")
+        )
 
 
 def tail_hash(session: Session) -> str | None:
