@@ -71,6 +71,20 @@ def funnel_counts(session: Session, day: dt.date) -> dict[str, int]:
     }
 
 
+def matched_payments(session: Session, day: dt.date) -> int:
+    """Return the instructions answered by their partner by `day` with no break open on them."""
+    before = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    broken = select(Break.instruction_id).where(
+        _open_on(day), Break.instruction_id == Instruction.instruction_id
+    )
+    total = session.scalar(
+        select(func.count())
+        .select_from(Instruction)
+        .where(Instruction.result_at < before, ~broken.exists())
+    )
+    return int(total or 0)
+
+
 def returned_idr(session: Session, day: dt.date) -> int:
     """Return what payment partners sent back into escrow (credits from them) up to `day`."""
     partners = select(PaymentBatch.partner_code).distinct()

@@ -36,13 +36,14 @@ def figures_marker(session: Session) -> str:
 
 
 def compute_figures(session: Session, day: dt.date) -> dict[str, Any]:
-    """Count the funnel, open breaks by type, partner and age, and money returned, as of `day`."""
+    """Count the funnel, matched payments, open breaks (type, partner, age), money returned."""
     return {
         "funnel": reads.funnel_counts(session, day),
         "by_type": reads.open_breaks_by(session, "type", day),
         "by_partner": reads.open_breaks_by(session, "partner", day),
         "by_age": reads.open_breaks_by_age(session, day),
         "returned_idr": reads.returned_idr(session, day),
+        "matched": reads.matched_payments(session, day),
     }
 
 

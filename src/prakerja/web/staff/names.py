@@ -84,3 +84,10 @@ RUN_MODE_NAMES = {"DAILY": "Daily", "REBUILD": "Rebuild"}
 
 #: The name of a wave's national quota row (province code "*").
 NATIONAL = "National"
+
+#: What happened to a break, in its history.
+BREAK_ACTION_NAMES = {
+    "break.opened": "found by the reconciliation",
+    "break.resolved": "resolved",
+    "break.disputed": "disputed by the partner",
+}

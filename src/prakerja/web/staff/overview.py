@@ -42,7 +42,15 @@ def overview(
     by_age = [(bucket, count) for bucket, count in figures["by_age"]]
     money = dict(run.escrow) if run else {}
     money["returned_idr"] = figures["returned_idr"]
+    paid_money = [money.get(key, 0) for key in ("funded_idr", "paid_idr", "in_flight_idr")]
     charts = {
+        "money": _bars(
+            [
+                catalog.gettext(name)
+                for name in ("Funded", "Paid", "In flight", "Returned by partners")
+            ],
+            [*paid_money, money["returned_idr"]],
+        ),
         "funnel": _bars(
             [catalog.gettext(FUNNEL_NAMES[k]) for k in FUNNEL_NAMES], list(funnel.values())
         ),
@@ -59,6 +67,7 @@ def overview(
         funnel=funnel,
         gap=gap,
         by_type=by_type,
+        matched=int(figures.get("matched", 0)),
         by_partner=[(partner, count) for partner, count in figures["by_partner"]],
         by_age=by_age,
         money=money,

@@ -22,7 +22,15 @@
     var horizontal = canvas.getAttribute("data-kind") === "bar-horizontal";
     var narrow = window.innerWidth < 720;
     var lang = document.documentElement.lang === "id" ? "id-ID" : "en-US";
+    var money = canvas.getAttribute("data-money") === "1";
     var counts = { beginAtZero: true, ticks: { precision: 0 } };
+    if (money) {
+      // Rupiah in millions on the axis: "Rp 7,4 jt" / "Rp 7.4 M" would crowd a phone.
+      counts.ticks.callback = function (value) {
+        return "Rp " + (value / 1e6).toLocaleString(lang, { maximumFractionDigits: 1 }) +
+          (lang === "id-ID" ? " jt" : " M");
+      };
+    }
     var names = { ticks: { autoSkip: false, maxRotation: 0 } };
     new window.Chart(canvas, {
       type: "bar",
