@@ -86,6 +86,7 @@ def test_breaks_filter_and_page_in_sql(app, made, session):
     assert old.count('href="/breaks/BRK-') == 50 and "BRK-0001" not in old
     assert client.get("/breaks?status=RESOLVED").text.count('href="/breaks/BRK-') == 0
     assert client.get("/breaks?page=abc&wave=x&type=NOPE").status_code == 200
+    assert client.get("/breaks?partner=" + "X" * 500).status_code == 422
 
 
 def test_a_partner_sees_only_its_own_breaks(app, made, session):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from prakerja.audit.service import history
 from prakerja.kit.errors import PrakerjaError
@@ -26,68 +28,58 @@ def _wave(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 7 else None
 
 
-def _filter(
-    session: DbSession,
-    *,
-    date: str | None,
-    kind: str | None,
-    partner: str | None,
-    wave: str | None,
-    age: str | None,
-    status: str | None,
-) -> reads.BreakFilter:
-    statuses = tuple(s.value for s in BreakStatus)
-    return reads.BreakFilter(
-        day=chosen_day(date, reads.latest_day(session)),
-        break_type=_choice(kind, tuple(t.value for t in BreakType)),
-        partner_code=(partner or "")[:40] or None,
-        wave=_wave(wave),
-        age=_choice(age, BUCKET_NAMES),
-        status=None if status == "ALL" else (_choice(status, statuses) or BreakStatus.OPEN.value),
-    )
+class BreakQuery(BaseModel):
+    """The breaks list's filters as the address gives them (each short; unknown values: any)."""
+
+    date: str | None = Field(None, max_length=20)
+    type: str | None = Field(None, max_length=40)
+    partner: str | None = Field(None, max_length=40)
+    wave: str | None = Field(None, max_length=10)
+    age: str | None = Field(None, max_length=10)
+    status: str | None = Field(None, max_length=10)
+    page: str | None = Field(None, max_length=10)
+
+    def chosen(self, session: Session, *, partner: str | None) -> reads.BreakFilter:
+        """The filter these values ask for (a partner's own code replaces any partner asked)."""
+        statuses = tuple(s.value for s in BreakStatus)
+        return reads.BreakFilter(
+            day=chosen_day(self.date, reads.latest_day(session)),
+            break_type=_choice(self.type, tuple(t.value for t in BreakType)),
+            partner_code=partner or self.partner or None,
+            wave=_wave(self.wave),
+            age=_choice(self.age, BUCKET_NAMES),
+            status=None
+            if self.status == "ALL"
+            else (_choice(self.status, statuses) or BreakStatus.OPEN.value),
+        )
+
+    @property
+    def page_number(self) -> int:
+        """The page asked for (1 when missing or not a number)."""
+        page = self.page or ""
+        return min(max(int(page), 1), 100_000) if page.isdigit() and len(page) < 7 else 1
 
 
-def _page(value: str | None) -> int:
-    return min(max(int(value), 1), 100_000) if value and value.isdigit() and len(value) < 7 else 1
+Filters = Annotated[BreakQuery, Query()]
 
 
 @router.get("/breaks", response_class=HTMLResponse)
 def breaks_list(
-    request: Request,
-    *,
-    session: DbSession,
-    staff: ViewBreaks,
-    date: str | None = None,
-    type: str | None = None,
-    partner: str | None = None,
-    wave: str | None = None,
-    age: str | None = None,
-    status: str | None = None,
-    page: str | None = None,
+    request: Request, session: DbSession, staff: ViewBreaks, query: Filters
 ) -> HTMLResponse:
     """Breaks narrowed by type, partner, wave, age and status; one page at a time."""
-    chosen = _filter(
-        session, date=date, kind=type, partner=partner, wave=wave, age=age, status=status
-    )
-    return _render_list(request, session, staff, chosen, _page(page), partners=None)
+    chosen = query.chosen(session, partner=None)
+    return _render_list(request, session, staff, chosen, query.page_number, partners=None)
 
 
 @router.get("/partner/breaks", response_class=HTMLResponse)
 def partner_breaks(
-    request: Request,
-    *,
-    session: DbSession,
-    staff: ViewOwnBreaks,
-    date: str | None = None,
-    type: str | None = None,
-    age: str | None = None,
-    status: str | None = None,
-    page: str | None = None,
+    request: Request, session: DbSession, staff: ViewOwnBreaks, query: Filters
 ) -> HTMLResponse:
-    """A partner's own breaks (its partner code, and no other's)."""
-    chosen = _filter(session, date=date, kind=type, partner=None, wave=None, age=age, status=status)
-    own = reads.BreakFilter(**(chosen.__dict__ | {"partner_code": staff.partner_code or "-"}))
-    return _render_list(request, session, staff, own, _page(page), partners=[])
+    """A partner's own breaks (its partner code, and no other's; no wave filter)."""
+    own = query.model_copy(update={"wave": None})
+    chosen = own.chosen(session, partner=staff.partner_code or "-")
+    return _render_list(request, session, staff, chosen, query.page_number, partners=[])
 
 
 def _render_list(
