@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from prakerja.accounts.permissions import home_path
 from prakerja.web.auth import StaffRefusal, current_account
 from prakerja.web.staff import (
     accounts,
@@ -41,7 +42,10 @@ async def _refused(request: Request, refusal: Exception) -> Response:
         return RedirectResponse(refusal.headers["Location"] if refusal.headers else "/login", 303)
     with session_factory(request.app.state.engine)() as session:
         staff = current_account(request, session)
-    return render(request, "staff/refused.html", staff, status_code=403, reason=refusal.detail)
+    home = home_path(staff.role) if staff else "/login"
+    return render(
+        request, "staff/refused.html", staff, status_code=403, reason=refusal.detail, home=home
+    )
 
 
 def install(app: Any) -> None:
