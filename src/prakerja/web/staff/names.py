@@ -91,3 +91,5 @@ BREAK_ACTION_NAMES = {
     "break.resolved": "resolved",
     "break.disputed": "disputed by the partner",
 }
+
+CARD_STATUS_NAMES = {"ACTIVE": "active", "REVOKED": "revoked"}
