@@ -5,7 +5,14 @@ import datetime as dt
 import pytest
 
 from prakerja.accounts.permissions import Role
-from tests.builders import PARTICIPANT_COLUMNS, WAVE_COLUMNS, participant, wave_row, write_csv
+from tests.builders import (
+    PARTICIPANT_COLUMNS,
+    WAVE_COLUMNS,
+    make_nik,
+    participant,
+    wave_row,
+    write_csv,
+)
 from tests.web.staff_helpers import accounts_of_every_role, one_open_break
 
 
@@ -64,7 +71,9 @@ def test_an_auditor_finds_a_participant_and_cannot_change_anything(
 ):
     from prakerja.audit.models import AuditEvent
 
-    person = participant(birth_date=dt.date(1990, 5, 1))
+    person = participant(
+        birth_date=dt.date(1990, 5, 1), nik=make_nik(dt.date(1990, 5, 1), "P", serial=4242)
+    )
     cli("import", "waves", write_csv(tmp_path / "w.csv", WAVE_COLUMNS, [wave_row(1, quota=1)]))
     cli("import", "participants", write_csv(tmp_path / "p.csv", PARTICIPANT_COLUMNS, [person]))
     assert cli("waves", "select", "1", "--date", "2020-04-17").exit_code == 0

@@ -14,7 +14,14 @@ from prakerja.audit.models import AuditEvent
 from prakerja.reconciliation.models import Break
 from prakerja.server import create_service
 from prakerja.web.auth import COOKIE
-from tests.builders import PARTICIPANT_COLUMNS, WAVE_COLUMNS, participant, wave_row, write_csv
+from tests.builders import (
+    PARTICIPANT_COLUMNS,
+    WAVE_COLUMNS,
+    make_nik,
+    participant,
+    wave_row,
+    write_csv,
+)
 from tests.web.staff_helpers import DAY, accounts_of_every_role, one_open_break
 
 
@@ -114,7 +121,9 @@ def test_resolving_needs_a_reason_and_records_the_username(app, made, session):
 
 @pytest.fixture
 def person(cli, tmp_path):
-    someone = participant(birth_date=dt.date(1990, 5, 1))
+    someone = participant(
+        birth_date=dt.date(1990, 5, 1), nik=make_nik(dt.date(1990, 5, 1), "P", serial=4242)
+    )
     cli("import", "waves", write_csv(tmp_path / "w.csv", WAVE_COLUMNS, [wave_row(1, quota=1)]))
     cli("import", "participants", write_csv(tmp_path / "p.csv", PARTICIPANT_COLUMNS, [someone]))
     assert cli("waves", "select", "1", "--date", "2020-04-17").exit_code == 0
