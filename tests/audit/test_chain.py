@@ -108,3 +108,13 @@ def test_concurrent_appends_do_not_fork_the_chain(engine):
 
     with session_factory(engine)() as fresh:
         assert verify(fresh) == (40, None)
+
+
+def test_work_started_from_a_page_is_recorded_as_its_account(session):
+    from prakerja.audit.service import acting_as, current_actor
+
+    before = current_actor()
+    with acting_as("operator1"):
+        event = record(session, action="cards.revoked", subject_type="t", subject_id="1")
+        assert current_actor() == "operator1"
+    assert event.actor == "operator1" and current_actor() == before

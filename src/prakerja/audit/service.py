@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import pyarrow as pa
@@ -18,9 +21,25 @@ from prakerja.kit.hashchain import GENESIS, Mismatch, canonical, chain_from, fir
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import append_rows
 
+#: Who acts in this thread or task, when a page's account started the work (see `acting_as`).
+_ACTING: ContextVar[str | None] = ContextVar("prakerja_acting", default=None)
+
+
+@contextmanager
+def acting_as(actor: str) -> Iterator[None]:
+    """Record everything done inside (in this thread or task) as done by `actor`."""
+    token = _ACTING.set(actor)
+    try:
+        yield
+    finally:
+        _ACTING.reset(token)
+
 
 def current_actor() -> str:
-    """Return who is acting: the `actor` setting when set, else the operating-system user."""
+    """Return who is acting: a page's account (`acting_as`), the `actor` setting, the OS user."""
+    acting = _ACTING.get()
+    if acting:
+        return acting
     actor = get_settings().actor
     if actor:
         return actor

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 
 from prakerja.accounts import service as accounts
+from prakerja.audit.service import acting_as
 from prakerja.kit.errors import PrakerjaError
 from prakerja.reporting.staff import latest_day, recent_runs
 from prakerja.reporting.staff_figures import overview_figures
@@ -65,7 +66,7 @@ def _run(engine: Engine, job_id: int, day: dt.date, actor: str) -> None:
     from prakerja.reconciliation.service import reconcile
 
     try:
-        with unit_of_work(engine) as session:
+        with acting_as(actor), unit_of_work(engine) as session:
             advance_to(session, day)
             summary = reconcile(session, day, actor=actor, reporter=JobReporter(engine, job_id))
         with unit_of_work(engine) as session:
