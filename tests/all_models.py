@@ -1,5 +1,6 @@
 """Import every module that defines tables, so Base.metadata knows the whole schema."""
 
+import prakerja.accounts.models
 import prakerja.audit.models
 import prakerja.catalog.models
 import prakerja.ledger.models

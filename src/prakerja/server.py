@@ -16,6 +16,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from prakerja.api.app import create_app
 from prakerja.config import DATABASE_URL_VARIABLE
+from prakerja.web import staff
 from prakerja.web.pages import install
 
 if TYPE_CHECKING:
@@ -30,9 +31,10 @@ MAX_HEAD_BYTES = 1024 * 1024
 
 
 def create_service(engine: Engine, *, clock: Callable[[], float] = time.time) -> FastAPI:
-    """Return the whole service: redeem-code API, OpenAPI docs, dashboard, participant pages."""
+    """Return the whole service: redeem-code API, OpenAPI docs, staff pages, participant pages."""
     app = create_app(engine, clock=clock)
     install(app)
+    staff.install(app)
     return app
 
 

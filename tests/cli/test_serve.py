@@ -56,9 +56,9 @@ def served(database_url, engine):
         server.wait(timeout=10)
 
 
-def test_serve_answers_the_dashboard_the_participants_page_the_docs_and_the_redeem_api(served):
-    status, page = _get(f"{served}/?lang=en")
-    assert status == 200 and "Program dashboard" in page
+def test_serve_answers_the_staff_sign_in_the_participants_page_the_docs_and_the_redeem_api(served):
+    status, page = _get(f"{served}/?lang=en")  # the overview sends a stranger to /login
+    assert status == 200 and 'name="password"' in page and "Sign in" in page
     status, page = _get(f"{served}/saya?lang=en")
     assert status == 200 and 'action="/saya/kode' in page
     status, page = _get(f"{served}/docs")

@@ -12,7 +12,7 @@ from prakerja.storage.base import Base, UtcDateTime
 
 
 class AuditEvent(Base):
-    """One action taken on the program's records, by whom and when (append-only)."""
+    """One action taken on the program's records, by whom and when (append-only, hash-chained)."""
 
     __tablename__ = "audit_events"
 
@@ -24,6 +24,9 @@ class AuditEvent(Base):
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[str] = mapped_column(String(80), index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: The hash of the record before this one (zeros for the first), and this record's own.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class ImportRun(Base):

@@ -1,20 +1,45 @@
-"""Record actions in the audit trail."""
+"""Record actions in the audit trail, each chained to the one before; verify the chain."""
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
+import pyarrow as pa
 from sqlalchemy.orm import Session
 
+from prakerja.audit import repository
 from prakerja.audit.models import AuditEvent
 from prakerja.config import get_settings
 from prakerja.kit.clock import utc_now
+from prakerja.kit.hashchain import GENESIS, Mismatch, canonical, chain_from, first_mismatch, link
+from prakerja.storage.base import table_of
+from prakerja.storage.bulk import append_rows
+
+#: Who acts in this thread or task, when a page's account started the work (see `acting_as`).
+_ACTING: ContextVar[str | None] = ContextVar("prakerja_acting", default=None)
+
+
+@contextmanager
+def acting_as(actor: str) -> Iterator[None]:
+    """Record everything done inside (in this thread or task) as done by `actor`."""
+    token = _ACTING.set(actor)
+    try:
+        yield
+    finally:
+        _ACTING.reset(token)
 
 
 def current_actor() -> str:
-    """Return who is acting: the `actor` setting when set, else the operating-system user."""
+    """Return who is acting: a page's account (`acting_as`), the `actor` setting, the OS user."""
+    acting = _ACTING.get()
+    if acting:
+        return acting
     actor = get_settings().actor
     if actor:
         return actor
@@ -34,15 +59,65 @@ def record(
     business_date: dt.date | None = None,
     actor: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit trail (flushed with the caller's transaction)."""
-    event = AuditEvent(
-        occurred_at=utc_now(),
-        business_date=business_date,
-        actor=actor or current_actor(),
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        details=details or {},
-    )
+    """Append one event to the audit trail, chained to the latest (in the caller's transaction)."""
+    fields: dict[str, Any] = {
+        "occurred_at": utc_now(),
+        "business_date": business_date,
+        "actor": actor or current_actor(),
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "details": details or {},
+    }
+    session.flush()
+    repository.lock_tail(session)
+    previous = repository.tail_hash(session) or GENESIS
+    event = AuditEvent(**fields, prev_hash=previous, hash=link(previous, canonical(**fields)))
     session.add(event)
+    session.flush()
     return event
+
+
+def record_many(session: Session, events: pa.Table) -> int:
+    """Append many events at once (columns of audit_events but the hashes), chained in order."""
+    if events.num_rows == 0:
+        return 0
+    session.flush()
+    repository.lock_tail(session)
+    previous = repository.tail_hash(session) or GENESIS
+    contents = (
+        canonical(
+            occurred_at=row["occurred_at"],
+            business_date=row["business_date"],
+            actor=row["actor"],
+            action=row["action"],
+            subject_type=row["subject_type"],
+            subject_id=row["subject_id"],
+            details=json.loads(row["details"]) if row["details"] else {},
+        )
+        for row in events.to_pylist()
+    )
+    links = list(chain_from(previous, contents))
+    chained = events.append_column(
+        "prev_hash", pa.array([p for p, _ in links], pa.string())
+    ).append_column("hash", pa.array([h for _, h in links], pa.string()))
+    return append_rows(session, table_of(AuditEvent), chained)
+
+
+def verify(session: Session) -> tuple[int, Mismatch | None]:
+    """Walk the whole trail; return how many records fit and the first that does not, if any."""
+    fitting = 0
+
+    def rows() -> Any:
+        nonlocal fitting
+        for event_id, prev_hash, own_hash, fields in repository.walk(session):
+            yield event_id, prev_hash, own_hash, canonical(**fields)
+            fitting += 1
+
+    mismatch = first_mismatch(rows())
+    return fitting, mismatch
+
+
+def history(session: Session, *, subject_type: str, subject_id: str) -> list[AuditEvent]:
+    """Return the audit records about one subject, oldest first."""
+    return repository.events_about(session, subject_type, subject_id)

@@ -9,6 +9,7 @@ import typer
 
 from prakerja import __version__
 from prakerja.cli import (
+    accounts,
     exports,
     grievances,
     partners,
@@ -43,6 +44,8 @@ app.add_typer(serve.providers_app, name="providers")
 app.add_typer(grievances.app, name="grievances")
 grievances.register_exports(exports.app)
 app.add_typer(partners.app, name="partners")
+app.add_typer(accounts.users_app, name="users")
+app.add_typer(accounts.audit_app, name="audit")
 
 
 @app.callback()

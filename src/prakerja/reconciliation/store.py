@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from prakerja.audit.models import AuditEvent
+from prakerja.audit.service import record_many
 from prakerja.kit.clock import utc_now
 from prakerja.reconciliation.engine import CONDITIONS, connect, sql
 from prakerja.reconciliation.models import Break
@@ -165,4 +165,4 @@ def _audit(
             "details": pa.array([details] * count, pa.string()),
         }
     )
-    insert_new_rows(session, table_of(AuditEvent), events)
+    record_many(session, events)

@@ -156,7 +156,8 @@ def _column_widths(
         needed = [
             max(
                 [document.get_string_width(word) for word in name.split()]
-                + [document.get_string_width(row[column]) for row in rows]
+                + [document.get_string_width(row[column]) for row in rows],
+                default=0.0,
             )
             + _CELL_PADDING * 2
             for column, name in enumerate(header)

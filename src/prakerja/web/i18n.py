@@ -32,6 +32,8 @@ def translations(locale: str) -> Translations:
             continue
         for message in part:
             if message.id:
+                # Assigning over an existing id keeps the old text (Babel merges); replace it.
+                catalog.delete(message.id, message.context)
                 catalog[message.id] = message
     if catalog is None:
         raise FileNotFoundError(f"no message catalog in {folder}")

@@ -1,4 +1,6 @@
-"""The pages: operator dashboard (aggregates only, no personal data); /saya is in participants."""
+"""Page rendering shared by the pages, and their installation (staff pages: `web.staff`;
+participants' pages: `web.participants`; statistics: `web.statistics`).
+"""
 
 from __future__ import annotations
 
@@ -6,22 +8,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from prakerja.kit.money import format_rupiah
-from prakerja.reconciliation import service as reconciliation
-from prakerja.registry import service as registry
 from prakerja.storage.db import session_factory
-from prakerja.web.gap import gap_sentence
 from prakerja.web.i18n import LOCALES, pick_locale, translations
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
-
-router = APIRouter(include_in_schema=False)
 
 
 def _environment() -> Environment:
@@ -57,20 +54,6 @@ def render(request: Request, template: str, lang: str | None, **context: Any) ->
     return HTMLResponse(page)
 
 
-@router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, session: SessionDependency, lang: LangQuery = None) -> HTMLResponse:
-    """The operator dashboard: the gap report, open breaks, the escrow proof, the waves."""
-    waves = registry.wave_overviews(session)
-    position = reconciliation.latest_position(session)
-    locale = pick_locale(lang, request.headers.get("accept-language"))
-    sentence = (
-        gap_sentence(position.day, position.gap, translations(locale), locale) if position else ""
-    )
-    return render(
-        request, "dashboard.html", lang, waves=waves, position=position, gap_sentence=sentence
-    )
-
-
 def install(app: Any) -> None:
     """Add the pages and their static assets (vendored, so the service works offline) to an app."""
     from fastapi.staticfiles import StaticFiles
@@ -79,6 +62,5 @@ def install(app: Any) -> None:
     from prakerja.web.statistics import router as statistics_router
 
     app.mount("/static/web", StaticFiles(directory=str(STATIC)), name="web-static")
-    app.include_router(router)
     app.include_router(statistics_router)
     participants.install(app)

@@ -1,0 +1,1 @@
+"""Staff accounts: roles and permissions, passwords, sessions, sign-in lock-outs."""

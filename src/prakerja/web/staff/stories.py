@@ -1,0 +1,57 @@
+"""A participant's story, found by NIK, card number, voucher code or instruction id.
+
+The search is a POST (the NIK stays out of addresses and access logs), and
+every opening of a story is recorded in the audit trail: who looked at whom.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+
+from prakerja.audit.service import record
+from prakerja.reporting.story import find_participant, participant_story
+from prakerja.web.auth import DbSession, ViewStories
+from prakerja.web.staff.render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/participants", response_class=HTMLResponse)
+def search_form(request: Request, staff: ViewStories) -> HTMLResponse:
+    """The search form."""
+    return render(request, "staff/search.html", staff, query="", missing=False)
+
+
+@router.post("/participants", response_class=HTMLResponse)
+def open_story(
+    request: Request,
+    *,
+    session: DbSession,
+    query: Annotated[str, Form(max_length=200)] = "",
+    staff: ViewStories,
+) -> HTMLResponse:
+    """Find the person and show their story (masked per role); record who opened it."""
+    nik = find_participant(session, query=query[:80])
+    if nik is None:
+        return render(
+            request, "staff/search.html", staff, query=query[:80], missing=True, status_code=404
+        )
+    story = participant_story(session, nik=nik)
+    record(
+        session,
+        action="participant.story_opened",
+        subject_type="participant",
+        subject_id=nik,
+        actor=staff.username,
+        details={"searched_by": _kind(query.strip())},
+    )
+    session.commit()
+    return render(request, "staff/story.html", staff, story=story)
+
+
+def _kind(query: str) -> str:
+    """What was searched by, without the value itself."""
+    return "nik_or_card" if query.isdigit() and len(query) == 16 else "voucher_or_instruction"
