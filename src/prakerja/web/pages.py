@@ -1,5 +1,7 @@
-"""Page rendering shared by the pages, and their installation (staff pages: `web.staff`;
-participants' pages: `web.participants`; statistics: `web.statistics`).
+"""Page rendering shared by the pages, and their installation with the static assets.
+
+The staff pages are in `web.staff`, the participants' pages in `web.participants`,
+the statistics and signals in `web.statistics`.
 """
 
 from __future__ import annotations
