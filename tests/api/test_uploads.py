@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from starlette.requests import ClientDisconnect
 
 from prakerja.api.uploads import TooLargeError, stream_file_part
 from prakerja.kit.errors import InputError
+from tests.event_loop import run_coroutine
 
 CONTENT = b"partner_code,instruction_id\r\nOVO,INS-1\r\n--not-a-boundary\r\n"
 
@@ -36,7 +35,7 @@ def _stream(tmp_path, body: bytes, *, size: int = 7, limit: int = 10_000, then=N
         names.append(given)
         return tmp_path / "kept.csv"
 
-    streamed = asyncio.run(
+    streamed = run_coroutine(
         stream_file_part(
             _chunks(body, size, then=then), boundary=b"XyZ", name_file=name_file, limit=limit
         )
