@@ -223,7 +223,14 @@ def test_unreadable_values_are_kept_for_selection(cli, tmp_path):
     path = write_csv(tmp_path / "p.csv", PARTICIPANT_COLUMNS, [odd])
     result = cli("import", "participants", path)
     assert summary(result.stdout) == {"loaded": 1, "duplicates": 0, "rejected": 0, "pending": 0}
-    assert "unusable birth_date" in result.stderr
+    assert "p.csv: line 2, column birth_date: must be a date YYYY-MM-DD (row kept)" in result.stderr
+    warned = read_csv(tmp_path / "p.csv.warnings.csv")
+    assert {(row["line"], row["column"]) for row in warned} >= {
+        ("2", "birth_date"),
+        ("2", "gender"),
+        ("2", "monthly_income_idr"),
+        ("2", "phone"),
+    }
 
 
 def test_waves_create_update_and_freeze(cli, tmp_path):

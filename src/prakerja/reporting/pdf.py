@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from prakerja.kit import files
 from prakerja.kit.money import format_rupiah
 from prakerja.reporting.layout import (
     Grid,
@@ -43,9 +44,7 @@ def write_pdf(statement: Statement, path: Path) -> Path:
     _grid(document, counterparty_escrow_grid(statement))
     _sections(document, "Waves", statement.waves, invoices=False)
     _sections(document, "Training platforms (invoices)", statement.platforms, invoices=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document.output(str(path))
-    return path
+    return files.write_bytes(path, bytes(document.output()))
 
 
 def _document(statement: Statement) -> FPDF:
