@@ -50,7 +50,9 @@ def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
 
 
 @pytest.mark.parametrize(("kind", "name", "column", "value"), CASES)
-def test_an_unstorable_value_is_a_reject_and_the_rest_loads(cli, tmp_path, kind, name, column, value):
+def test_an_unstorable_value_is_a_reject_and_the_rest_loads(
+    cli, tmp_path, kind, name, column, value
+):
     header, rows = _sample(name)
     bad = dict(rows[0], **{column: value})
     path = _write(tmp_path / name, header, [*rows, bad])
