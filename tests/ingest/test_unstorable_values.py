@@ -103,7 +103,7 @@ def test_a_quota_beyond_the_column_is_a_reject_on_every_database(cli, tmp_path, 
 
 
 def test_a_five_thousand_digit_number_in_json_lines_is_a_reject(cli, tmp_path):
-    header, rows = _sample("platform-events.csv")
+    _header, rows = _sample("platform-events.csv")
     attendance = next(row for row in rows if row["event_type"] == "ATTENDANCE")
     record = {name: value for name, value in attendance.items() if value}
     record["event_id"] = "X-1"
