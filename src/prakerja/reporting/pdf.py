@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prakerja.kit import files
-from prakerja.kit.money import format_rupiah
+from prakerja.kit.money import format_rupiah, thousands
 from prakerja.reporting.layout import (
     Grid,
     breaks_grid,
@@ -132,7 +132,7 @@ def _sections(document: FPDF, title: str, sections: Sequence[Section], *, invoic
 def _text(value: str | int) -> str:
     """Return a cell's text: numbers (rupiah or counts) with dots between thousands."""
     if isinstance(value, int):
-        digits = f"{abs(value):,}".replace(",", ".")
+        digits = thousands(abs(value))
         return f"-{digits}" if value < 0 else digits
     return value
 
