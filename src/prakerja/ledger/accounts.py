@@ -28,6 +28,8 @@ class AccountKind(StrEnum):
     """Escrow money sent to a counterparty (a payment partner's batches) and not refunded."""
     ESCROW_FUNDING = "ESCROW_FUNDING"
     """Money paid into the escrow account by a payer that is not a payment partner."""
+    ESCROW_WRITTEN_OFF = "ESCROW_WRITTEN_OFF"
+    """Escrow money the bank took beyond a batch (its fee), written off by finance, per partner."""
 
 
 def account(kind: AccountKind, party: str | None = None) -> str:

@@ -77,8 +77,9 @@ class GapReport:
         participants = "participant" if self.completed == 1 else "participants"
         were = "was" if paid.participants == 1 else "were"
         head = (
-            f"As of {self.day}, {thousands(self.completed)} {participants} completed their first training "
-            f"and {thousands(paid.participants)} of them {were} paid their first incentive "
+            f"As of {self.day}, {thousands(self.completed)} {participants} completed their "
+            f"first training and {thousands(paid.participants)} of them {were} paid their "
+            f"first incentive "
             f"({format_rupiah(paid.amount_idr)})"
         )
         if waiting == 0:

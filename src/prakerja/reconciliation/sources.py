@@ -497,11 +497,13 @@ class EscrowBooks:
     """Incentives confirmed credited to participants."""
     in_flight_idr: int
     """Incentives instructed to a partner and not yet confirmed or returned."""
+    written_off_idr: int = 0
+    """Taken by the bank beyond a batch (its fee) and written off by finance."""
 
     @property
     def expected_idr(self) -> int:
-        """The balance the books expect: funded - paid - in flight."""
-        return self.funded_idr - self.paid_idr - self.in_flight_idr
+        """The balance the books expect: funded - paid - in flight - written off."""
+        return self.funded_idr - self.paid_idr - self.in_flight_idr - self.written_off_idr
 
 
 def _balance(kind: AccountKind) -> ColumnElement[int]:
@@ -519,11 +521,17 @@ def _balance(kind: AccountKind) -> ColumnElement[int]:
 
 def escrow_books(session: Session, day: dt.date) -> EscrowBooks:
     """Return the escrow account as the program's ledger has it at the end of `day`."""
-    funding, paid, in_flight = session.execute(
+    funding, paid, in_flight, written_off = session.execute(
         select(
             _balance(AccountKind.ESCROW_FUNDING),
             _balance(AccountKind.PAID_OUT),
             _balance(AccountKind.PARTNER_SETTLEMENT),
+            _balance(AccountKind.ESCROW_WRITTEN_OFF),
         ).where(LedgerEntry.effective_on <= day)
     ).one()
-    return EscrowBooks(funded_idr=-int(funding), paid_idr=int(paid), in_flight_idr=int(in_flight))
+    return EscrowBooks(
+        funded_idr=-int(funding),
+        paid_idr=int(paid),
+        in_flight_idr=int(in_flight),
+        written_off_idr=int(written_off),
+    )

@@ -70,6 +70,7 @@ def escrow_grid(statement: Statement) -> Grid:
             "books: funded",
             "- paid",
             "- in flight",
+            "- written off",
             "= expected",
             "difference",
         ),
@@ -82,11 +83,12 @@ def escrow_grid(statement: Statement) -> Grid:
                 books.funded_idr,
                 books.paid_idr,
                 books.in_flight_idr,
+                books.written_off_idr,
                 proof.ledger_idr,
                 proof.difference_idr,
             ),
         ),
-        money_columns=frozenset(range(9)),
+        money_columns=frozenset(range(10)),
     )
 
 
