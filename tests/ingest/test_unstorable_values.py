@@ -32,6 +32,12 @@ CASES = [
     ("partner-results", "partner-results.csv", "account_id", "1" * 61),
     ("bank-statement", "bank-statement.csv", "batch_id", "B" * 36),
     ("survey-responses", "survey-responses.csv", "business_type", "w" * 201),
+    ("participants", "participants.csv", "full_name", "Siti\x00Aminah"),
+    ("exclusions", "exclusions.csv", "source", "EM\x00IS"),
+    ("payout-accounts", "payout-accounts.csv", "account_name", "A\x00"),
+    ("partner-results", "partner-results.csv", "instruction_id", "INS\x00-1"),
+    ("bank-statement", "bank-statement.csv", "bank_ref", "BNI\x00-1"),
+    ("platform-events", "platform-events.csv", "review_text", "bagus\x00"),
 ]
 
 

@@ -55,22 +55,43 @@ class Unstorable:
     """The rows whose value a column cannot hold, and why."""
 
     bad: pa.BooleanArray
-    reason: str
+    reason: str | pa.Array
 
 
 def unstorable(
     name: str, text: pa.Array, parsed: pa.Array, limits: Mapping[str, Limit]
 ) -> Unstorable | None:
-    """Mark the values of column `name` that its table cannot hold (None: all fit)."""
+    """Mark the values of column `name` that cannot be stored (None: all can).
+
+    A NUL character is refused in any text (PostgreSQL cannot hold it); then
+    the column's own limit applies.
+    """
+    faults: list[Unstorable] = []
+    if pa.types.is_string(text.type):
+        nul = pc.fill_null(pc.match_substring(text, "\x00"), False)
+        if pc.any(nul).as_py():
+            faults.append(Unstorable(nul, "contains a NUL character, which cannot be stored"))
     limit = limits.get(name)
-    if limit is None:
-        return None
-    if limit.max_chars is not None and pa.types.is_string(text.type):
+    if limit is not None and limit.max_chars is not None and pa.types.is_string(text.type):
         too_long = pc.fill_null(pc.greater(pc.utf8_length(text), limit.max_chars), False)
         reason = f"longer than {limit.max_chars} characters (the most that can be stored)"
-        return Unstorable(too_long, reason)
-    if limit.max_integer is not None and pa.types.is_integer(parsed.type):
+        faults.append(Unstorable(too_long, reason))
+    if limit is not None and limit.max_integer is not None and pa.types.is_integer(parsed.type):
         bound = limit.max_integer
         outside = pc.or_(pc.greater(parsed, bound), pc.less(parsed, -bound - 1))
-        return Unstorable(pc.fill_null(outside, False), f"too large to store (at most {bound})")
-    return None
+        faults.append(
+            Unstorable(pc.fill_null(outside, False), f"too large to store (at most {bound})")
+        )
+    return _first(faults)
+
+
+def _first(faults: list[Unstorable]) -> Unstorable | None:
+    """Combine faults: a row's reason is the first that applies to it."""
+    if not faults:
+        return None
+    combined = faults[-1]
+    for fault in reversed(faults[:-1]):
+        combined = Unstorable(
+            pc.or_(fault.bad, combined.bad), pc.if_else(fault.bad, fault.reason, combined.reason)
+        )
+    return combined
