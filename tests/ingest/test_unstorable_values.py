@@ -131,3 +131,20 @@ def test_deeply_nested_json_is_that_lines_reject(cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert summary(result.stdout)["rejected"] == 1
     assert "nested too deeply" in read_csv(tmp_path / "x.jsonl.rejects.csv")[0]["reason"]
+
+
+def test_a_camt053_entry_with_an_unstorable_reference_is_that_entrys_reject(cli, tmp_path):
+    source = (SAMPLES.parent / "camt053" / "statement.xml").read_text(encoding="utf-8")
+    entries = source.count("<Ntry>")
+    first = source.index("<AcctSvcrRef>") + len("<AcctSvcrRef>")
+    end = source.index("</AcctSvcrRef>", first)
+    path = tmp_path / "statement.xml"
+    path.write_text(source[:first] + "R" * 81 + source[end:], encoding="utf-8")
+    result = cli("import", "bank-statement", path)
+    assert result.exit_code == 0, result.stderr
+    counts = summary(result.stdout)
+    assert sum(counts.values()) == entries
+    rejects = read_csv(tmp_path / "statement.xml.rejects.csv")
+    assert [r["reason"] for r in rejects if r["column"] == "bank_ref"] == [
+        "longer than 80 characters"
+    ]
