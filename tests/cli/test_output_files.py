@@ -42,7 +42,10 @@ def test_export_never_overwrites_another_database(cli, selected_wave, tmp_path):
     import sqlite3
 
     other = tmp_path / "prakerja.db"
-    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    connection = sqlite3.connect(other)
+    connection.execute("CREATE TABLE t (x)")
+    connection.commit()
+    connection.close()
     result = cli("export", "selection", "--wave", "1", "--out", other)
     assert result.exit_code != 0 and "is a database; refusing" in result.stderr
 

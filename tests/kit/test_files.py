@@ -58,7 +58,10 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
 
 def test_a_database_is_never_overwritten(tmp_path):
     database = tmp_path / "other.db"
-    sqlite3.connect(database).execute("CREATE TABLE t (x)").connection.commit()
+    connection = sqlite3.connect(database)
+    connection.execute("CREATE TABLE t (x)")
+    connection.commit()
+    connection.close()
     with pytest.raises(InputError, match="is a database; refusing to overwrite it"):
         files.write_csv(database, ["a"], [])
     in_use = tmp_path / "in-use.db"
