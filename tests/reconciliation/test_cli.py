@@ -225,9 +225,9 @@ def test_export_statement_writes_a_workbook_and_a_pdf(cli, world, session, tmp_p
     proof_header = texts.index("bank: opening")
     # The factories post no ledger entry: the books know of no funding, so the whole
     # balance the bank holds is the difference.
-    assert summary[proof_header + 1][:10] == (
+    assert summary[proof_header + 1][:11] == (
         *(7 * AMOUNT, 0, 0, 7 * AMOUNT),
-        *(0, 0, 0, 0, 0, 7 * AMOUNT),  # funded + repaid - paid - in flight = expected; difference
+        *(0, 0, 0, 0, 0, 0, 7 * AMOUNT),  # funded + repaid - paid - in flight - written off
     )
     open_rows = list(book["Open breaks"].iter_rows(values_only=True))
     assert len(open_rows) == 3

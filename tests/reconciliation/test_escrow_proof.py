@@ -80,7 +80,10 @@ def test_a_batch_debited_as_instructed_and_its_failure_refunded_is_proven(cli, s
     _bank(cli, tmp_path, FUNDING, ("OVO", 1_800_000, "DEBIT", BATCH), REFUND)
     line = _escrow_line(cli)
     assert "= closing Rp 8.800.000" in line
-    assert "books: funded Rp 10.000.000 - paid Rp 1.200.000 - in flight Rp 0 = Rp 8.800.000" in line
+    assert (
+        "books: funded Rp 10.000.000 - paid Rp 1.200.000 - in flight Rp 0 - written off Rp 0 = Rp 8.800.000"
+        in line
+    )
     assert line.endswith("difference Rp 0")
 
 

@@ -90,3 +90,19 @@ def test_as_of_an_earlier_day_later_facts_are_unknown(world, session):
     nobody, _ = day_position(session, DONE - ONE)
     assert nobody.completed == 0
     assert nobody.sentence().endswith("nobody is waiting.")
+
+
+def test_the_sentence_writes_thousands_as_its_amounts_do():
+    import datetime as dt
+
+    from prakerja.reconciliation.gap import GapReport, GapRow
+
+    counts = {
+        GapStage.PAID: (1125, 675_000_000),
+        GapStage.DUE_NOT_INSTRUCTED: (2500, 1_500_000_000),
+    }
+    rows = tuple(GapRow(stage, *counts.get(stage, (0, 0))) for stage in GapStage)
+    sentence = GapReport(dt.date(2020, 5, 6), rows).sentence()
+    assert "3.625 participants completed" in sentence
+    assert "1.125 of them were paid their first incentive (Rp 675.000.000)" in sentence
+    assert "the difference of 2.500 (Rp 1.500.000.000) is 2.500 due but not yet" in sentence

@@ -223,7 +223,14 @@ def test_unreadable_values_are_kept_for_selection(cli, tmp_path):
     path = write_csv(tmp_path / "p.csv", PARTICIPANT_COLUMNS, [odd])
     result = cli("import", "participants", path)
     assert summary(result.stdout) == {"loaded": 1, "duplicates": 0, "rejected": 0, "pending": 0}
-    assert "unusable birth_date" in result.stderr
+    assert "p.csv: line 2, column birth_date: must be a date YYYY-MM-DD (row kept)" in result.stderr
+    warned = read_csv(tmp_path / "p.csv.warnings.csv")
+    assert {(row["line"], row["column"]) for row in warned} >= {
+        ("2", "birth_date"),
+        ("2", "gender"),
+        ("2", "monthly_income_idr"),
+        ("2", "phone"),
+    }
 
 
 def test_waves_create_update_and_freeze(cli, tmp_path):
@@ -317,3 +324,41 @@ def test_exclusions_are_checked_and_deduplicated(cli, tmp_path):
         "period",
         "nik",
     ]
+
+
+def test_a_wave_is_not_selected_before_it_closes(cli, tmp_path):
+    waves = write_csv(tmp_path / "w.csv", WAVE_COLUMNS, [wave_row(1, closes_on="2020-04-16")])
+    cli("import", "waves", waves)
+    path = write_csv(tmp_path / "p.csv", PARTICIPANT_COLUMNS, [participant()])
+    cli("import", "participants", path)
+    early = cli("waves", "select", "1", "--date", "2020-04-15")
+    assert early.exit_code != 0
+    assert early.stderr.strip() == (
+        "error: wave 1 is still open for registration until 2020-04-16; "
+        "select it on or after that day, not on 2020-04-15"
+    )
+    later = cli("waves", "select", "1", "--date", "2020-04-17")
+    assert later.exit_code == 0 and "already selected" not in later.stdout
+
+
+def test_odd_registrations_are_kept_with_a_warning_naming_line_and_column(cli, tmp_path):
+    waves = write_csv(tmp_path / "w.csv", WAVE_COLUMNS, [wave_row(1, closes_on="2020-04-16")])
+    cli("import", "waves", waves)
+    rows = [
+        participant(),
+        dict(participant(), province_code="99"),
+        dict(participant(), wave="7"),
+        dict(participant(), birth_date="1990-13-45"),
+        dict(participant(), registered_at="2020-04-20T10:00:00+07:00"),
+    ]
+    path = write_csv(tmp_path / "p.csv", PARTICIPANT_COLUMNS, rows)
+    result = cli("import", "participants", path)
+    assert summary(result.stdout) == {"loaded": 5, "duplicates": 0, "rejected": 0, "pending": 0}
+    warned = {(r["line"], r["column"]) for r in read_csv(tmp_path / "p.csv.warnings.csv")}
+    assert warned == {
+        ("3", "province_code"),
+        ("4", "wave"),
+        ("5", "birth_date"),
+        ("6", "registered_at"),
+    }
+    assert "p.csv: line 5, column birth_date: must be a date YYYY-MM-DD (row kept)" in result.stderr

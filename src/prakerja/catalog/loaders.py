@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import record
@@ -22,6 +22,7 @@ from prakerja.ingest import checks
 from prakerja.ingest.checks import CODE_PATTERN, Field
 from prakerja.ingest.pipeline import ImportContext, Loader, StoreOutcome
 from prakerja.ingest.validate import rejects_for
+from prakerja.storage.base import table_of
 
 _CODE = CODE_PATTERN.strip("^$")
 _CATEGORY = "(" + "|".join(category.value for category in Category) + ")"
@@ -68,6 +69,7 @@ class CoursesLoader(Loader):
         ),
     )
     key: ClassVar[tuple[str, ...]] = ("course_code",)
+    stored_in: ClassVar[tuple[Table, ...]] = (table_of(Course), table_of(Provider))
 
     def store(self, session: Session, rows: pa.Table, context: ImportContext) -> StoreOutcome:
         """Create new courses, update changed ones; an unchanged course is a duplicate."""

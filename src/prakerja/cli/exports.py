@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from prakerja.cli.common import DbOption, open_database, say, writable_file
+from prakerja.cli.common import DbOption, open_database, say, tell, writable_file
 
-app = typer.Typer(help="Write outbound files: selection, cards.", no_args_is_help=True)
+app = typer.Typer(
+    help="Write outbound files: selection, cards, breaks, gap, statement (and the commands below).",
+    no_args_is_help=True,
+)
 
 WaveOption = Annotated[int, typer.Option("--wave", help="The wave number.")]
 OutOption = Annotated[Path, typer.Option("--out", help="File to write.")]
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    """Write a CSV file with a header; return how many rows were written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow("" if value is None else value for value in row)
-            count += 1
-    return count
+    """Write an export for people: atomically, 0600, formula cells neutralised; count rows."""
+    from prakerja.kit.files import write_csv as write_people_csv
+
+    return write_people_csv(path, header, rows, notice=tell)
 
 
 @app.command("selection")

@@ -21,7 +21,7 @@ from prakerja.cli import (
     waves,
 )
 from prakerja.cli.common import DbOption, chosen_database, open_database, say, use_database
-from prakerja.cli.imports import import_command
+from prakerja.cli.imports import import_command, import_help
 
 app = typer.Typer(
     name="prakerja",
@@ -30,7 +30,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.command("import")(import_command)
+app.command("import", help=import_help())(import_command)
 app.add_typer(waves.app, name="waves")
 app.add_typer(exports.app, name="export")
 app.add_typer(payouts.app, name="payouts")

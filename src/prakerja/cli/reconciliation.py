@@ -109,6 +109,7 @@ def _print_run(summary: RunSummary, escrow: EscrowProof) -> None:
         + (f"+ repaid {format_rupiah(escrow.books.repaid_idr)} " if escrow.books.repaid_idr else "")
         + f"- paid {format_rupiah(escrow.books.paid_idr)} "
         f"- in flight {format_rupiah(escrow.books.in_flight_idr)} "
+        f"- written off {format_rupiah(escrow.books.written_off_idr)} "
         f"= {format_rupiah(escrow.ledger_idr)}; "
         f"difference {format_rupiah(escrow.difference_idr)}"
     )
@@ -143,6 +144,14 @@ def _print_repayments(escrow: EscrowProof) -> None:
 def resolve_command(
     break_id: Annotated[str, typer.Argument(help="The break's id, as in breaks.csv.")],
     reason: Annotated[str, typer.Option("--reason", help="Why the break is resolved.")],
+    write_off: Annotated[
+        bool,
+        typer.Option(
+            "--write-off",
+            help="A bank fee on a batch debit (BATCH_TOTAL_MISMATCH): post what the bank took "
+            "beyond the batch to the books as written off.",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Resolve an open break with a written reason (recorded with who and when)."""
@@ -151,7 +160,7 @@ def resolve_command(
 
     engine = open_database(db)
     with unit_of_work(engine) as session:
-        resolved = resolve_break(session, break_id.strip(), reason=reason)
+        resolved = resolve_break(session, break_id.strip(), reason=reason, write_off=write_off)
         line = (
             f"resolved {resolved.break_id} ({resolved.break_type}) on {resolved.resolved_on} "
             f"by {resolved.resolved_by}"

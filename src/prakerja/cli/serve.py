@@ -16,6 +16,30 @@ HTTP_PROTOCOL = "prakerja.server:BoundedHeadProtocol"
 providers_app = typer.Typer(help="Training providers: API credentials.", no_args_is_help=True)
 
 
+def is_loopback(host: str) -> bool:
+    """Return True when `host` is reachable from this machine only (localhost, 127/8, ::1)."""
+    import ipaddress
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse_default_key_off_loopback(host: str) -> None:
+    """Refuse to serve other machines while secrets are encrypted under the published key."""
+    from prakerja.config import get_settings
+    from prakerja.kit.errors import ConfigurationError
+
+    if get_settings().uses_default_secret_key and not is_loopback(host):
+        raise ConfigurationError(
+            f"refusing to listen on {host} with the built-in development key: set "
+            "PRAKERJA_SECRET_KEY to a key of your own (or listen on 127.0.0.1)"
+        )
+
+
 def _warn_of_default_secret_key() -> None:
     from prakerja.config import get_settings
 
@@ -54,6 +78,7 @@ def serve_command(
     from prakerja.config import DATABASE_URL_VARIABLE
     from prakerja.storage.db import make_engine
 
+    _refuse_default_key_off_loopback(host)
     _warn_of_default_secret_key()
     url = make_engine(chosen_database(db)).url.render_as_string(hide_password=False)
     open_database(url)

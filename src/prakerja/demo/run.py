@@ -209,7 +209,10 @@ def run_program(
         if repaid is not None:
             report.imports["bank-statement (repayments)"] = repaid
         reconcile_day(engine, day)
-        report.desk_days.append(work_breaks(engine, day))
+        desk = work_breaks(engine, day)
+        if desk.written_off:
+            reconcile_day(engine, day)  # the day's recorded escrow proof counts the write-off
+        report.desk_days.append(desk)
         report.last_day = day
         previous = day
         if reporter:
@@ -275,24 +278,41 @@ def _print_report(console: Console, engine: Engine, report: DemoReport, folder: 
     )
 
 
+def _command_hint() -> str:
+    """Return how to run `prakerja` here: bare when it is on the PATH, else its full path."""
+    import shutil
+
+    beside = Path(sys.executable).with_name("prakerja")
+    if shutil.which("prakerja") or not beside.exists():
+        return "prakerja"
+    return str(beside)
+
+
 def run_demo(db_url: str | None, participants: int, seed: int) -> DemoReport:
     """Simulate a whole program, drive it through the product and print its report."""
-    from prakerja.kit.progress import RichReporter
+    from prakerja.kit.progress import LineReporter, RichReporter
 
     console = Console(width=None if sys.stdout.isatty() else 110)
     folder = DEMO_DIR.resolve()
     folder.mkdir(exist_ok=True)
     engine = _open_empty(db_url, folder)
     console.print(f"[bold]Prakerja demo[/bold]: {participants} applicants in 4 waves, seed {seed}")
+    progress = LineReporter()
+    progress.start("writing the synthetic program's files", participants)
     plans, files = write_program(folder, participants, seed)
-    with RichReporter(show_notes=False) as reporter:
-        report = run_program(engine, plans, files, seed=seed, reporter=reporter)
+    progress.advance(participants)
+    if sys.stderr.isatty():
+        with RichReporter(show_notes=False) as reporter:
+            report = run_program(engine, plans, files, seed=seed, reporter=reporter)
+    else:
+        report = run_program(engine, plans, files, seed=seed, reporter=progress)
     _print_report(console, engine, report, folder)
     print_payouts(console, engine)
     assert report.last_day is not None
     show_reconciliation(console, engine, report.last_day, folder)
     show_recoveries(console, engine, report.last_day, folder)
     database = "" if db_url else f" --db sqlite:///{folder / 'prakerja-demo.db'}"
-    console.print(f"Dashboard: prakerja serve{database}  (then open http://127.0.0.1:8000/)")
+    command = _command_hint()
+    console.print(f"Dashboard: {command} serve{database}  (then open http://127.0.0.1:8000/)")
     show_findings(console, engine, report.last_day)
     return report

@@ -10,7 +10,6 @@ NIKs of the wrong length, and duplicate submissions.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import random
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prakerja.demo.names import FAMILY, MEN, WOMEN
+from prakerja.kit import files
 from prakerja.kit.nik import encoded_date_digits, region_codes
 
 #: Province codes with a weight close to their share of the 2020 applicants.
@@ -186,16 +186,9 @@ def applicants(plan: WavePlan, factory: ParticipantFactory) -> Iterator[dict[str
 def write_csv(
     path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, str]] | list[dict[str, str]]
 ) -> int:
-    """Write rows as a contract CSV file; return how many were written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(columns))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-    return count
+    """Write rows as a contract CSV file (atomically); return how many were written."""
+    cells = ([row.get(name, "") for name in columns] for row in rows)
+    return files.write_csv(path, columns, cells, for_people=False, notice=None)
 
 
 def waves_rows(plans: list[WavePlan]) -> list[dict[str, str]]:

@@ -15,14 +15,17 @@ from pathlib import Path
 from typing import ClassVar
 
 import pyarrow as pa
-from sqlalchemy import Engine
+import pyarrow.compute as pc
+from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session
 
 from prakerja.audit.models import ImportRun
 from prakerja.audit.service import current_actor
 from prakerja.ingest.checks import Field
+from prakerja.ingest.errors import FilesUnusableError, FileUnusableError
 from prakerja.ingest.reader import RawFile, read_file
-from prakerja.ingest.rejects import write_rejects
+from prakerja.ingest.rejects import write_rejects, write_warnings
+from prakerja.ingest.storable import column_limits
 from prakerja.ingest.validate import Validated, empty_rejects, first_of_each_key, validate
 from prakerja.kit.clock import utc_now
 from prakerja.kit.progress import Reporter, SilentReporter
@@ -37,6 +40,8 @@ class StoreOutcome:
     duplicates: int = 0
     pending: int = 0
     rejects: pa.Table = field(default_factory=empty_rejects)
+    warnings: pa.Table = field(default_factory=empty_rejects)
+    """Rows kept with a fault worth telling (by `_row`, column, reason)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,8 @@ class Loader(ABC):
     kind: ClassVar[str]
     fields: ClassVar[tuple[Field, ...]]
     key: ClassVar[tuple[str, ...]]
+    stored_in: ClassVar[tuple[Table, ...]] = ()
+    """The tables the rows go to: a value one of their columns cannot hold is a reject."""
 
     def read(self, path: Path, required: Sequence[str], optional: Sequence[str]) -> RawFile:
         """Read a file of this kind as text columns (CSV or JSON Lines, unless overridden)."""
@@ -104,10 +111,22 @@ def import_files(
     paths: Sequence[Path],
     reporter: Reporter | None = None,
 ) -> ImportSummary:
-    """Load each file in its own transaction and return the counts over all of them."""
+    """Load each file in its own transaction and return the counts over all of them.
+
+    Every file is tried: an unusable one does not stop the others. When any
+    was unusable, `FilesUnusableError` names each, carrying the others' counts.
+    """
     total = ImportSummary()
+    unusable: list[str] = []
     for path in paths:
-        total.add(import_file(engine, loader, path, reporter or SilentReporter()))
+        try:
+            total.add(import_file(engine, loader, path, reporter or SilentReporter()))
+        except FileUnusableError as exc:
+            if len(paths) == 1:
+                raise
+            unusable.append(exc.message)
+    if unusable:
+        raise FilesUnusableError(unusable, total.line())
     return total
 
 
@@ -135,12 +154,14 @@ def import_file(
     optional = [spec.name for spec in loader.fields if not spec.required]
     raw = loader.read(path, required, optional)
     if raw.extra_columns:
-        reporter.note(f"{path.name}: extra column(s) ignored: {', '.join(raw.extra_columns)}")
+        extra = raw.extra_columns
+        shown = ", ".join(extra[:20]) + (f" and {len(extra) - 20} more" if len(extra) > 20 else "")
+        reporter.note(f"{path.name}: extra column(s) ignored: {shown}")
     reporter.start(f"checking {path.name}", raw.num_rows)
-    checked = validate(raw, loader.fields, acting_partner=acting_partner)
+    checked = validate(
+        raw, loader.fields, column_limits(loader.stored_in), acting_partner=acting_partner
+    )
     reporter.advance(raw.num_rows)
-    for column, count in checked.warnings.items():
-        reporter.note(f"{path.name}: {count} row(s) with an unusable {column} (kept as empty)")
     unique_rows, repeats = first_of_each_key(checked.rows, loader.key)
     with unit_of_work(engine) as session:
         run = ImportRun(
@@ -164,8 +185,33 @@ def import_file(
         fault_point("import.before_commit")
     all_rejects = pa.concat_tables([checked.rejects, outcome.rejects])
     write_rejects(raw, all_rejects)
+    warnings = pa.concat_tables([checked.warnings, outcome.warnings])
+    warnings = warnings.filter(
+        pc.invert(pc.is_in(warnings["_row"], value_set=outcome.rejects["_row"]))
+    ).sort_by([("_row", "ascending")])
+    if warnings.num_rows:
+        _tell_warnings(raw, warnings, reporter)
     reporter.note(f"{path.name}: {summary.line()}")
     return summary
+
+
+#: How many warnings are printed one by one; the rest are in FILE.warnings.csv.
+SHOWN_WARNINGS = 10
+
+
+def _tell_warnings(raw: RawFile, warnings: pa.Table, reporter: Reporter) -> None:
+    """Print the first warnings by line and column; write them all beside the file."""
+    written = write_warnings(raw, warnings)
+    shown = warnings.slice(0, SHOWN_WARNINGS).to_pylist()
+    for warning in shown:
+        line = raw.lines[warning["_row"]]
+        reporter.note(
+            f"{raw.path.name}: line {line}, column {warning['column']}: "
+            f"{warning['reason']} (row kept)"
+        )
+    reporter.note(
+        f"{raw.path.name}: {warnings.num_rows} warning(s) on kept rows, all in {written.name}"
+    )
 
 
 def _summarise(

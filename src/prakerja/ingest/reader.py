@@ -14,11 +14,15 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from prakerja.ingest.errors import FileUnusableError
@@ -26,6 +30,13 @@ from prakerja.ingest.errors import FileUnusableError
 JSON_SUFFIXES = (".jsonl", ".ndjson")
 #: A blank line inside a file's bytes (LF or CRLF endings).
 BLANK_LINE = re.compile(rb"\n\r?\n")
+#: The longest field a record may hold; a longer one makes its row a reject (no column
+#: of the contract comes near it, and the rejects file shows only its start).
+FIELD_LIMIT = 100_000
+#: The longest column name a header may hold before the file is refused as not a header.
+NAME_LIMIT = 1_000
+#: How much of an over-long field the rejects file repeats.
+SHOWN_OF_LONG_FIELD = 200
 
 
 @dataclass(frozen=True)
@@ -134,22 +145,47 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _check_header(raw: RawFile, required: Sequence[str], optional: Sequence[str]) -> None:
-    duplicated = sorted({name for name in raw.header if raw.header.count(name) > 1})
+    counts = Counter(raw.header)
+    duplicated = sorted(name for name, count in counts.items() if count > 1)
     if duplicated:
-        raise FileUnusableError(f"{raw.path}: column(s) named twice: {', '.join(duplicated)}")
-    missing = [name for name in required if name not in raw.header]
+        shown = ", ".join(duplicated[:20]) + (" ..." if len(duplicated) > 20 else "")
+        raise FileUnusableError(f"{raw.path}: column(s) named twice: {shown}")
+    missing = [name for name in required if name not in counts]
     if missing:
-        raise FileUnusableError(f"{raw.path}: missing column(s): {', '.join(missing)}")
+        raise FileUnusableError(f"{raw.path}: missing column(s): {', '.join(missing)}{_hint(raw)}")
     known = set(required) | set(optional)
     raw.extra_columns = [name for name in raw.header if name not in known]
 
 
+def _hint(raw: RawFile) -> str:
+    """Say why the columns may be missing when the header shows another separator."""
+    if is_json_lines(raw.path) or len(raw.header) != 1:
+        return ""
+    for separator, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+        if separator in raw.header[0]:
+            return (
+                f" - the file seems to use {name} ({separator!r}) between columns, as a spreadsheet"
+                " saves under some locales; the contract wants commas (',')"
+            )
+    return ""
+
+
+def _check_names(path: Path, header: list[str]) -> None:
+    longest = max((len(name) for name in header), default=0)
+    if longest > NAME_LIMIT:
+        raise FileUnusableError(
+            f"{path}: the header row is not a list of column names: one is {longest:,} "
+            f"characters long (at most {NAME_LIMIT:,})"
+        )
+
+
 def _read_csv(path: Path, data: bytes) -> RawFile:
     text_head = data[: data.find(b"\n") if b"\n" in data else len(data)].decode("utf-8")
-    header_rows = list(csv.reader([text_head.rstrip("\r")]))
+    header_rows = list(_records([text_head.rstrip("\r")]))
     if not data.strip() or not header_rows or not any(header_rows[0]):
         raise FileUnusableError(f"{path}: empty file (no header row)")
     header = [name.strip() for name in header_rows[0]]
+    _check_names(path, header)
     fast = _read_csv_fast(data, header)
     if fast is not None:
         table = fast.rename_columns(header)
@@ -183,11 +219,34 @@ def _read_csv_fast(data: bytes, header: list[str]) -> pa.Table | None:
         return None
     if table.num_rows != body_lines:
         return None
+    if len(data) > FIELD_LIMIT and any(
+        (pc.max(pc.utf8_length(column)).as_py() or 0) > FIELD_LIMIT for column in table.columns
+    ):
+        return None  # the line-by-line reader makes each such row a reject
     return table
 
 
+def _records(lines: Iterable[str]) -> Any:
+    """A CSV reader whose own field limit never refuses a file (long fields are checked here)."""
+    if csv.field_size_limit() < sys.maxsize:
+        csv.field_size_limit(sys.maxsize)
+    return csv.reader(lines)
+
+
+def _long_field(header: list[str], record: list[str]) -> ShapeReject | None:
+    longest = max((len(value) for value in record), default=0)
+    if longest <= FIELD_LIMIT:
+        return None
+    shown = [
+        value if len(value) <= FIELD_LIMIT else value[:SHOWN_OF_LONG_FIELD] + "..."
+        for value in record
+    ]
+    reason = f"a field is {longest:,} characters long (at most {FIELD_LIMIT:,})"
+    return ShapeReject(0, reason, _ragged(header, shown))
+
+
 def _read_csv_slow(path: Path, data: bytes, header: list[str]) -> RawFile:
-    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    reader = _records(io.StringIO(data.decode("utf-8"), newline=""))
     next(reader)
     columns: list[list[str]] = [[] for _ in header]
     lines: list[int] = []
@@ -197,6 +256,10 @@ def _read_csv_slow(path: Path, data: bytes, header: list[str]) -> RawFile:
         for record in reader:
             line, start = start, reader.line_num + 1
             if not record or record == [""]:
+                continue
+            too_long = _long_field(header, record)
+            if too_long is not None:
+                rejects.append(ShapeReject(line, too_long.reason, too_long.values))
                 continue
             if len(record) != len(header):
                 rejects.append(
@@ -237,6 +300,21 @@ def _json_text(value: object) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _json_record(number: int, line: str) -> dict[str, str | None] | ShapeReject:
+    """Parse one JSON Lines record; numbers stay as written (a 5,000-digit one included)."""
+    try:
+        parsed = json.loads(line, parse_int=str, parse_float=str, parse_constant=str)
+        if not isinstance(parsed, dict):
+            return ShapeReject(number, "not a JSON object", {})
+        return {str(key): _json_text(value) for key, value in parsed.items()}
+    except json.JSONDecodeError as exc:
+        return ShapeReject(number, f"not valid JSON ({exc.msg})", {})
+    except RecursionError:
+        return ShapeReject(number, "not usable JSON (nested too deeply)", {})
+    except ValueError as exc:
+        return ShapeReject(number, f"not usable JSON ({exc})", {})
+
+
 def _read_json_lines(path: Path, data: bytes, columns: Sequence[str]) -> RawFile:
     """Read JSON Lines; the columns are the records' keys (`columns` when there is no record).
 
@@ -253,15 +331,10 @@ def _read_json_lines(path: Path, data: bytes, columns: Sequence[str]) -> RawFile
     for number, line in enumerate(data.decode("utf-8").split("\n"), start=1):
         if not line.strip():
             continue
-        try:
-            parsed = json.loads(line)
-        except json.JSONDecodeError as exc:
-            rejects.append(ShapeReject(number, f"not valid JSON ({exc.msg})", {}))
+        record = _json_record(number, line)
+        if isinstance(record, ShapeReject):
+            rejects.append(record)
             continue
-        if not isinstance(parsed, dict):
-            rejects.append(ShapeReject(number, "not a JSON object", {}))
-            continue
-        record = {str(key): _json_text(value) for key, value in parsed.items()}
         for key in record:
             if key not in seen:
                 seen.add(key)

@@ -17,7 +17,12 @@ def parse_rupiah(text: str) -> int:
     return int(cleaned)
 
 
+def thousands(number: int) -> str:
+    """Write a whole number the Indonesian way, a dot between thousands: `1.125`."""
+    return f"{number:,}".replace(",", ".")
+
+
 def format_rupiah(amount: int) -> str:
     """Show an amount the Indonesian way: `Rp 1.200.000`."""
     sign = "-" if amount < 0 else ""
-    return f"{sign}Rp {abs(amount):,}".replace(",", ".")
+    return f"{sign}Rp {thousands(abs(amount))}"

@@ -32,6 +32,8 @@ class AccountKind(StrEnum):
     """An ineligible payment owed back by its participant, per recovery claim (less repaid)."""
     RECOVERY_CLAIMED = "RECOVERY_CLAIMED"
     """Ineligible payments claimed back: the counterpart of the claims' receivables."""
+    ESCROW_WRITTEN_OFF = "ESCROW_WRITTEN_OFF"
+    """Escrow money the bank took beyond a batch (its fee), written off by finance, per partner."""
 
 
 def account(kind: AccountKind, party: str | None = None) -> str:

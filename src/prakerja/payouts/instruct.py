@@ -11,9 +11,7 @@ impossible, whatever this code does.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from prakerja.kit import files
 from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import InputError
 from prakerja.payouts.books import LEDGER_INSERT, PAYABLE, RETURNED, SETTLEMENT_PREFIX, EntryKind
@@ -351,14 +350,11 @@ def partner_day_rows(session: Session, *, partner_code: str, day: dt.date) -> pa
 
 
 def _write_csv(target: Path, rows: pa.Table) -> None:
-    """Write `rows` beside `target` and rename the file into place (never half-written)."""
-    partial = target.with_name(target.name + ".partial")
-    with partial.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(rows.column_names)
-        columns = [rows[name].to_pylist() for name in rows.column_names]
-        writer.writerows(zip(*columns, strict=True))
-    os.replace(partial, target)
+    """Write the file atomically (never half-written), every value exactly as the contract says."""
+    columns = [rows[name].to_pylist() for name in rows.column_names]
+    files.write_csv(
+        target, rows.column_names, zip(*columns, strict=True), for_people=False, notice=None
+    )
 
 
 def write_files(session: Session, *, day: dt.date, out: Path) -> list[tuple[Path, int]]:

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from prakerja.ingest import checks
@@ -49,6 +50,7 @@ class PayoutAccountsLoader(Loader):
         Field("linked_at", checks.timestamp()),
     )
     key: ClassVar[tuple[str, ...]] = ("card_number", "linked_at", "partner_code", "account_id")
+    stored_in: ClassVar[tuple[Table, ...]] = (table_of(PayoutAccount),)
 
     def store(self, session: Session, rows: pa.Table, context: ImportContext) -> StoreOutcome:
         """Insert new links of known cards; a card the program never issued is a reject."""
@@ -92,6 +94,7 @@ class PartnerResultsLoader(Loader):
         Field("processed_at", checks.timestamp()),
     )
     key: ClassVar[tuple[str, ...]] = ("partner_code", "partner_txn_id")
+    stored_in: ClassVar[tuple[Table, ...]] = (table_of(PartnerResult),)
 
     def store(self, session: Session, rows: pa.Table, context: ImportContext) -> StoreOutcome:
         """Insert new results, then apply them to their instructions and the ledger."""
@@ -159,6 +162,7 @@ class BankStatementLoader(Loader):
         Field("batch_id", checks.text(35), required=False),
     )
     key: ClassVar[tuple[str, ...]] = ("bank_ref",)
+    stored_in: ClassVar[tuple[Table, ...]] = (table_of(BankStatementLine),)
 
     def read(self, path: Path, required: Sequence[str], optional: Sequence[str]) -> RawFile:
         """Read CSV or JSON Lines, or an ISO 20022 camt.053 statement when the name ends in .xml."""

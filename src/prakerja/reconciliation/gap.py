@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from prakerja.kit.money import format_rupiah
+from prakerja.kit.money import format_rupiah, thousands
 from prakerja.reconciliation.engine import sql
 
 
@@ -66,7 +66,10 @@ class GapReport:
         return next(row for row in self.rows if row.stage is stage)
 
     def sentence(self) -> str:
-        """Return the director's sentence: completed, paid, and what the difference is made of."""
+        """Return the director's sentence: completed, paid, and what the difference is made of.
+
+        Counts are written as the amounts beside them are, a dot between thousands.
+        """
         paid = self.row(GapStage.PAID)
         unpaid = [row for row in self.rows if row.stage is not GapStage.PAID]
         waiting = sum(row.participants for row in unpaid)
@@ -74,19 +77,20 @@ class GapReport:
         participants = "participant" if self.completed == 1 else "participants"
         were = "was" if paid.participants == 1 else "were"
         head = (
-            f"As of {self.day}, {self.completed:,} {participants} completed their first training "
-            f"and {paid.participants:,} of them {were} paid their first incentive "
+            f"As of {self.day}, {thousands(self.completed)} {participants} completed their "
+            f"first training and {thousands(paid.participants)} of them {were} paid their "
+            f"first incentive "
             f"({format_rupiah(paid.amount_idr)})"
         )
         if waiting == 0:
             return head + "; nobody is waiting."
         parts = [
-            f"{row.participants:,} {_SENTENCE_PARTS[row.stage]}"
+            f"{thousands(row.participants)} {_SENTENCE_PARTS[row.stage]}"
             for row in unpaid
             if row.participants
         ]
         return (
-            f"{head}; the difference of {waiting:,} ({format_rupiah(owed)}) is "
+            f"{head}; the difference of {thousands(waiting)} ({format_rupiah(owed)}) is "
             + _join(parts)
             + "."
         )

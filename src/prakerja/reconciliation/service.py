@@ -36,6 +36,7 @@ from prakerja.reconciliation.sources import (
 )
 from prakerja.reconciliation.store import StoreChanges, apply_conditions
 from prakerja.reconciliation.taxonomy import BreakStatus, BreakType, Resolution, RunMode
+from prakerja.reconciliation.writeoff import post_write_off
 
 _REASON_LIMIT = 1000
 
@@ -192,9 +193,17 @@ def rebuild(
 
 
 def resolve_break(
-    session: Session, break_id: str, *, reason: str, actor: str | None = None
+    session: Session,
+    break_id: str,
+    *,
+    reason: str,
+    actor: str | None = None,
+    write_off: bool = False,
 ) -> Break:
-    """Resolve an open break with an operator's written reason, on the latest day reconciled."""
+    """Resolve an open break with an operator's written reason, on the latest day reconciled.
+
+    `write_off` (a bank fee on a batch debit) also posts the excess to the books.
+    """
     written = " ".join(reason.split())
     if not written:
         raise InputError("a written reason is required to resolve a break")
@@ -208,6 +217,9 @@ def resolve_break(
     day = latest_run_day(session)
     assert day is not None  # a break exists, so a run made it
     who = actor or current_actor()
+    details: dict[str, object] = {"resolution": Resolution.OPERATOR.value, "reason": written}
+    if write_off:
+        details["written_off_idr"] = post_write_off(session, found, day=day)
     _mark_resolved_by_operator(found, day=day, actor=who, reason=written)
     session.add(
         BreakResolution(
@@ -221,7 +233,7 @@ def resolve_break(
         subject_id=break_id,
         business_date=day,
         actor=who,
-        details={"resolution": Resolution.OPERATOR.value, "reason": written},
+        details=details,
     )
     session.flush()
     return found
@@ -382,6 +394,7 @@ def _finish_run(
             "repaid_idr": escrow.books.repaid_idr,
             "repaid_to_claims_idr": escrow.repayments.to_claims_idr,
             "repaid_unknown_idr": escrow.repayments.unknown_idr,
+            "written_off_idr": escrow.books.written_off_idr,
             "ledger_idr": escrow.ledger_idr,
             "difference_idr": escrow.difference_idr,
         }

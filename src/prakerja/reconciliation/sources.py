@@ -500,11 +500,19 @@ class EscrowBooks:
     """Incentives instructed to a partner and not yet confirmed or returned."""
     repaid_idr: int = 0
     """Repayments of ineligible payments received from participants (claimed or not)."""
+    written_off_idr: int = 0
+    """Taken by the bank beyond a batch (its fee) and written off by finance."""
 
     @property
     def expected_idr(self) -> int:
-        """The balance the books expect: funded + repaid - paid - in flight."""
-        return self.funded_idr + self.repaid_idr - self.paid_idr - self.in_flight_idr
+        """The balance the books expect: funded + repaid - paid - in flight - written off."""
+        return (
+            self.funded_idr
+            + self.repaid_idr
+            - self.paid_idr
+            - self.in_flight_idr
+            - self.written_off_idr
+        )
 
 
 def _balance(kind: AccountKind, party: str | None = None) -> ColumnElement[int]:
@@ -526,12 +534,13 @@ def _balance(kind: AccountKind, party: str | None = None) -> ColumnElement[int]:
 
 def escrow_books(session: Session, day: dt.date) -> EscrowBooks:
     """Return the escrow account as the program's ledger has it at the end of `day`."""
-    funding, repaid, paid, in_flight = session.execute(
+    funding, repaid, paid, in_flight, written_off = session.execute(
         select(
             _balance(AccountKind.ESCROW_FUNDING),
             _balance(AccountKind.ESCROW_FUNDING, REPAYMENT),
             _balance(AccountKind.PAID_OUT),
             _balance(AccountKind.PARTNER_SETTLEMENT),
+            _balance(AccountKind.ESCROW_WRITTEN_OFF),
         ).where(LedgerEntry.effective_on <= day)
     ).one()
     return EscrowBooks(
@@ -539,4 +548,5 @@ def escrow_books(session: Session, day: dt.date) -> EscrowBooks:
         paid_idr=int(paid),
         in_flight_idr=int(in_flight),
         repaid_idr=-int(repaid),
+        written_off_idr=int(written_off),
     )

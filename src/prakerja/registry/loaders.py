@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import record
@@ -18,6 +18,7 @@ from prakerja.ingest.validate import REJECT_SCHEMA, ROW
 from prakerja.kit.clock import utc_now
 from prakerja.registry.codes import EDUCATION_LEVELS, Employment
 from prakerja.registry.models import Exclusion, Registration, Wave, WaveQuota
+from prakerja.registry.warnings import registration_warnings
 from prakerja.schemes.loader import all_schemes
 from prakerja.schemes.model import ListCode
 from prakerja.storage.arrow import fetch_arrow_matching
@@ -40,6 +41,7 @@ class WavesLoader(Loader):
         Field("quota", checks.integer(minimum=0)),
     )
     key: ClassVar[tuple[str, ...]] = ("wave", "province_code")
+    stored_in: ClassVar[tuple[Table, ...]] = (table_of(Wave), table_of(WaveQuota))
 
     def store(self, session: Session, rows: pa.Table, context: ImportContext) -> StoreOutcome:
         """Apply each row in file order; a selected wave's quotas never change."""
@@ -181,6 +183,7 @@ class ParticipantsLoader(Loader):
         Field("wave", checks.integer(minimum=1)),
     )
     key: ClassVar[tuple[str, ...]] = ("nik", "wave")
+    stored_in: ClassVar[tuple[Table, ...]] = (table_of(Registration),)
 
     def store(self, session: Session, rows: pa.Table, context: ImportContext) -> StoreOutcome:
         """Insert new registrations; a wave already selected takes no more."""
@@ -191,6 +194,7 @@ class ParticipantsLoader(Loader):
         }
         rejects = REJECT_SCHEMA.empty_table()
         duplicates = 0
+        warnings = registration_warnings(session, rows)
         if selected:
             closed = pc.is_in(rows["wave"], value_set=pa.array(list(selected), pa.int64()))
             late = rows.filter(closed)
@@ -199,6 +203,12 @@ class ParticipantsLoader(Loader):
             duplicates = int(pc.sum(known).as_py() or 0)
             rows = rows.filter(pc.invert(closed))
         columns = [spec.name for spec in self.fields]
+        # An empty name is a name all the same: the registration gets its outcome.
+        rows = rows.set_column(
+            rows.schema.get_field_index("full_name"),
+            "full_name",
+            pc.fill_null(rows["full_name"], ""),
+        )
         table = rows.select(columns).sort_by([("wave", "ascending"), ("nik", "ascending")])
         table = table.append_column(
             "import_run_id", pa.array([context.import_run_id] * table.num_rows, pa.int64())
@@ -211,7 +221,9 @@ class ParticipantsLoader(Loader):
             key=("wave", "nik"),
             progress=context.reporter.advance,
         )
-        return StoreOutcome(duplicates=duplicates + table.num_rows - inserted, rejects=rejects)
+        return StoreOutcome(
+            duplicates=duplicates + table.num_rows - inserted, rejects=rejects, warnings=warnings
+        )
 
 
 _KEY_SCHEMA = pa.schema([("nik", pa.string()), ("wave", pa.int64())])
@@ -257,6 +269,7 @@ class ExclusionsLoader(Loader):
         Field("source", checks.text(200), required=False),
     )
     key: ClassVar[tuple[str, ...]] = ("nik", "list_code", "period")
+    stored_in: ClassVar[tuple[Table, ...]] = (table_of(Exclusion),)
 
     def store(self, session: Session, rows: pa.Table, context: ImportContext) -> StoreOutcome:
         """Insert new list entries; the same (nik, list, period) twice is a duplicate."""

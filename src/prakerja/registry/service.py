@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from prakerja.audit.service import record
 from prakerja.kit.clock import utc_now
-from prakerja.kit.errors import NotFoundError
+from prakerja.kit.errors import ConflictError, NotFoundError
 from prakerja.kit.progress import Reporter, SilentReporter
 from prakerja.ledger.accounts import AccountKind, account
 from prakerja.ledger.service import post_table
@@ -76,6 +76,11 @@ def select_wave(
     target = get_wave(session, wave)
     if target.selected_on is not None:
         return _summary_of(session, target, already_selected=True)
+    if day < target.closes_on:
+        raise ConflictError(
+            f"wave {wave} is still open for registration until {target.closes_on}; "
+            f"select it on or after that day, not on {day}"
+        )
     scheme = get_scheme(target.scheme)
     _credit_revoked_places(session, target, day)
     places = _places(session, wave)

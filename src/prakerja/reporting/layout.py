@@ -71,6 +71,7 @@ def escrow_grid(statement: Statement) -> Grid:
             "+ repaid",
             "- paid",
             "- in flight",
+            "- written off",
             "= expected",
             "difference",
         ),
@@ -84,11 +85,12 @@ def escrow_grid(statement: Statement) -> Grid:
                 books.repaid_idr,
                 books.paid_idr,
                 books.in_flight_idr,
+                books.written_off_idr,
                 proof.ledger_idr,
                 proof.difference_idr,
             ),
         ),
-        money_columns=frozenset(range(10)),
+        money_columns=frozenset(range(11)),
     )
 
 

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prakerja.kit.money import format_rupiah
+from prakerja.kit import files
+from prakerja.kit.money import format_rupiah, thousands
 from prakerja.reporting.layout import (
     Grid,
     breaks_grid,
@@ -44,9 +45,7 @@ def write_pdf(statement: Statement, path: Path) -> Path:
     _grid(document, counterparty_escrow_grid(statement))
     _sections(document, "Waves", statement.waves, invoices=False)
     _sections(document, "Training platforms (invoices)", statement.platforms, invoices=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document.output(str(path))
-    return path
+    return files.write_bytes(path, bytes(document.output()))
 
 
 def _document(statement: Statement) -> FPDF:
@@ -136,7 +135,7 @@ def _sections(document: FPDF, title: str, sections: Sequence[Section], *, invoic
 def _text(value: str | int) -> str:
     """Return a cell's text: numbers (rupiah or counts) with dots between thousands."""
     if isinstance(value, int):
-        digits = f"{abs(value):,}".replace(",", ".")
+        digits = thousands(abs(value))
         return f"-{digits}" if value < 0 else digits
     return value
 

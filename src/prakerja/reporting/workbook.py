@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
+from prakerja.kit import files
 from prakerja.reconciliation.taxonomy import BUCKET_NAMES
 from prakerja.reporting.layout import (
     Grid,
@@ -74,8 +76,8 @@ def write_workbook(statement: Statement, path: Path) -> Path:
     """Write the statement as an .xlsx workbook at `path`."""
     import xlsxwriter
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": False})
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": False, "in_memory": True})
     styles = {
         "title": book.add_format({"bold": True, "font_size": 14}),
         "heading": book.add_format({"bold": True, "font_size": 11, "font_color": "#1F3864"}),
@@ -109,7 +111,7 @@ def write_workbook(statement: Statement, path: Path) -> Path:
         )
     _open_breaks_sheet(book, statement, styles)
     book.close()
-    return path
+    return files.write_bytes(path, buffer.getvalue())
 
 
 def _summary_sheet(book: Any, statement: Statement, styles: dict[str, Any]) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from prakerja.config import get_settings
+from prakerja.kit import files
 
 
 def is_sqlite(engine_or_url: Engine | str) -> bool:
@@ -38,6 +40,8 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     engine = create_engine(resolved, **kwargs)
     if is_sqlite(resolved):
         event.listen(engine, "connect", _tune_sqlite)
+        if engine.url.database and engine.url.database != ":memory:":
+            files.protect(Path(engine.url.database))
     return engine
 
 

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from prakerja.ingest import checks
@@ -57,6 +58,7 @@ class SurveyResponsesLoader(Loader):
         Field("skills_improved", checks.boolean()),
     )
     key: ClassVar[tuple[str, ...]] = ("card_number", "survey_no", "submitted_at")
+    stored_in: ClassVar[tuple[Table, ...]] = (table_of(SurveyResponse),)
 
     def store(self, session: Session, rows: pa.Table, context: ImportContext) -> StoreOutcome:
         """Judge each answer against its window, keep the first per survey, create incentives."""

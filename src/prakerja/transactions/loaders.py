@@ -6,15 +6,17 @@ from typing import ClassVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from prakerja.ingest import checks
 from prakerja.ingest.checks import Field
 from prakerja.ingest.pipeline import ImportContext, Loader, StoreOutcome
 from prakerja.ingest.validate import REJECT_SCHEMA, rejects_for
+from prakerja.storage.base import table_of
 from prakerja.transactions.events import import_events
 from prakerja.transactions.invoices import store_invoice_lines
-from prakerja.transactions.models import EventType
+from prakerja.transactions.models import Attendance, EventType, InvoiceLine, PlatformEvent, Voucher
 
 _IDENTIFIER = checks.pattern(r"^[!-~]{1,80}$", "must be 1-80 visible ASCII characters")
 _VOUCHER = checks.pattern(r"^[!-~]{1,40}$", "must be 1-40 visible ASCII characters")
@@ -47,6 +49,11 @@ class PlatformEventsLoader(Loader):
         Field("review_text", checks.text(2000), required=False),
     )
     key: ClassVar[tuple[str, ...]] = ("platform_code", "event_id")
+    stored_in: ClassVar[tuple[Table, ...]] = (
+        table_of(PlatformEvent),
+        table_of(Voucher),
+        table_of(Attendance),
+    )
 
     def store(self, session: Session, rows: pa.Table, context: ImportContext) -> StoreOutcome:
         """Apply the events (with those still pending); report duplicates, pending, refusals."""
@@ -97,6 +104,7 @@ class PlatformInvoicesLoader(Loader):
         Field("invoiced_on", checks.date()),
     )
     key: ClassVar[tuple[str, ...]] = ("platform_code", "invoice_no", "voucher_code")
+    stored_in: ClassVar[tuple[Table, ...]] = (table_of(InvoiceLine),)
 
     def store(self, session: Session, rows: pa.Table, context: ImportContext) -> StoreOutcome:
         """Store new invoice lines with whether each is payable and, if not, why."""
