@@ -16,6 +16,7 @@ from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
 from prakerja.kit.errors import PrakerjaError
+from prakerja.kit.files import people_cell
 from prakerja.registry.service import CardRow, card_rows, selection_rows, wave_overviews
 from prakerja.reporting.breaks import BREAKS_COLUMNS, breaks_as_of
 from prakerja.reporting.staff import latest_day
@@ -30,9 +31,7 @@ def _csv(name: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> 
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow(
-            "" if v is None else (v.isoformat() if isinstance(v, dt.date) else v) for v in row
-        )
+        writer.writerow(people_cell(v.isoformat() if isinstance(v, dt.date) else v) for v in row)
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
