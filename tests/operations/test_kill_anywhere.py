@@ -39,8 +39,18 @@ PARTNERS = ("OVO", "BNI", "DANA", "GOPAY", "LINKAJA")
 #: Rounds of kills (each kills every step once); `PRAKERJA_KILL_ROUNDS=50` for a long loop.
 ROUNDS = int(os.environ.get("PRAKERJA_KILL_ROUNDS", "2"))
 #: Columns that differ between two correct runs: wall-clock instants, surrogate keys
-#: (PostgreSQL sequences are not rolled back by a kill) and what refers to them.
-_VOLATILE_NAMES = {"import_run_id", "run_id", "actor", "details", "recorded_at"}
+#: (PostgreSQL sequences are not rolled back by a kill) and what refers to them, and the
+#: audit trail's hash chain (it links the run logs too, so each record's hash depends on
+#: how many runs were logged before it; `prakerja audit verify` checks the chain itself).
+_VOLATILE_NAMES = {
+    "import_run_id",
+    "run_id",
+    "actor",
+    "details",
+    "recorded_at",
+    "hash",
+    "prev_hash",
+}
 #: Logs of the runs themselves: a run killed after its commit and run again is logged
 #: twice (the second finding everything done), which is the truth about what happened.
 _RUN_LOGS = {"import_runs", "reconciliation_runs"}
@@ -203,6 +213,7 @@ def test_kill_9_anywhere_then_run_again_ends_as_one_clean_run(
             _kill_somewhere(database_url, rng, seconds, *step)
             _run(database_url, *step)
         _assert_same(_state(engine, out), clean)
+        _run(database_url, "audit", "verify")  # the chain holds after every kill
 
 
 def _assert_same(state: dict[str, object], clean: dict[str, object]) -> None:
