@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import bindparam, func, or_, select, update
@@ -22,11 +21,15 @@ from prakerja.kit.clock import utc_now
 from prakerja.payouts.books import FUND, PAYABLE, EntryKind, post_movements
 from prakerja.payouts.models import Entitlement, IncentiveKind, PayoutAccount
 from prakerja.registry import service as registry
+from prakerja.registry.codes import LIST_REASON_PREFIX
 from prakerja.schemes.loader import all_schemes
 from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
+from prakerja.storage.duck import duckdb_connection, read_sql
 from prakerja.transactions.service import first_trainings
+
+_PACKAGE = "prakerja.payouts"
 
 #: Columns of a table of entitlements to add.
 NEW_ENTITLEMENT_SCHEMA = pa.schema(
@@ -38,39 +41,9 @@ NEW_ENTITLEMENT_SCHEMA = pa.schema(
         ("due_on", pa.date32()),
     ]
 )
-HELD_REASON_PREFIX = "INELIGIBLE_LIST_"
 
 _FIRST_LINK_SCHEMA = pa.schema([("card_number", pa.string()), ("linked_on", pa.date32())])
 _TRANCHES_SCHEMA = pa.schema([("card_number", pa.string()), ("tranches", pa.int64())])
-
-_POST_TRAINING_DUE_SQL = """
-WITH ready AS (
-    SELECT
-        t.card_number,
-        s.amount_idr,
-        s.tranches,
-        s.interval_days,
-        coalesce(have.tranches, 0) AS have,
-        greatest(t.completed_on, t.reviewed_on, l.linked_on) AS first_due
-    FROM trainings t
-    JOIN cards c ON c.card_number = t.card_number
-    JOIN schemes s ON s.scheme = c.scheme
-    JOIN links l ON l.card_number = t.card_number
-    LEFT JOIN have ON have.card_number = t.card_number
-    WHERE t.completed_on IS NOT NULL AND t.reviewed_on IS NOT NULL
-      AND coalesce(have.tranches, 0) < s.tranches
-)
-SELECT
-    r.card_number,
-    $kind AS kind,
-    n.tranche,
-    r.amount_idr,
-    r.first_due + CAST(r.interval_days * (n.tranche - 1) AS INTEGER) AS due_on
-FROM ready r
-JOIN range(1, $most + 1) AS n(tranche) ON n.tranche > r.have AND n.tranche <= r.tranches
-WHERE r.first_due + CAST(r.interval_days * (n.tranche - 1) AS INTEGER) <= $day
-ORDER BY r.card_number, n.tranche
-"""
 
 
 def _scheme_table() -> pa.Table:
@@ -109,18 +82,19 @@ def post_training_due(session: Session, day: dt.date) -> pa.Table:
         _TRANCHES_SCHEMA,
     )
     schemes = _scheme_table()
-    connection = duckdb.connect()
-    connection.register("trainings", trainings)
-    connection.register("cards", registry.card_schemes(session))
-    connection.register("links", links)
-    connection.register("have", have)
-    connection.register("schemes", schemes)
+    tables = {
+        "trainings": trainings,
+        "cards": registry.card_schemes(session),
+        "links": links,
+        "have": have,
+        "schemes": schemes,
+    }
     most = max(schemes["tranches"].to_pylist(), default=1)
-    due = connection.sql(
-        _POST_TRAINING_DUE_SQL,
-        params={"kind": IncentiveKind.POST_TRAINING.value, "most": most, "day": day},
-    ).to_arrow_table()
-    connection.close()
+    with duckdb_connection(tables) as connection:
+        due = connection.sql(
+            read_sql(_PACKAGE, "post_training_due"),
+            params={"kind": IncentiveKind.POST_TRAINING.value, "most": most, "day": day},
+        ).to_arrow_table()
     return due.cast(NEW_ENTITLEMENT_SCHEMA)
 
 
@@ -178,7 +152,7 @@ def hold_barred(session: Session, day: dt.date) -> None:
     if barred.num_rows == 0:
         return
     params = [
-        {"b_card": card, "b_from": start, "b_reason": HELD_REASON_PREFIX + code}
+        {"b_card": card, "b_from": start, "b_reason": LIST_REASON_PREFIX + code}
         for card, start, code in zip(
             barred["card_number"].to_pylist(),
             barred["held_from"].to_pylist(),

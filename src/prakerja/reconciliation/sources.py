@@ -33,6 +33,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from prakerja.audit.models import ImportRun
 from prakerja.catalog.service import courses_table
+from prakerja.kit.clock import jakarta_days
 from prakerja.ledger.accounts import AccountKind
 from prakerja.ledger.models import LedgerEntry
 from prakerja.payouts.models import (
@@ -149,9 +150,6 @@ FIRST_TRAININGS = pa.schema(
     [("card_number", pa.string()), ("completed_on", _DATE), ("reviewed_on", _DATE)]
 )
 
-_JAKARTA_OFFSET_US = 7 * 3600 * 1_000_000
-_DAY_US = 86_400 * 1_000_000
-
 
 @dataclass(frozen=True)
 class PaymentFacts:
@@ -200,14 +198,6 @@ class Facts:
         for part in (self.payments, self.invoices, self.participants):
             named.update({f.name: getattr(part, f.name) for f in fields(part)})
         return named
-
-
-def jakarta_days(instants: pa.ChunkedArray | pa.Array) -> pa.Array | pa.ChunkedArray:
-    """Return the program's (Asia/Jakarta, UTC+7 all year) calendar day of each UTC instant."""
-    micros = pc.cast(pc.cast(instants, _INSTANT), pa.int64())
-    days = pc.divide(pc.add(micros, _JAKARTA_OFFSET_US), _DAY_US)
-    adjust = pc.if_else(pc.less(pc.add(micros, _JAKARTA_OFFSET_US), 0), 1, 0)
-    return pc.cast(pc.cast(pc.subtract(days, adjust), pa.int32()), _DATE)
 
 
 #: Columns with few distinct values (partners, batches, kinds, states): kept dictionary-encoded.

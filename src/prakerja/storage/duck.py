@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
+from importlib import resources
 from typing import Any
 
 import pyarrow as pa
@@ -61,3 +62,9 @@ def duckdb_connection(
         yield connection
     finally:
         connection.close()
+
+
+@cache
+def read_sql(package: str, name: str) -> str:
+    """Return the text of a domain's rule SQL, `<package>/sql/<name>.sql`."""
+    return (resources.files(package) / "sql" / f"{name}.sql").read_text(encoding="utf-8")

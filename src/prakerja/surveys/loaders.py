@@ -12,6 +12,7 @@ from prakerja.ingest import checks
 from prakerja.ingest.checks import Field
 from prakerja.ingest.pipeline import ImportContext, Loader, StoreOutcome
 from prakerja.ingest.validate import REJECT_SCHEMA, ROW
+from prakerja.kit.clock import jakarta_days
 from prakerja.payouts import service as payouts
 from prakerja.payouts.models import IncentiveKind
 from prakerja.registry import service as registry
@@ -20,7 +21,6 @@ from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
 from prakerja.surveys.models import SurveyResponse
 from prakerja.surveys.windows import judge
-from prakerja.transactions.events import jakarta_days
 
 ANSWER_COLUMNS = (
     "card_number",

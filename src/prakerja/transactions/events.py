@@ -11,7 +11,6 @@ file (its import run's counts, and its `FILE.rejects.csv` when refused).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,15 +25,15 @@ from prakerja.audit.models import ImportRun
 from prakerja.catalog.service import course_platforms_table, courses_table
 from prakerja.ingest.rejects import append_late_rejects
 from prakerja.ingest.validate import REJECT_SCHEMA, ROW
+from prakerja.kit.clock import jakarta_days
 from prakerja.registry.service import card_states, move_training_balances
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import append_rows, insert_new_rows, update_rows
+from prakerja.storage.duck import duckdb_connection
 from prakerja.transactions import repository
 from prakerja.transactions.models import Attendance, EventState, PlatformEvent, Voucher
 from prakerja.transactions.rules import Decisions, Facts, decide
 
-#: The program's calendar is Asia/Jakarta, UTC+7 all year (no daylight saving since 1964).
-JAKARTA_OFFSET = dt.timedelta(hours=7)
 EVENT_COLUMNS = (
     "platform_code",
     "event_id",
@@ -60,12 +59,6 @@ class Settled:
     rejects: pa.Table = field(default_factory=REJECT_SCHEMA.empty_table)
     earlier_applied: int = 0
     earlier_rejected: int = 0
-
-
-def jakarta_days(instants: pa.Array) -> pa.Array:
-    """Return the program's calendar day of each UTC instant."""
-    local = pc.add(pc.cast(instants, pa.timestamp("us")), pa.scalar(JAKARTA_OFFSET))
-    return pc.cast(local, pa.date32())
 
 
 def import_events(
@@ -139,10 +132,7 @@ def _as_events(pending: pa.Table) -> pa.Table:
 
 def _split_resent(rows: pa.Table, stored: pa.Table) -> tuple[pa.Table, Settled]:
     """Report events sent again by the state they have; return the new rows."""
-    import duckdb
-
-    db = duckdb.connect()
-    try:
+    with duckdb_connection() as db:
         db.register("file_rows", rows.select([ROW, "platform_code", "event_id"]))
         db.register("stored", stored)
         again = db.sql(
@@ -152,8 +142,6 @@ def _split_resent(rows: pa.Table, stored: pa.Table) -> tuple[pa.Table, Settled]:
             ORDER BY f._row
             """
         ).to_arrow_table()
-    finally:
-        db.close()
     state = again["state"]
     refused = pc.equal(state, EventState.REJECTED.value)
     settled = Settled(

@@ -12,6 +12,7 @@ from prakerja.catalog.service import courses_table
 from prakerja.storage.arrow import fetch_arrow_matching
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows, update_rows
+from prakerja.storage.duck import duckdb_connection
 from prakerja.transactions.models import Attendance, InvoiceLine, Voucher
 
 
@@ -105,8 +106,6 @@ def store_invoice_lines(session: Session, rows: pa.Table, *, import_run_id: int)
     A voucher invoiced again is a DUPLICATE on the later line; when an older
     invoice arrives late, the line stored before it becomes the duplicate.
     """
-    import duckdb
-
     codes = rows["voucher_code"]
     attended = (
         select(func.count(func.distinct(Attendance.sequence)))
@@ -143,8 +142,7 @@ def store_invoice_lines(session: Session, rows: pa.Table, *, import_run_id: int)
         codes,
         _LINE_SCHEMA,
     )
-    db = duckdb.connect()
-    try:
+    with duckdb_connection() as db:
         db.register("new_lines", rows)
         db.register("stored", stored)
         db.register("vouchers", vouchers)
@@ -165,8 +163,6 @@ def store_invoice_lines(session: Session, rows: pa.Table, *, import_run_id: int)
               AND old_reason IS DISTINCT FROM reason
             """
         ).to_arrow_table()
-    finally:
-        db.close()
     fresh = fresh.append_column(
         "import_run_id", pa.array([import_run_id] * fresh.num_rows, pa.int64())
     )

@@ -19,6 +19,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from prakerja.storage.duck import duckdb_connection
+
 APPLIED, PENDING, REJECTED = "APPLIED", "PENDING", "REJECTED"
 VERDICT_SCHEMA = pa.schema(
     [
@@ -61,10 +63,7 @@ def _sql(name: str) -> str:
 
 def decide(events: pa.Table, facts: Facts) -> Decisions:
     """Judge every event against the facts; return verdicts and the changes to make."""
-    import duckdb
-
-    db = duckdb.connect()
-    try:
+    with duckdb_connection() as db:
         for name, table in (
             ("events", events),
             ("cards", facts.cards),
@@ -77,8 +76,6 @@ def decide(events: pa.Table, facts: Facts) -> Decisions:
         ):
             db.register(name, table)
         return _decide(db)
-    finally:
-        db.close()
 
 
 def _arrow(db: Any, sql: str) -> pa.Table:

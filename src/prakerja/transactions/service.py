@@ -32,6 +32,7 @@ from prakerja.catalog.service import course_categories_table
 from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
+from prakerja.storage.duck import duckdb_connection
 from prakerja.transactions.errors import (
     OtherProvidersCodeError,
     RefundedCodeError,
@@ -278,8 +279,6 @@ def category_ranking(session: Session) -> list[tuple[str, int]]:
     who bought courses of several categories counts in each. Ties keep the
     contract's category order.
     """
-    import duckdb
-
     bought = fetch_arrow(
         session,
         select(Voucher.card_number, Voucher.course_code).where(Voucher.refunded_at.is_(None)),
@@ -292,8 +291,7 @@ def category_ranking(session: Session) -> list[tuple[str, int]]:
             "position": list(range(len(Category) + 1)),
         }
     )
-    db = duckdb.connect()
-    try:
+    with duckdb_connection() as db:
         for name, table in (("bought", bought), ("categories", categories), ("ordering", order)):
             db.register(name, table)
         rows = db.sql(
@@ -311,6 +309,4 @@ def category_ranking(session: Session) -> list[tuple[str, int]]:
             ORDER BY participants DESC, o.position
             """
         ).fetchall()
-    finally:
-        db.close()
     return [(str(category), int(count)) for category, count in rows]
