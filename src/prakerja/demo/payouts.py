@@ -419,5 +419,5 @@ def card_holders(engine: Engine, waves: list[int]) -> dict[str, Holder]:
         return {
             row.card_number: Holder(row.nik, row.full_name)
             for wave in waves
-            for row in card_rows(session, wave)
+            for row in card_rows(session, wave=wave)
         }

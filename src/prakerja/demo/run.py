@@ -242,7 +242,7 @@ def _print_report(console: Console, engine: Engine, report: DemoReport, folder: 
         active = sum(
             1
             for summary in report.selections
-            for row in card_rows(session, summary.wave)
+            for row in card_rows(session, wave=summary.wave)
             if row.status == "ACTIVE"
         )
     ledger = Table(title="Ledger balances (must sum to zero)", title_justify="left")

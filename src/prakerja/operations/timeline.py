@@ -23,8 +23,8 @@ class DayEffects:
 
 def advance_to(session: Session, day: dt.date) -> DayEffects:
     """Apply the rules due by `day`: revoke unused cards, expire balances, incentives due, holds."""
-    revoked = registry.revoke_unused_cards(session, day)
-    expired = registry.expire_balances(session, day)
+    revoked = registry.revoke_unused_cards(session, day=day)
+    expired = registry.expire_balances(session, day=day)
     due = payouts.create_post_training_due(session, day)
     payouts.hold_barred(session, day)
     return DayEffects(

@@ -18,7 +18,8 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from prakerja.kit.clock import utc_now
-from prakerja.payouts.books import FUND, PAYABLE, EntryKind, post_movements
+from prakerja.ledger.service import post_movements
+from prakerja.payouts.books import FUND, PAYABLE, EntryKind
 from prakerja.payouts.models import Entitlement, IncentiveKind, PayoutAccount
 from prakerja.registry import service as registry
 from prakerja.registry.codes import LIST_REASON_PREFIX

@@ -40,7 +40,8 @@ from sqlalchemy.orm import Session, aliased
 
 from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import InputError
-from prakerja.payouts.books import LEDGER_INSERT, PAYABLE, RETURNED, SETTLEMENT_PREFIX, EntryKind
+from prakerja.ledger.service import LEDGER_INSERT
+from prakerja.payouts.books import PAYABLE, RETURNED, SETTLEMENT_PREFIX, EntryKind
 from prakerja.payouts.codes import ResultStatus
 from prakerja.payouts.models import (
     Entitlement,

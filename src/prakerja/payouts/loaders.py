@@ -17,7 +17,8 @@ from prakerja.ingest.reader import RawFile
 from prakerja.ingest.validate import rejects_for
 from prakerja.kit.clock import jakarta_days
 from prakerja.ledger.accounts import AccountKind, account
-from prakerja.payouts.books import EntryKind, post_movements
+from prakerja.ledger.service import post_movements
+from prakerja.payouts.books import EntryKind
 from prakerja.payouts.codes import Direction, FailureCode, Partner, ResultStatus
 from prakerja.payouts.models import BankStatementLine, PartnerResult, PayoutAccount
 from prakerja.payouts.settle import settle_results

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session, aliased
 from prakerja.audit.service import current_actor, record
 from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import ConflictError, InputError, NotFoundError
+from prakerja.ledger.service import post_movements
 from prakerja.payouts.books import (
     PAYABLE,
     SETTLEMENT_PREFIX,
     EntryKind,
-    post_movements,
     prove_books,
 )
 from prakerja.payouts.entitlements import (

@@ -33,8 +33,8 @@ from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
 from prakerja.kit.clock import utc_now
+from prakerja.ledger.service import LEDGER_INSERT
 from prakerja.payouts.books import (
-    LEDGER_INSERT,
     PAID_OUT,
     PAYABLE,
     RETURNED,

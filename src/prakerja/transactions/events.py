@@ -162,7 +162,7 @@ def _split_resent(rows: pa.Table, stored: pa.Table) -> tuple[pa.Table, Settled]:
 
 def _judge(session: Session, events: pa.Table) -> Decisions:
     vouchers = events["voucher_code"]
-    cards = card_states(session, events["card_number"])
+    cards = card_states(session, card_numbers=events["card_number"])
     facts = Facts(
         cards=cards,
         courses=courses_table(session),
@@ -343,4 +343,4 @@ def _apply(session: Session, decisions: Decisions) -> None:
             decisions.attendances,
             key=("voucher_code", "sequence", "source"),
         )
-    move_training_balances(session, decisions.balance_moves)
+    move_training_balances(session, moves=decisions.balance_moves)
