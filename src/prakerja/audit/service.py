@@ -1,14 +1,16 @@
-"""Record actions in the audit trail."""
+"""Record actions in the audit trail, and the import runs that brought each file."""
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Subquery, select, update
+from sqlalchemy.orm import QueryableAttribute, Session
 
-from prakerja.audit.models import AuditEvent
+from prakerja.audit.models import AuditEvent, ImportRun
 from prakerja.config import get_settings
 from prakerja.kit.clock import utc_now
 
@@ -46,3 +48,51 @@ def record(
     )
     session.add(event)
     return event
+
+
+def start_import_run(
+    session: Session, *, kind: str, file_name: str, file_sha256: str, rows: int
+) -> ImportRun:
+    """Open the import run of one file (flushed, so that it has its id)."""
+    run = ImportRun(
+        kind=kind,
+        file_name=file_name,
+        file_sha256=file_sha256,
+        actor=current_actor(),
+        started_at=utc_now(),
+        rows=rows,
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def count_late_outcomes(session: Session, *, run_id: int, applied: int, refused: int) -> None:
+    """Move rows an earlier import left pending to loaded or rejected, on that import's run."""
+    session.execute(
+        update(ImportRun)
+        .where(ImportRun.id == run_id)
+        .values(
+            loaded=ImportRun.loaded + applied,
+            rejected=ImportRun.rejected + refused,
+            pending=ImportRun.pending - applied - refused,
+        )
+    )
+
+
+def import_file_names(session: Session, *, run_ids: Iterable[int]) -> dict[int, str]:
+    """Return the file name of each given import run."""
+    rows = session.execute(
+        select(ImportRun.id, ImportRun.file_name).where(ImportRun.id.in_(list(run_ids)))
+    )
+    return {int(run_id): str(name) for run_id, name in rows}
+
+
+def import_finished(run_id: QueryableAttribute[int | None] | ColumnElement[int | None]) -> Any:
+    """Return, as a scalar subquery, when the import run `run_id` finished (NULL for none)."""
+    return select(ImportRun.finished_at).where(ImportRun.id == run_id).scalar_subquery()
+
+
+def import_run_times() -> Subquery:
+    """Return a subquery of every import run's `id` and `finished_at`, to join on."""
+    return select(ImportRun.id, ImportRun.finished_at).subquery()

@@ -18,8 +18,7 @@ import pyarrow as pa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from prakerja.audit.models import ImportRun
-from prakerja.audit.service import current_actor
+from prakerja.audit.service import start_import_run
 from prakerja.ingest.checks import Field
 from prakerja.ingest.reader import RawFile, read_file
 from prakerja.ingest.rejects import write_rejects
@@ -125,16 +124,13 @@ def import_file(engine: Engine, loader: Loader, path: Path, reporter: Reporter) 
         reporter.note(f"{path.name}: {count} row(s) with an unusable {column} (kept as empty)")
     unique_rows, repeats = first_of_each_key(checked.rows, loader.key)
     with unit_of_work(engine) as session:
-        run = ImportRun(
+        run = start_import_run(
+            session,
             kind=loader.kind,
             file_name=str(path),
             file_sha256=_sha256(path),
-            actor=current_actor(),
-            started_at=utc_now(),
             rows=raw.num_rows + len(raw.shape_rejects),
         )
-        session.add(run)
-        session.flush()
         outcome = loader.store(session, unique_rows, ImportContext(run.id, path, reporter, raw))
         summary = _summarise(raw, checked, unique_rows.num_rows, repeats, outcome)
         run.loaded, run.duplicates = summary.loaded, summary.duplicates

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import func, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, func, or_, select, union_all
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from prakerja.kit.clock import utc_now
+from prakerja.ledger.accounts import AccountKind
 from prakerja.ledger.models import LedgerEntry
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
@@ -94,3 +96,36 @@ def balances_by_kind(session: Session) -> dict[str, int]:
         kind = str(name).split(":", 1)[0]
         totals[kind] = totals.get(kind, 0) + int(amount)
     return totals
+
+
+def posted_total(session: Session, *, entry_kind: str) -> int:
+    """Return the total amount ever posted with one entry kind."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount_idr), 0)).where(
+            LedgerEntry.entry_kind == entry_kind
+        )
+    )
+    return int(total or 0)
+
+
+def _kind_balance(kind: AccountKind) -> ColumnElement[int]:
+    """Return the summed balance (debits - credits) of every account of a kind."""
+    name = kind.value
+
+    def moved(side: InstrumentedAttribute[str]) -> ColumnElement[int]:
+        of_kind = or_(side == name, side.like(f"{name}:%"))
+        return case((of_kind, LedgerEntry.amount_idr), else_=0)
+
+    return func.coalesce(
+        func.sum(moved(LedgerEntry.debit_account) - moved(LedgerEntry.credit_account)), 0
+    )
+
+
+def kind_balances_on(
+    session: Session, *, kinds: Sequence[AccountKind], as_of: dt.date
+) -> dict[AccountKind, int]:
+    """Return the balance of each account kind at the end of `as_of` (entries effective by then)."""
+    row = session.execute(
+        select(*(_kind_balance(kind) for kind in kinds)).where(LedgerEntry.effective_on <= as_of)
+    ).one()
+    return {kind: int(value) for kind, value in zip(kinds, row, strict=True)}

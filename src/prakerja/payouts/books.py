@@ -23,8 +23,7 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from prakerja.ledger.accounts import AccountKind, account
-from prakerja.ledger.models import LedgerEntry
-from prakerja.ledger.service import balances_by_kind
+from prakerja.ledger.service import balances_by_kind, posted_total
 from prakerja.payouts.codes import ResultStatus
 from prakerja.payouts.models import Entitlement, Instruction, InstructionState, PartnerResult
 
@@ -77,14 +76,10 @@ class BooksProof:
 
 
 def _ledger_buckets(session: Session) -> Buckets:
-    funded = session.scalar(
-        select(func.coalesce(func.sum(LedgerEntry.amount_idr), 0)).where(
-            LedgerEntry.entry_kind == EntryKind.DUE
-        )
-    )
+    funded = posted_total(session, entry_kind=EntryKind.DUE)
     kinds = balances_by_kind(session)
     return Buckets(
-        funded=int(funded or 0),
+        funded=funded,
         paid=kinds.get(AccountKind.PAID_OUT.value, 0),
         in_flight=kinds.get(AccountKind.PARTNER_SETTLEMENT.value, 0),
         returned=kinds.get(AccountKind.INCENTIVE_RETURNED.value, 0),

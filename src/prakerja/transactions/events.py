@@ -18,10 +18,9 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from prakerja.audit.models import ImportRun
+from prakerja.audit.service import count_late_outcomes, import_file_names
 from prakerja.catalog.service import course_platforms_table, courses_table
 from prakerja.ingest.rejects import append_late_rejects
 from prakerja.ingest.validate import REJECT_SCHEMA, ROW
@@ -300,20 +299,8 @@ def _report_to_earlier_runs(
     late: dict[int, list[tuple[int, str, str, dict[str, str]]]],
 ) -> None:
     for run_id, (applied, refused) in counts.items():
-        session.execute(
-            update(ImportRun)
-            .where(ImportRun.id == run_id)
-            .values(
-                loaded=ImportRun.loaded + applied,
-                rejected=ImportRun.rejected + refused,
-                pending=ImportRun.pending - applied - refused,
-            )
-        )
-    names = dict(
-        session.execute(
-            select(ImportRun.id, ImportRun.file_name).where(ImportRun.id.in_(list(late)))
-        ).all()
-    )
+        count_late_outcomes(session, run_id=run_id, applied=applied, refused=refused)
+    names = import_file_names(session, run_ids=late)
     for run_id, rows in late.items():
         path = Path(names[run_id])
         if path.parent.is_dir():
