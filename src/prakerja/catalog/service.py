@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 import pyarrow as pa
-from sqlalchemy import BindParameter, ScalarSelect, select
+from sqlalchemy import BindParameter, ScalarSelect, Table, select
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import record
@@ -22,6 +22,7 @@ from prakerja.catalog.models import (
 from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import InputError
 from prakerja.storage.arrow import fetch_arrow
+from prakerja.storage.base import table_of
 
 logger = logging.getLogger(__name__)
 COURSE_SCHEMA = pa.schema(
@@ -35,6 +36,15 @@ COURSE_SCHEMA = pa.schema(
 )
 COURSE_PLATFORM_SCHEMA = pa.schema([("course_code", pa.string()), ("platform_code", pa.string())])
 COURSE_CATEGORY_SCHEMA = pa.schema([("course_code", pa.string()), ("category", pa.string())])
+
+
+def courses_for_join() -> Table:
+    """Return the catalog's course table, for a statement of another domain to join on.
+
+    Its columns `course_code`, `provider_code`, `course_type` and `sessions`
+    are part of the catalog's interface; the statement stays one round trip.
+    """
+    return table_of(Course)
 
 
 def courses_table(session: Session) -> pa.Table:

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session, aliased
 
 from prakerja.ledger.accounts import AccountKind, account
 from prakerja.ledger.service import balances_by_kind, posted_total
-from prakerja.payouts.codes import ResultStatus
-from prakerja.payouts.models import Entitlement, Instruction, InstructionState, PartnerResult
+from prakerja.payouts.codes import InstructionState, ResultStatus
+from prakerja.payouts.models import Entitlement, Instruction, PartnerResult
 
 PAYABLE = account(AccountKind.INCENTIVE_PAYABLE)
 RETURNED = account(AccountKind.INCENTIVE_RETURNED)

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from prakerja.kit.clock import utc_now
 from prakerja.ledger.service import post_movements
 from prakerja.payouts.books import FUND, PAYABLE, EntryKind
-from prakerja.payouts.models import Entitlement, IncentiveKind, PayoutAccount
+from prakerja.payouts.codes import IncentiveKind
+from prakerja.payouts.models import Entitlement, PayoutAccount
 from prakerja.registry import service as registry
 from prakerja.registry.codes import LIST_REASON_PREFIX
 from prakerja.schemes.loader import all_schemes

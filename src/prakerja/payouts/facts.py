@@ -15,10 +15,10 @@ from sqlalchemy import Executable, select
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import import_finished
+from prakerja.payouts.codes import IncentiveKind
 from prakerja.payouts.models import (
     BankStatementLine,
     Entitlement,
-    IncentiveKind,
     Instruction,
     PartnerResult,
     PaymentBatch,

@@ -42,12 +42,10 @@ from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import InputError
 from prakerja.ledger.service import LEDGER_INSERT
 from prakerja.payouts.books import PAYABLE, RETURNED, SETTLEMENT_PREFIX, EntryKind
-from prakerja.payouts.codes import ResultStatus
+from prakerja.payouts.codes import IncentiveKind, InstructionState, ResultStatus
 from prakerja.payouts.models import (
     Entitlement,
-    IncentiveKind,
     Instruction,
-    InstructionState,
     PartnerResult,
     PaymentBatch,
     PayoutAccount,

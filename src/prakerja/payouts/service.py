@@ -20,6 +20,7 @@ from prakerja.payouts.books import (
     EntryKind,
     prove_books,
 )
+from prakerja.payouts.codes import IncentiveKind, InstructionState
 from prakerja.payouts.entitlements import (
     NEW_ENTITLEMENT_SCHEMA,
     add_entitlements,
@@ -29,9 +30,7 @@ from prakerja.payouts.entitlements import (
 from prakerja.payouts.instruct import Batch, instruct_due, prepare_folder, write_files
 from prakerja.payouts.models import (
     Entitlement,
-    IncentiveKind,
     Instruction,
-    InstructionState,
     PartnerResult,
     PaymentBatch,
     PayoutAccount,

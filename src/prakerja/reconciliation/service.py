@@ -356,7 +356,6 @@ def _finish_run(
             }
             for row in gap.rows
         ]
-        run.details["gap_sentence"] = gap.sentence()
     if escrow is not None:
         run.details["escrow"] = {
             "closing_idr": escrow.closing_idr,

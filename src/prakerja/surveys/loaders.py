@@ -14,7 +14,7 @@ from prakerja.ingest.pipeline import ImportContext, Loader, StoreOutcome
 from prakerja.ingest.validate import REJECT_SCHEMA, ROW
 from prakerja.kit.clock import jakarta_days
 from prakerja.payouts import service as payouts
-from prakerja.payouts.models import IncentiveKind
+from prakerja.payouts.codes import IncentiveKind
 from prakerja.registry import service as registry
 from prakerja.registry.codes import Employment
 from prakerja.storage.base import table_of

@@ -27,8 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import record
-from prakerja.catalog.models import BUNDLE, Category, Course
-from prakerja.catalog.service import course_categories_table
+from prakerja.catalog.codes import BUNDLE, Category
+from prakerja.catalog.service import course_categories_table, courses_for_join
 from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
@@ -145,7 +145,7 @@ def code_statement(alongside: ScalarSelect[Any] | None = None) -> Select[Any]:
     the code is unknown (so `alongside` is always read).
     """
     vouchers, events = table_of(Voucher), table_of(PlatformEvent)
-    courses, attendances = table_of(Course), table_of(Attendance)
+    courses, attendances = courses_for_join(), table_of(Attendance)
     attended = (
         select(attendances.c.voucher_code)
         .where(

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from prakerja.kit.money import format_rupiah
 from prakerja.kit.nik import is_sixteen_digits
 from prakerja.reconciliation import service as reconciliation
+from prakerja.reconciliation.gap import gap_sentence, recorded_gap_rows
 from prakerja.registry import service as registry
 from prakerja.storage.db import session_factory
-from prakerja.web.gap import gap_sentence
 from prakerja.web.i18n import LOCALES, pick_locale, translations
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -66,7 +66,14 @@ def dashboard(request: Request, session: SessionDependency, lang: LangQuery = No
     position = reconciliation.latest_position(session)
     locale = pick_locale(lang, request.headers.get("accept-language"))
     sentence = (
-        gap_sentence(position.day, position.gap, translations(locale), locale) if position else ""
+        gap_sentence(
+            position.day,
+            recorded_gap_rows(position.gap),
+            words=translations(locale),
+            thousands="." if locale == "id" else ",",
+        )
+        if position
+        else ""
     )
     return render(
         request, "dashboard.html", lang, waves=waves, position=position, gap_sentence=sentence
