@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import json
 from collections.abc import Iterable
 from typing import Any
 
+import pyarrow as pa
 from sqlalchemy import ColumnElement, Subquery, select, update
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from prakerja.audit.models import AuditEvent, ImportRun
 from prakerja.config import get_settings
 from prakerja.kit.clock import utc_now
+from prakerja.storage.base import table_of
+from prakerja.storage.bulk import insert_new_rows
 
 
 def current_actor() -> str:
@@ -48,6 +52,34 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_many(
+    session: Session,
+    *,
+    action: str,
+    subject_type: str,
+    subject_ids: pa.Array | pa.ChunkedArray,
+    details: dict[str, Any],
+    business_date: dt.date | None = None,
+    actor: str | None = None,
+) -> None:
+    """Append one event per subject to the audit trail, in bulk, with the same details."""
+    count = len(subject_ids)
+    if count == 0:
+        return
+    events = pa.table(
+        {
+            "occurred_at": pa.array([utc_now()] * count, pa.timestamp("us", tz="UTC")),
+            "business_date": pa.array([business_date] * count, pa.date32()),
+            "actor": pa.array([actor or current_actor()] * count, pa.string()),
+            "action": pa.array([action] * count, pa.string()),
+            "subject_type": pa.array([subject_type] * count, pa.string()),
+            "subject_id": subject_ids,
+            "details": pa.array([json.dumps(details)] * count, pa.string()),
+        }
+    )
+    insert_new_rows(session, table_of(AuditEvent), events)
 
 
 def start_import_run(

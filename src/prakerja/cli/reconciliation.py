@@ -57,19 +57,19 @@ def reconcile_command(
         latest = service.latest_run_day(session)
         if not rebuild and latest is not None and latest > day:
             tell(f"the breaks are kept as of {latest}; {day} is shown as it was, nothing changed")
-            summary = service.recorded_run(session, day)
+            summary = service.recorded_run(session, day=day)
         elif rebuild:
             advance_to(session, day)
-            replayed = service.rebuild(session, day, reporter=reporter)
+            replayed = service.rebuild(session, day=day, reporter=reporter)
             tell(f"rebuilt the breaks from scratch over {len({s.day for s in replayed})} day(s)")
             summary = replayed[-1]
         else:
             advance_to(session, day)
-            summary = service.reconcile(session, day, reporter=reporter)
+            summary = service.reconcile(session, day=day, reporter=reporter)
         gap, escrow = (
             (summary.gap, summary.escrow)
             if summary.gap and summary.escrow
-            else service.day_position(session, day)
+            else service.day_position(session, day=day)
         )
     _print_run(summary, escrow)
     say(gap.sentence())
@@ -108,7 +108,7 @@ def resolve_command(
 
     engine = open_database(db)
     with unit_of_work(engine) as session:
-        resolved = resolve_break(session, break_id.strip(), reason=reason)
+        resolved = resolve_break(session, break_id=break_id.strip(), reason=reason)
         line = (
             f"resolved {resolved.break_id} ({resolved.break_type}) on {resolved.resolved_on} "
             f"by {resolved.resolved_by}"
@@ -128,7 +128,7 @@ def _reconciled_up_to(session: Session, day: dt.date) -> None:
     latest = latest_run_day(session)
     if latest is None or latest <= day:
         advance_to(session, day)
-        reconcile(session, day)
+        reconcile(session, day=day)
         tell(f"reconciled {day} first")
 
 
@@ -158,7 +158,7 @@ def export_gap(date: DateOption, out: OutFile, db: DbOption = None) -> None:
     engine = open_database(db)
     with unit_of_work(engine) as session:
         advance_to(session, day)
-        gap, _escrow = day_position(session, day)
+        gap, _escrow = day_position(session, day=day)
     count = write_csv(
         out,
         ("stage", "participants", "amount_idr"),

@@ -63,7 +63,9 @@ def work_breaks(engine: Engine, day: dt.date) -> DeskDay:
                 and row["reported_amount_idr"] is not None
                 and row["reported_amount_idr"] - row["expected_amount_idr"] == BANK_FEE_IDR
             ):
-                resolve_break(session, row["break_id"], reason=BANK_FEE_WRITTEN_OFF, actor=FINANCE)
+                resolve_break(
+                    session, break_id=row["break_id"], reason=BANK_FEE_WRITTEN_OFF, actor=FINANCE
+                )
                 written_off += 1
     return DeskDay(day, cancelled, written_off)
 

@@ -44,7 +44,7 @@ def reconcile_day(engine: Engine, day: dt.date, reporter: Reporter | None = None
     """Reconcile one business day in its own transaction, after the day's time rules."""
     with unit_of_work(engine) as session:
         advance_to(session, day)
-        return reconcile(session, day, reporter=reporter)
+        return reconcile(session, day=day, reporter=reporter)
 
 
 def show_reconciliation(
@@ -52,7 +52,7 @@ def show_reconciliation(
 ) -> ReconciliationShown:
     """Print the open breaks by type and the gap sentence; write the day's statement."""
     with unit_of_work(engine) as session:
-        gap, escrow = day_position(session, day)
+        gap, escrow = day_position(session, day=day)
         open_by_type = open_breaks_by_type(session)
         statement = build_statement(session, day)
     stem = folder / f"reconciliation-statement-{day.isoformat()}"

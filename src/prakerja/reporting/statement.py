@@ -15,18 +15,16 @@ from functools import cache
 from importlib import resources
 
 import pyarrow as pa
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from prakerja.kit.clock import utc_now
+from prakerja.reconciliation import service as reconciliation
 from prakerja.reconciliation.engine import CONDITIONS, connect
 from prakerja.reconciliation.escrow import EscrowProof, escrow_on
 from prakerja.reconciliation.gap import GapReport, gap_on
-from prakerja.reconciliation.models import Break
 from prakerja.reconciliation.service import facts_on
 from prakerja.reconciliation.sources import escrow_books
 from prakerja.reconciliation.taxonomy import AGING_BUCKETS, BUCKET_NAMES, OLDER_BUCKET, BreakType
-from prakerja.storage.arrow import fetch_arrow
 
 #: The breaks a training platform's invoices carry; every other type is a payment partner's.
 INVOICE_TYPES = frozenset(
@@ -136,7 +134,7 @@ class Statement:
 def build_statement(session: Session, day: dt.date) -> Statement:
     """Compute the statement as of `day` from the facts and the breaks found up to it."""
     books = escrow_books(session, day)
-    with facts_on(session, day) as connection:
+    with facts_on(session, day=day) as connection:
         gap = gap_on(connection, day)
         escrow = escrow_on(connection, day, books)
         totals = connection.sql(_sql("payment_totals")).to_arrow_table().to_pylist()
@@ -238,14 +236,7 @@ def _break_lines(breaks: list[dict[str, object]]) -> tuple[BreakLine, ...]:
 
 def _aged_open_breaks(session: Session, day: dt.date) -> pa.Table:
     """Return the breaks open on `day`, each with its age in days and its aging bucket."""
-    columns = [getattr(Break, name) for name in OPEN_BREAKS.names]
-    found = fetch_arrow(
-        session,
-        select(*columns).where(
-            Break.detected_on <= day, or_(Break.resolved_on.is_(None), Break.resolved_on > day)
-        ),
-        OPEN_BREAKS,
-    )
+    found = reconciliation.open_breaks_on(session, day=day, schema=OPEN_BREAKS)
     buckets = pa.table(
         {
             "name": [name for name, _ in AGING_BUCKETS],
