@@ -364,7 +364,7 @@ def _baselines(engine: Engine, day: dt.date, runs: int) -> tuple[float, float, f
             facts = read_facts(session, day=day)
             reads.append(time.perf_counter() - start)
             start = time.perf_counter()
-            books = escrow_books(session, day)
+            books = escrow_books(session, day=day)
             books_read.append(time.perf_counter() - start)
         start = time.perf_counter()
         connection = connect_facts(facts)

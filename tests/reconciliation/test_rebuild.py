@@ -105,7 +105,7 @@ def test_rebuild_from_scratch_equals_the_daily_runs(world, run, session):
             )
             session.commit()
     last = START + (DAYS - 1) * DAY
-    daily = breaks_as_of(session, last)
+    daily = breaks_as_of(session, day=last)
     daily_history = _history(session)
     found_types = {row[1] for row in daily}
     assert found_types == {kind.value for kind in BreakType}
@@ -113,11 +113,11 @@ def test_rebuild_from_scratch_equals_the_daily_runs(world, run, session):
 
     rebuild(session, day=last, actor="tester")
     session.commit()
-    assert breaks_as_of(session, last) == daily
+    assert breaks_as_of(session, day=last) == daily
     assert _history(session) == daily_history
     for offset in range(DAYS):
         day = START + offset * DAY
-        assert breaks_as_of(session, day) == list(daily_history_as_of(daily, day))
+        assert breaks_as_of(session, day=day) == list(daily_history_as_of(daily, day))
 
 
 def daily_history_as_of(rows, day):

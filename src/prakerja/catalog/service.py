@@ -71,7 +71,7 @@ def course_categories_table(session: Session) -> pa.Table:
     return fetch_arrow(session, query, COURSE_CATEGORY_SCHEMA)
 
 
-def get_course(session: Session, course_code: str) -> Course | None:
+def get_course(session: Session, *, course_code: str) -> Course | None:
     """Return a course by code, or None."""
     return session.get(Course, course_code)
 
@@ -86,7 +86,7 @@ class IssuedKey:
     known_provider: bool
 
 
-def issue_key(session: Session, provider_code: str) -> IssuedKey:
+def issue_key(session: Session, *, provider_code: str) -> IssuedKey:
     """Issue a provider's API credentials, or rotate them: the previous secret stops at once."""
     code = provider_code.strip()
     if not code or not code.isascii() or code.upper() != code or len(code) > 40:

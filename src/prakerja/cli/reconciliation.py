@@ -59,12 +59,12 @@ def reconcile_command(
             tell(f"the breaks are kept as of {latest}; {day} is shown as it was, nothing changed")
             summary = service.recorded_run(session, day=day)
         elif rebuild:
-            advance_to(session, day)
+            advance_to(session, day=day)
             replayed = service.rebuild(session, day=day, reporter=reporter)
             tell(f"rebuilt the breaks from scratch over {len({s.day for s in replayed})} day(s)")
             summary = replayed[-1]
         else:
-            advance_to(session, day)
+            advance_to(session, day=day)
             summary = service.reconcile(session, day=day, reporter=reporter)
         gap, escrow = (
             (summary.gap, summary.escrow)
@@ -127,7 +127,7 @@ def _reconciled_up_to(session: Session, day: dt.date) -> None:
 
     latest = latest_run_day(session)
     if latest is None or latest <= day:
-        advance_to(session, day)
+        advance_to(session, day=day)
         reconcile(session, day=day)
         tell(f"reconciled {day} first")
 
@@ -142,7 +142,7 @@ def export_breaks(date: DateOption, out: OutFile, db: DbOption = None) -> None:
     engine = open_database(db)
     with unit_of_work(engine) as session:
         _reconciled_up_to(session, day)
-        rows = breaks_as_of(session, day)
+        rows = breaks_as_of(session, day=day)
     count = write_csv(out, BREAKS_COLUMNS, (_csv_cells(row) for row in rows))
     say(f"wrote {count} rows to {out}")
 
@@ -157,7 +157,7 @@ def export_gap(date: DateOption, out: OutFile, db: DbOption = None) -> None:
     writable_file(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
-        advance_to(session, day)
+        advance_to(session, day=day)
         gap, _escrow = day_position(session, day=day)
     count = write_csv(
         out,
@@ -180,7 +180,7 @@ def export_statement(date: DateOption, out: OutDir, db: DbOption = None) -> None
     engine = open_database(db)
     with unit_of_work(engine) as session:
         _reconciled_up_to(session, day)
-        statement = build_statement(session, day)
+        statement = build_statement(session, day=day)
     stem = f"reconciliation-statement-{day.isoformat()}"
     workbook = write_workbook(statement, out / f"{stem}.xlsx")
     document = write_pdf(statement, out / f"{stem}.pdf")

@@ -49,7 +49,9 @@ def work_breaks(engine: Engine, day: dt.date) -> DeskDay:
     """Work the day's open breaks: cancel unexecuted instructions, write off bank fees."""
     cancelled = written_off = 0
     with unit_of_work(engine) as session:
-        rows = [dict(zip(BREAKS_COLUMNS, row, strict=True)) for row in breaks_as_of(session, day)]
+        rows = [
+            dict(zip(BREAKS_COLUMNS, row, strict=True)) for row in breaks_as_of(session, day=day)
+        ]
         for row in rows:
             if row["status"] != BreakStatus.OPEN.value:
                 continue

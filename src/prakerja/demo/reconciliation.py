@@ -43,7 +43,7 @@ class ReconciliationShown:
 def reconcile_day(engine: Engine, day: dt.date, reporter: Reporter | None = None) -> RunSummary:
     """Reconcile one business day in its own transaction, after the day's time rules."""
     with unit_of_work(engine) as session:
-        advance_to(session, day)
+        advance_to(session, day=day)
         return reconcile(session, day=day, reporter=reporter)
 
 
@@ -54,7 +54,7 @@ def show_reconciliation(
     with unit_of_work(engine) as session:
         gap, escrow = day_position(session, day=day)
         open_by_type = open_breaks_by_type(session)
-        statement = build_statement(session, day)
+        statement = build_statement(session, day=day)
     stem = folder / f"reconciliation-statement-{day.isoformat()}"
     workbook = write_workbook(statement, stem.with_suffix(".xlsx"))
     pdf = write_pdf(statement, stem.with_suffix(".pdf"))

@@ -184,7 +184,7 @@ def run_program(
         report.marketplace.merge(market.simulate(previous + ONE_DAY, day - ONE_DAY, niks))
         if day in due:
             with unit_of_work(engine) as session:
-                effects = advance_to(session, day)
+                effects = advance_to(session, day=day)
                 if effects.cards_revoked:
                     report.revoked_by_day[day] = effects.cards_revoked
                 report.selections.append(

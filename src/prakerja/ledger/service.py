@@ -69,7 +69,7 @@ def post_movements(
     return insert_new_rows(session, table_of(LedgerEntry), movements, key=("idempotency_key",))
 
 
-def balance(session: Session, account_name: str) -> int:
+def balance(session: Session, *, account_name: str) -> int:
     """Return an account's balance: what flowed in (debits) minus what flowed out (credits)."""
     debits = select(func.coalesce(func.sum(LedgerEntry.amount_idr), 0)).where(
         LedgerEntry.debit_account == account_name

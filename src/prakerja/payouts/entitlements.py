@@ -64,7 +64,7 @@ def _scheme_table() -> pa.Table:
     )
 
 
-def post_training_due(session: Session, day: dt.date) -> pa.Table:
+def post_training_due(session: Session, *, day: dt.date) -> pa.Table:
     """Return the post-training tranches fallen due by `day` that are not entitlements yet."""
     trainings = first_trainings(session, as_of=day)
     if trainings.num_rows == 0:
@@ -107,7 +107,7 @@ def entitlement_keys(rows: pa.Table) -> pa.Array:
     )
 
 
-def add_entitlements(session: Session, rows: pa.Table, *, day: dt.date | None = None) -> int:
+def add_entitlements(session: Session, *, rows: pa.Table, day: dt.date | None = None) -> int:
     """Create entitlements (columns of NEW_ENTITLEMENT_SCHEMA) once each, funded; return new ones.
 
     `day` is the business day that found them due (default: each one's due
@@ -139,12 +139,12 @@ def add_entitlements(session: Session, rows: pa.Table, *, day: dt.date | None = 
     return inserted
 
 
-def create_post_training_due(session: Session, day: dt.date) -> int:
+def create_post_training_due(session: Session, *, day: dt.date) -> int:
     """Create every post-training entitlement fallen due by `day`; return how many are new."""
-    return add_entitlements(session, post_training_due(session, day), day=day)
+    return add_entitlements(session, rows=post_training_due(session, day=day), day=day)
 
 
-def hold_barred(session: Session, day: dt.date) -> None:
+def hold_barred(session: Session, *, day: dt.date) -> None:
     """Hold every unpaid entitlement of a participant on a barring list by `day`.
 
     The hold runs from the first day of the list's period, with the reason

@@ -61,9 +61,9 @@ class RunSummary:
 def read_facts(session: Session, *, day: dt.date, knowing: bool = False) -> Facts:
     """Read everything the engine reconciles, as known on `day` (with when, if `knowing`)."""
     return Facts(
-        payments=read_payment_facts(session, day, knowing=knowing),
-        invoices=read_invoice_facts(session, day, knowing=knowing),
-        participants=read_participant_facts(session, day),
+        payments=read_payment_facts(session, day=day, knowing=knowing),
+        invoices=read_invoice_facts(session, day=day, knowing=knowing),
+        participants=read_participant_facts(session, day=day),
     )
 
 
@@ -86,7 +86,7 @@ def reconcile(
     started = utc_now()
     reporter.start("reading the system of record", 1)
     facts = read_facts(session, day=day)
-    books = escrow_books(session, day)
+    books = escrow_books(session, day=day)
     reporter.advance(1)
     reporter.start("reconciling", 1)
     with _connected(facts) as connection:
@@ -94,7 +94,7 @@ def reconcile(
         gap = gap_on(connection, day)
         escrow = escrow_on(connection, day, books)
     run = _new_run(session, day, RunMode.DAILY, who, started)
-    changes = apply_conditions(session, conditions, day=day, actor=who, run_id=run.id)
+    changes = apply_conditions(session, conditions=conditions, day=day, actor=who, run_id=run.id)
     reporter.advance(1)
     summary = _finish_run(session, run, changes, conditions.num_rows, gap=gap, escrow=escrow)
     record(
@@ -171,7 +171,12 @@ class _Replay:
         conditions = evaluate_on(connection, replayed)
         run = _new_run(self.session, replayed, RunMode.REBUILD, self.who, started)
         changes = apply_conditions(
-            self.session, conditions, day=replayed, actor=self.who, run_id=run.id, audited=False
+            self.session,
+            conditions=conditions,
+            day=replayed,
+            actor=self.who,
+            run_id=run.id,
+            audited=False,
         )
         following = self.replays[position + 1][1] if position + 1 < len(self.replays) else None
         pending = self.resolutions
@@ -380,7 +385,7 @@ def facts_on(session: Session, *, day: dt.date) -> Iterator[Any]:
 
 def day_position(session: Session, *, day: dt.date) -> tuple[GapReport, EscrowProof]:
     """Return the gap report and the escrow proof as of `day`, without touching the breaks."""
-    books = escrow_books(session, day)
+    books = escrow_books(session, day=day)
     with facts_on(session, day=day) as connection:
         return gap_on(connection, day), escrow_on(connection, day, books)
 

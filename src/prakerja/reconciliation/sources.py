@@ -145,7 +145,7 @@ def scheme_tables() -> tuple[pa.Table, pa.Table]:
     return rules, lists
 
 
-def read_payment_facts(session: Session, day: dt.date, *, knowing: bool = False) -> PaymentFacts:
+def read_payment_facts(session: Session, *, day: dt.date, knowing: bool = False) -> PaymentFacts:
     """Read the payment side as known on `day` (facts dated on or before it)."""
     rules, lists = scheme_tables()
     return PaymentFacts(
@@ -167,7 +167,7 @@ def read_cards(session: Session) -> pa.Table:
     return registry.card_holders(session)
 
 
-def read_invoice_facts(session: Session, day: dt.date, *, knowing: bool = False) -> InvoiceFacts:
+def read_invoice_facts(session: Session, *, day: dt.date, knowing: bool = False) -> InvoiceFacts:
     """Read the invoice side as known on `day`: invoice lines and the vouchers they claim.
 
     A provider's commit (a redemption, a session it delivered) is real time:
@@ -187,7 +187,7 @@ def read_courses(session: Session) -> pa.Table:
     return courses_table(session).select(COURSES.names).cast(COURSES)
 
 
-def read_participant_facts(session: Session, day: dt.date) -> ParticipantFacts:
+def read_participant_facts(session: Session, *, day: dt.date) -> ParticipantFacts:
     """Read what the gap report needs, as known on `day`."""
     trainings = first_trainings(session, as_of=day)
     return ParticipantFacts(
@@ -218,7 +218,7 @@ class EscrowBooks:
         return self.funded_idr - self.paid_idr - self.in_flight_idr
 
 
-def escrow_books(session: Session, day: dt.date) -> EscrowBooks:
+def escrow_books(session: Session, *, day: dt.date) -> EscrowBooks:
     """Return the escrow account as the program's ledger has it at the end of `day`."""
     kinds = (AccountKind.ESCROW_FUNDING, AccountKind.PAID_OUT, AccountKind.PARTNER_SETTLEMENT)
     balances = kind_balances_on(session, kinds=kinds, as_of=day)

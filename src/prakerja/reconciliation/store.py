@@ -51,8 +51,8 @@ class StoreChanges:
 
 def apply_conditions(
     session: Session,
-    conditions: pa.Table,
     *,
+    conditions: pa.Table,
     day: dt.date,
     actor: str,
     run_id: int,

@@ -29,6 +29,6 @@ BREAKS_COLUMNS = (
 )
 
 
-def breaks_as_of(session: Session, day: dt.date) -> list[Sequence[Any]]:
+def breaks_as_of(session: Session, *, day: dt.date) -> list[Sequence[Any]]:
     """Return breaks.csv's rows as of `day`: found by then, RESOLVED if resolved by then."""
     return reconciliation.breaks_as_of(session, day=day, columns=BREAKS_COLUMNS[:-2])

@@ -128,9 +128,9 @@ class Statement:
     open_breaks: pa.Table = field(repr=False)
 
 
-def build_statement(session: Session, day: dt.date) -> Statement:
+def build_statement(session: Session, *, day: dt.date) -> Statement:
     """Compute the statement as of `day` from the facts and the breaks found up to it."""
-    books = escrow_books(session, day)
+    books = escrow_books(session, day=day)
     with facts_on(session, day=day) as connection:
         gap = gap_on(connection, day)
         escrow = escrow_on(connection, day, books)

@@ -93,7 +93,7 @@ class SurveyResponsesLoader(Loader):
         paying = counted.filter(pc.greater(counted["amount_idr"], 0))
         payouts.add_entitlements(
             session,
-            pa.table(
+            rows=pa.table(
                 {
                     "card_number": paying["card_number"],
                     "kind": pa.array([IncentiveKind.SURVEY.value] * paying.num_rows, pa.string()),

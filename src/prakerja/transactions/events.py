@@ -61,7 +61,7 @@ class Settled:
 
 
 def import_events(
-    session: Session, rows: pa.Table, *, import_run_id: int, raw: pa.Table | None
+    session: Session, *, rows: pa.Table, import_run_id: int, raw: pa.Table | None
 ) -> Settled:
     """Store a file's valid events and apply them with every event still pending."""
     repository.lock_events(session)
@@ -113,7 +113,7 @@ def import_events(
     return settled
 
 
-def settle_pending(session: Session, voucher_codes: list[str]) -> tuple[int, int]:
+def settle_pending(session: Session, *, voucher_codes: list[str]) -> tuple[int, int]:
     """Apply what became possible for these vouchers' pending events; return (applied, refused)."""
     pending = repository.pending_events(session, voucher_codes)
     if pending.num_rows == 0:

@@ -100,7 +100,7 @@ LEFT JOIN courses AS c ON c.course_code = v.course_code
 """
 
 
-def store_invoice_lines(session: Session, rows: pa.Table, *, import_run_id: int) -> int:
+def store_invoice_lines(session: Session, *, rows: pa.Table, import_run_id: int) -> int:
     """Store new invoice lines judged payable or not; return how many were new.
 
     A voucher invoiced again is a DUPLICATE on the later line; when an older

@@ -268,7 +268,7 @@ def commit_redeem_code(
             subject_id=redeem_code,
             details={"provider": provider_code, "sequence": sequence},
         )
-        settle_pending(session, [redeem_code])
+        settle_pending(session, voucher_codes=[redeem_code])
     return _provider_view(session, provider_code, redeem_code, sequence)
 
 
