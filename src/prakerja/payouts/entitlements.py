@@ -14,20 +14,16 @@ import datetime as dt
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from prakerja.kit.clock import utc_now
 from prakerja.ledger.service import post_movements
+from prakerja.payouts import repository
 from prakerja.payouts.books import FUND, PAYABLE, EntryKind
 from prakerja.payouts.codes import IncentiveKind
-from prakerja.payouts.models import Entitlement, PayoutAccount
 from prakerja.registry import service as registry
 from prakerja.registry.codes import LIST_REASON_PREFIX
 from prakerja.schemes.loader import all_schemes
-from prakerja.storage.arrow import fetch_arrow
-from prakerja.storage.base import table_of
-from prakerja.storage.bulk import insert_new_rows
 from prakerja.storage.duck import duckdb_connection, read_sql
 from prakerja.transactions.service import first_trainings
 
@@ -69,20 +65,8 @@ def post_training_due(session: Session, *, day: dt.date) -> pa.Table:
     trainings = first_trainings(session, as_of=day)
     if trainings.num_rows == 0:
         return NEW_ENTITLEMENT_SCHEMA.empty_table()
-    links = fetch_arrow(
-        session,
-        select(PayoutAccount.card_number, func.min(PayoutAccount.linked_on))
-        .where(PayoutAccount.linked_on <= day)
-        .group_by(PayoutAccount.card_number),
-        _FIRST_LINK_SCHEMA,
-    )
-    have = fetch_arrow(
-        session,
-        select(Entitlement.card_number, func.max(Entitlement.tranche))
-        .where(Entitlement.kind == IncentiveKind.POST_TRAINING.value)
-        .group_by(Entitlement.card_number),
-        _TRANCHES_SCHEMA,
-    )
+    links = repository.first_links(session, as_of=day, schema=_FIRST_LINK_SCHEMA)
+    have = repository.post_training_tranches(session, _TRANCHES_SCHEMA)
     schemes = _scheme_table()
     tables = {
         "trainings": trainings,
@@ -122,9 +106,7 @@ def add_entitlements(session: Session, *, rows: pa.Table, day: dt.date | None = 
     table = rows.append_column(
         "created_at", pa.array([now] * rows.num_rows, pa.timestamp("us", tz="UTC"))
     ).append_column("created_on", found_on)
-    inserted = insert_new_rows(
-        session, table_of(Entitlement), table, key=("card_number", "kind", "tranche")
-    )
+    inserted = repository.insert_entitlements(session, table)
     keys = entitlement_keys(rows)
     post_movements(
         session,
@@ -162,13 +144,4 @@ def hold_barred(session: Session, *, day: dt.date) -> None:
             strict=True,
         )
     ]
-    statement = (
-        update(table_of(Entitlement))
-        .where(
-            Entitlement.card_number == bindparam("b_card"),
-            Entitlement.paid_on.is_(None),
-            or_(Entitlement.held_from.is_(None), Entitlement.held_from > bindparam("b_from")),
-        )
-        .values(held_from=bindparam("b_from"), held_reason=bindparam("b_reason"))
-    )
-    session.connection().execute(statement, params)
+    repository.hold_entitlements(session, params)

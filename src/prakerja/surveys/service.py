@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyarrow as pa
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.duck import duckdb_connection, read_sql
-from prakerja.surveys.models import SurveyResponse
+from prakerja.surveys import repository
 
 _PACKAGE = "prakerja.surveys"
 
@@ -44,18 +42,7 @@ class SurveyOutcomes:
 
 def outcome_statistics(session: Session, *, top_business_types: int = 10) -> list[SurveyOutcomes]:
     """Return the outcome statistics of every survey answered so far (counted answers only)."""
-    answers = fetch_arrow(
-        session,
-        select(
-            SurveyResponse.survey_no,
-            SurveyResponse.employment_status,
-            SurveyResponse.started_business,
-            SurveyResponse.business_type,
-            SurveyResponse.monthly_income_idr,
-            SurveyResponse.skills_improved,
-        ),
-        _ANSWERS_SCHEMA,
-    )
+    answers = repository.answers(session, _ANSWERS_SCHEMA)
     with duckdb_connection({"answers": answers}) as connection:
         summary = connection.sql(read_sql(_PACKAGE, "outcome_summary")).fetchall()
         employment = connection.sql(read_sql(_PACKAGE, "outcome_employment")).fetchall()
@@ -85,5 +72,4 @@ def outcome_statistics(session: Session, *, top_business_types: int = 10) -> lis
 
 def answered_surveys(session: Session) -> set[tuple[str, int]]:
     """Return every (card, survey) that has its counted answer."""
-    rows = session.execute(select(SurveyResponse.card_number, SurveyResponse.survey_no))
-    return {(str(card), int(number)) for card, number in rows}
+    return repository.answered(session)

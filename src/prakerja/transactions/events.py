@@ -28,7 +28,7 @@ from prakerja.kit.clock import jakarta_days
 from prakerja.registry.service import card_states, move_training_balances
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import append_rows, insert_new_rows, update_rows
-from prakerja.storage.duck import duckdb_connection
+from prakerja.storage.duck import duckdb_connection, read_sql
 from prakerja.transactions import repository
 from prakerja.transactions.models import Attendance, EventState, PlatformEvent, Voucher
 from prakerja.transactions.rules import Decisions, Facts, decide
@@ -134,13 +134,7 @@ def _split_resent(rows: pa.Table, stored: pa.Table) -> tuple[pa.Table, Settled]:
     with duckdb_connection() as db:
         db.register("file_rows", rows.select([ROW, "platform_code", "event_id"]))
         db.register("stored", stored)
-        again = db.sql(
-            """
-            SELECT f._row, s.state, s.state_column, s.state_reason
-            FROM file_rows AS f JOIN stored AS s USING (platform_code, event_id)
-            ORDER BY f._row
-            """
-        ).to_arrow_table()
+        again = db.sql(read_sql("prakerja.transactions", "resent")).to_arrow_table()
     state = again["state"]
     refused = pc.equal(state, EventState.REJECTED.value)
     settled = Settled(

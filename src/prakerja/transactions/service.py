@@ -32,7 +32,7 @@ from prakerja.catalog.service import course_categories_table, courses_for_join
 from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
-from prakerja.storage.duck import duckdb_connection
+from prakerja.storage.duck import duckdb_connection, read_sql
 from prakerja.transactions.errors import (
     OtherProvidersCodeError,
     RefundedCodeError,
@@ -294,19 +294,5 @@ def category_ranking(session: Session) -> list[tuple[str, int]]:
     with duckdb_connection() as db:
         for name, table in (("bought", bought), ("categories", categories), ("ordering", order)):
             db.register(name, table)
-        rows = db.sql(
-            """
-            WITH labelled AS (
-                SELECT course_code,
-                       CASE WHEN count(*) > 1 THEN 'BUNDLE' ELSE min(category) END AS label
-                FROM categories GROUP BY course_code
-            )
-            SELECT o.category, count(DISTINCT b.card_number) AS participants
-            FROM ordering AS o
-            LEFT JOIN labelled AS l ON l.label = o.category
-            LEFT JOIN bought AS b ON b.course_code = l.course_code
-            GROUP BY o.category, o.position
-            ORDER BY participants DESC, o.position
-            """
-        ).fetchall()
+        rows = db.sql(read_sql("prakerja.transactions", "category_ranking")).fetchall()
     return [(str(category), int(count)) for category, count in rows]
