@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         default="1.5GB",
         description="Memory DuckDB may hold while reconciling before it spills to disk.",
     )
+    duckdb_spill_dir: Path | None = Field(
+        default=None,
+        description="Folder under which DuckDB spills what exceeds its memory (default: the "
+        "system's temporary folder); each process spills into a folder of its own there.",
+    )
 
     @property
     def uses_default_secret_key(self) -> bool:

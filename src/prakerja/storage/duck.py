@@ -27,11 +27,15 @@ def _database() -> Any:
     """The process's in-memory DuckDB; each piece of work gets its own cursor on it."""
     import duckdb
 
-    spill = tempfile.mkdtemp(prefix="prakerja-duckdb-")
+    settings = get_settings()
+    parent = settings.duckdb_spill_dir
+    if parent is not None:
+        parent.mkdir(parents=True, exist_ok=True)
+    spill = tempfile.mkdtemp(prefix="prakerja-duckdb-", dir=parent)
     atexit.register(shutil.rmtree, spill, ignore_errors=True)
     return duckdb.connect(
         config={
-            "memory_limit": get_settings().reconciliation_memory_limit,
+            "memory_limit": settings.reconciliation_memory_limit,
             "temp_directory": spill,
         }
     )
