@@ -168,8 +168,7 @@ def plan_query(day: dt.date) -> Select[Any]:
 
 
 def _sql(name: str) -> str:
-    """Return `sql/<name>.sql`, reading the plan with its instruction ids where it says so."""
-    return read_sql(_PACKAGE, name).replace("{planned}", read_sql(_PACKAGE, "instruct_planned"))
+    return read_sql(_PACKAGE, name)
 
 
 #: The states, kinds and accounts the instructing steps write.
