@@ -213,7 +213,7 @@ def main() -> None:
     shutil.rmtree(out, ignore_errors=True)
     started = time.perf_counter()
     with unit_of_work(engine) as session:  # type: ignore[arg-type]
-        effects = advance_to(session, DAY)
+        effects = advance_to(session, day=DAY)
         batches = payouts.run_payouts(session, day=DAY)
     with unit_of_work(engine) as session:  # type: ignore[arg-type]
         payouts.instruction_files(session, day=DAY, out=out)

@@ -343,7 +343,7 @@ def _reconcile_runs(engine: Engine, runs: int) -> list[float]:
     for offset in range(runs):
         start = time.perf_counter()
         with session_factory(engine)() as session:
-            summary = reconcile(session, DAY + dt.timedelta(days=offset), actor="bench")
+            summary = reconcile(session, day=DAY + dt.timedelta(days=offset), actor="bench")
             session.commit()
         seconds.append(time.perf_counter() - start)
         if offset == 0 and summary.gap and summary.escrow:
@@ -361,10 +361,10 @@ def _baselines(engine: Engine, day: dt.date, runs: int) -> tuple[float, float, f
     for _ in range(runs):
         with session_factory(engine)() as session:
             start = time.perf_counter()
-            facts = read_facts(session, day)
+            facts = read_facts(session, day=day)
             reads.append(time.perf_counter() - start)
             start = time.perf_counter()
-            books = escrow_books(session, day)
+            books = escrow_books(session, day=day)
             books_read.append(time.perf_counter() - start)
         start = time.perf_counter()
         connection = connect_facts(facts)

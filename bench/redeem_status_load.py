@@ -242,7 +242,7 @@ def main() -> None:
     import_files(engine, CoursesLoader(), [courses])
     import_files(engine, PlatformEventsLoader(), [events])
     with unit_of_work(engine) as session:
-        secret = issue_key(session, CLIENT).secret
+        secret = issue_key(session, provider_code=CLIENT).secret
     engine.dispose()
     codes = [f"V{n:09d}" for n in range(cards)]
     options = {

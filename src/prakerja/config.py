@@ -111,6 +111,11 @@ class Settings(BaseSettings):
         default=None,
         description="Folder for the Parquet facts Spark reads; on a cluster, shared storage.",
     )
+    duckdb_spill_dir: Path | None = Field(
+        default=None,
+        description="Folder under which DuckDB spills what exceeds its memory (default: the "
+        "system's temporary folder); each process spills into a folder of its own there.",
+    )
 
     @property
     def uses_default_secret_key(self) -> bool:

@@ -59,7 +59,7 @@ def test_bulk_records_chain_after_single_ones(session):
 
     import pyarrow as pa
 
-    from prakerja.audit.service import record_many
+    from prakerja.audit.service import append_events
 
     _three_records(session)
     count = 4
@@ -75,7 +75,7 @@ def test_bulk_records_chain_after_single_ones(session):
             "details": pa.array([json.dumps({"run_id": 7})] * count),
         }
     )
-    assert record_many(session, events) == count
+    assert append_events(session, events) == count
     record(session, action="test.after", subject_type="t", subject_id="x", actor="ani")
     session.commit()
     assert verify(session) == (8, None)

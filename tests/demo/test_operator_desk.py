@@ -17,7 +17,7 @@ LATER = SENT + dt.timedelta(days=2)
 
 
 def _reconcile(session, day):
-    reconcile(session, day, actor="tester")
+    reconcile(session, day=day, actor="tester")
     session.commit()
 
 

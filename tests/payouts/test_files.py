@@ -147,7 +147,7 @@ def test_a_batch_a_killed_run_left_unwritten_is_written_by_the_next_run(
     early, late = _cards(session, 2)
     _link(cli, tmp_path, [account_row(early)])
     with unit_of_work(engine) as killed:  # committed, then killed before its files
-        advance_to(killed, DAY)
+        advance_to(killed, day=DAY)
         payouts.run_payouts(killed, day=DAY)
     _link(cli, tmp_path, [account_row(late, linked_at=f"{DAY}T07:00:00+07:00")], name="late")
     _run(cli, tmp_path / "out")

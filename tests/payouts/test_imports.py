@@ -110,7 +110,7 @@ def test_results_are_idempotent_and_contradictions_kept(cli, session, tmp_path):
     assert session.scalar(select(func.count()).select_from(PartnerResult)) == 4
     instruction = session.get(Instruction, row["instruction_id"])
     assert (instruction.state, instruction.result_txn_id) == ("SUCCEEDED", "T1")
-    assert balance(session, "PAID_OUT") == 600_000
+    assert balance(session, account_name="PAID_OUT") == 600_000
     assert prove_books(session).balanced
 
 
@@ -150,7 +150,7 @@ def test_failure_then_late_success_pays_once_and_blocks_retry(cli, session, tmp_
     cli("import", "partner-results", write_results(tmp_path / "f.csv", [failed]))
     session.expire_all()
     assert session.get(Instruction, row["instruction_id"]).state == "FAILED"
-    assert balance(session, "INCENTIVE_RETURNED") == 600_000
+    assert balance(session, account_name="INCENTIVE_RETURNED") == 600_000
     late = result_row(row, txn="S1", processed_at="2020-04-24T09:00:00+07:00")
     cli("import", "partner-results", write_results(tmp_path / "s.csv", [late]))
     session.expire_all()
@@ -185,7 +185,7 @@ def test_late_success_on_a_failed_attempt_while_a_retry_is_open(cli, session, tm
     states = {i.attempt: i.state for i in session.scalars(select(Instruction))}
     assert states == {1: "SUCCEEDED", 2: "FAILED"}  # the earlier success now pays it
     assert prove_books(session).balanced
-    assert balance(session, "PAID_OUT") == 600_000
+    assert balance(session, account_name="PAID_OUT") == 600_000
 
 
 def test_bank_statement_csv_posts_escrow_movements(cli, session, tmp_path):
@@ -193,8 +193,8 @@ def test_bank_statement_csv_posts_escrow_movements(cli, session, tmp_path):
     copy.write_bytes((SAMPLES / "bank-statement.csv").read_bytes())
     assert summary(cli("import", "bank-statement", copy).stdout)["loaded"] == 2
     assert summary(cli("import", "bank-statement", copy).stdout)["duplicates"] == 2
-    assert balance(session, "ESCROW") == -600_000
-    assert balance(session, "PARTNER_FUNDS:OVO") == 600_000
+    assert balance(session, account_name="ESCROW") == -600_000
+    assert balance(session, account_name="PARTNER_FUNDS:OVO") == 600_000
     rows = [
         {
             "statement_date": "2020-04-27",
@@ -231,7 +231,7 @@ def test_bank_statement_csv_posts_escrow_movements(cli, session, tmp_path):
     ]
     path = write_csv(tmp_path / "b.csv", BANK_COLUMNS, rows)
     assert summary(cli("import", "bank-statement", path).stdout)["rejected"] == 3
-    assert balance(session, "ESCROW_FUNDING:KEMENKEU") == -5_000_000
+    assert balance(session, account_name="ESCROW_FUNDING:KEMENKEU") == -5_000_000
 
 
 def test_camt053_statement_carries_the_same_facts(cli, session, tmp_path):

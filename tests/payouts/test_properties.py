@@ -136,7 +136,7 @@ class Program:
             self.out = self.folder / f"out-{self.files:03d}"
             self.files += 1
         with unit_of_work(self.engine) as session:
-            advance_to(session, self.day)
+            advance_to(session, day=self.day)
             batches = payouts.run_payouts(session, day=self.day)
         before = {path.name: _filed(path) for path in self.out.glob("*.csv")}
         with unit_of_work(self.engine) as session:

@@ -27,7 +27,7 @@ def run(session: Session) -> Callable[[dt.date], RunSummary]:
     """Reconcile a day in the test's session, committing like the command does."""
 
     def reconcile_day(day: dt.date) -> RunSummary:
-        summary = reconcile(session, day, actor="tester")
+        summary = reconcile(session, day=day, actor="tester")
         session.commit()
         return summary
 

@@ -42,7 +42,9 @@ def test_an_operator_resolution_is_kept_while_the_condition_holds(world, run, se
     _mismatched_batch(world)
     run(SENT + DAY)
     (found,) = all_breaks(session)
-    resolve_break(session, found.break_id, reason="  bank fee, written off  ", actor="finance")
+    resolve_break(
+        session, break_id=found.break_id, reason="  bank fee, written off  ", actor="finance"
+    )
     session.commit()
     run(SENT + 2 * DAY)
     run(SENT + 3 * DAY)
@@ -76,7 +78,7 @@ def test_after_an_operator_resolution_the_condition_must_clear_before_a_new_brea
     batch = _mismatched_batch(world)
     run(SENT + DAY)
     (found,) = all_breaks(session)
-    resolve_break(session, found.break_id, reason="looked into it", actor="finance")
+    resolve_break(session, break_id=found.break_id, reason="looked into it", actor="finance")
     session.commit()
     world.debit_batch(batch, day=SENT + 2 * DAY, amount=1)
     run(SENT + 2 * DAY)
@@ -92,7 +94,7 @@ def test_a_written_off_batch_debited_again_is_a_new_break(world, run, session):
     batch = _mismatched_batch(world)
     run(SENT + DAY)
     (found,) = all_breaks(session)
-    resolve_break(session, found.break_id, reason="short by a bank fee", actor="finance")
+    resolve_break(session, break_id=found.break_id, reason="short by a bank fee", actor="finance")
     session.commit()
     run(SENT + 2 * DAY)
     assert len(all_breaks(session)) == 1
@@ -119,7 +121,7 @@ def test_a_written_off_failure_whose_retry_fails_too_is_a_new_break(world, run, 
     world.result(first, day=SENT + DAY, status="FAILED")
     run(SENT + DAY)
     (found,) = all_breaks(session)
-    resolve_break(session, found.break_id, reason="participant paid in cash", actor="ops")
+    resolve_break(session, break_id=found.break_id, reason="participant paid in cash", actor="ops")
     session.commit()
     retry_batch = world.batch(day=SENT + 2 * DAY, run=4)
     retry = world.instruction(card, batch=retry_batch, day=SENT + 2 * DAY, attempt=2)
@@ -142,13 +144,13 @@ def test_resolutions_are_in_the_audit_trail_with_who_and_when(world, run, sessio
     by_type = {b.break_type: b for b in all_breaks(session)}
     resolve_break(
         session,
-        by_type[BreakType.BATCH_TOTAL_MISMATCH].break_id,
+        break_id=by_type[BreakType.BATCH_TOTAL_MISMATCH].break_id,
         reason="fee",
         actor="finance",
     )
     world.result(instruction, day=SENT + 3 * DAY)
     session.commit()
-    reconcile(session, SENT + 3 * DAY, actor="night-run")
+    reconcile(session, day=SENT + 3 * DAY, actor="night-run")
     session.commit()
     events = {
         (e.subject_id, e.action): e
@@ -177,17 +179,17 @@ def test_resolving_needs_a_reason_an_open_break_and_a_known_id(world, run, sessi
     run(SENT + DAY)
     (found,) = all_breaks(session)
     with pytest.raises(InputError):
-        resolve_break(session, found.break_id, reason="   ")
+        resolve_break(session, break_id=found.break_id, reason="   ")
     with pytest.raises(NotFoundError):
-        resolve_break(session, "BRK-NOPE", reason="x")
-    resolve_break(session, found.break_id, reason="ok")
+        resolve_break(session, break_id="BRK-NOPE", reason="x")
+    resolve_break(session, break_id=found.break_id, reason="ok")
     with pytest.raises(ConflictError):
-        resolve_break(session, found.break_id, reason="again")
+        resolve_break(session, break_id=found.break_id, reason="again")
 
 
 def test_a_day_before_the_latest_reconciled_is_refused(world, run, session):
     run(SENT + DAY)
     with pytest.raises(ConflictError):
-        reconcile(session, SENT)
+        reconcile(session, day=SENT)
     with pytest.raises(ConflictError):
-        rebuild(session, SENT)
+        rebuild(session, day=SENT)

@@ -49,7 +49,7 @@ def test_every_stage_in_order_with_the_first_tranche_amount(world, session):
     world.voucher(later, completed_on=DAY + ONE, reviewed_on=DAY + ONE)
     session.commit()
 
-    gap, _escrow = day_position(session, DAY)
+    gap, _escrow = day_position(session, day=DAY)
     counts = {row.stage: row.participants for row in gap.rows}
     assert counts == {
         GapStage.PAID: 1,
@@ -74,7 +74,7 @@ def test_a_stage_before_in_the_list_wins(world, session):
     card = _completed(world, reviewed=False, account=False)
     world.exclusion(card, list_code="CIVIL_SERVANT", effective_from=D(2020, 5, 1))
     session.commit()
-    gap, _escrow = day_position(session, DAY)
+    gap, _escrow = day_position(session, day=DAY)
     assert gap.row(GapStage.HELD_INELIGIBLE).participants == 1
     assert gap.completed == 1
 
@@ -83,11 +83,11 @@ def test_as_of_an_earlier_day_later_facts_are_unknown(world, session):
     card = _completed(world)
     world.result(_instructed(world, card), day=DONE + 3 * ONE)
     session.commit()
-    before, _ = day_position(session, DONE + 2 * ONE)
+    before, _ = day_position(session, day=DONE + 2 * ONE)
     assert before.row(GapStage.IN_FLIGHT).participants == 1
-    reviewing, _ = day_position(session, DONE)
+    reviewing, _ = day_position(session, day=DONE)
     assert reviewing.row(GapStage.AWAITING_REVIEW).participants == 1
-    nobody, _ = day_position(session, DONE - ONE)
+    nobody, _ = day_position(session, day=DONE - ONE)
     assert nobody.completed == 0
     assert nobody.sentence().endswith("nobody is waiting.")
 

@@ -100,22 +100,24 @@ def test_rebuild_from_scratch_equals_the_daily_runs(world, run, session):
             amount = session.scalars(
                 select(Break).where(Break.break_type == BreakType.AMOUNT_MISMATCH.value)
             ).one()
-            resolve_break(session, amount.break_id, reason="partner refunds the rest", actor="ops")
+            resolve_break(
+                session, break_id=amount.break_id, reason="partner refunds the rest", actor="ops"
+            )
             session.commit()
     last = START + (DAYS - 1) * DAY
-    daily = breaks_as_of(session, last)
+    daily = breaks_as_of(session, day=last)
     daily_history = _history(session)
     found_types = {row[1] for row in daily}
     assert found_types == {kind.value for kind in BreakType}
     assert any(row[-1] == "RESOLVED" for row in daily)
 
-    rebuild(session, last, actor="tester")
+    rebuild(session, day=last, actor="tester")
     session.commit()
-    assert breaks_as_of(session, last) == daily
+    assert breaks_as_of(session, day=last) == daily
     assert _history(session) == daily_history
     for offset in range(DAYS):
         day = START + offset * DAY
-        assert breaks_as_of(session, day) == list(daily_history_as_of(daily, day))
+        assert breaks_as_of(session, day=day) == list(daily_history_as_of(daily, day))
 
 
 def daily_history_as_of(rows, day):
@@ -157,7 +159,7 @@ def test_facts_that_arrive_after_their_day_are_replayed_as_the_daily_runs_knew_t
         ("FAILED_PAYMENT", sent + 3 * DAY, None),
         ("INELIGIBLE_PAYMENT", sent + 3 * DAY, None),
     }
-    rebuild(session, sent + 3 * DAY, actor="tester")
+    rebuild(session, day=sent + 3 * DAY, actor="tester")
     session.commit()
     assert _history(session) == daily
 
@@ -177,6 +179,6 @@ def test_a_cancel_made_after_a_run_is_replayed_after_that_run(world, run, sessio
     (missing,) = all_breaks(session)
     assert (missing.detected_on, missing.resolved_on) == (START + 2 * DAY, START + 3 * DAY)
     daily = _history(session)
-    rebuild(session, START + 3 * DAY, actor="tester")
+    rebuild(session, day=START + 3 * DAY, actor="tester")
     session.commit()
     assert _history(session) == daily

@@ -98,11 +98,11 @@ def test_daily_runs_and_a_rebuild_agree(engine, session, program):
         for action in arrivals.get(offset, []):
             action()
         session.commit()
-        reconcile(session, START + offset * DAY, actor="daily")
+        reconcile(session, day=START + offset * DAY, actor="daily")
         session.commit()
-    daily = breaks_as_of(session, START + last * DAY)
-    rebuild(session, START + last * DAY, actor="rebuild")
+    daily = breaks_as_of(session, day=START + last * DAY)
+    rebuild(session, day=START + last * DAY, actor="rebuild")
     session.commit()
-    rebuilt = breaks_as_of(session, START + last * DAY)
+    rebuilt = breaks_as_of(session, day=START + last * DAY)
     session.rollback()
     assert rebuilt == daily

@@ -45,7 +45,9 @@ def test_a_refund_funds_a_later_purchase_of_the_same_file(program, session):
     ]
     assert program.events(rows) == {"loaded": 3, "duplicates": 0, "rejected": 0, "pending": 0}
     assert _balance(session, card) == 250_000
-    assert balance(session, f"{account(AccountKind.TRAINING_BALANCE)}:{card}") == 250_000
+    assert (
+        balance(session, account_name=f"{account(AccountKind.TRAINING_BALANCE)}:{card}") == 250_000
+    )
 
 
 def test_a_refund_does_not_fund_a_purchase_dated_before_it(program, session):

@@ -45,8 +45,13 @@ def test_a_whole_course_applies_and_spends_the_balance(program, session):
     assert str(voucher.reviewed_on) == "2020-04-25"
     assert _card(session, card).balance_idr == 250_000
     assert str(_card(session, card).first_purchase_on) == "2020-04-21"
-    assert balance(session, f"{account(AccountKind.TRAINING_BALANCE)}:{card}") == 250_000
-    assert balance(session, f"{account(AccountKind.PLATFORM_PAYABLE)}:TOKOPEDIA") == 750_000
+    assert (
+        balance(session, account_name=f"{account(AccountKind.TRAINING_BALANCE)}:{card}") == 250_000
+    )
+    assert (
+        balance(session, account_name=f"{account(AccountKind.PLATFORM_PAYABLE)}:TOKOPEDIA")
+        == 750_000
+    )
     assert sum(balances_by_kind(session).values()) == 0
     sources = session.scalars(select(Attendance.source).where(Attendance.voucher_code == "V1"))
     assert set(sources) == {"PLATFORM"}
@@ -216,16 +221,22 @@ def test_revoked_and_expired_cards_cannot_buy(program, session, cli):
 def test_balance_expiry_returns_the_rest_to_the_fund(program, session, cli):
     card = program.cards[0]
     program.events([event("PURCHASE", card, "V1")])
-    fund_before = balance(session, account(AccountKind.PROGRAM_FUND))
+    fund_before = balance(session, account_name=account(AccountKind.PROGRAM_FUND))
     assert cli("waves", "select", "1", "--date", "2020-12-16").exit_code == 0
     session.expire_all()
     spent = session.get(Card, card)
     assert spent.balance_idr == 0 and str(spent.balance_expired_on) == "2020-12-16"
     revoked = 3 * 1_000_000
-    assert balance(session, account(AccountKind.PROGRAM_FUND)) == fund_before + revoked + 250_000
-    assert balance(session, f"{account(AccountKind.TRAINING_BALANCE)}:{card}") == 0
+    assert (
+        balance(session, account_name=account(AccountKind.PROGRAM_FUND))
+        == fund_before + revoked + 250_000
+    )
+    assert balance(session, account_name=f"{account(AccountKind.TRAINING_BALANCE)}:{card}") == 0
     program.events([event("REFUND", card, "V1", at="2020-12-17T10:00:00+07:00")])
-    assert balance(session, account(AccountKind.PROGRAM_FUND)) == fund_before + revoked + 1_000_000
+    assert (
+        balance(session, account_name=account(AccountKind.PROGRAM_FUND))
+        == fund_before + revoked + 1_000_000
+    )
     assert _card(session, card).balance_idr == 0
     assert sum(balances_by_kind(session).values()) == 0
 
@@ -252,7 +263,7 @@ def test_refund_restores_the_balance_once(program, session):
     ]
     assert _card(session, card).balance_idr == 1_000_000
     assert str(_voucher(session, "V1").refunded_on) == "2020-04-22"
-    assert balance(session, f"{account(AccountKind.PLATFORM_PAYABLE)}:TOKOPEDIA") == 0
+    assert balance(session, account_name=f"{account(AccountKind.PLATFORM_PAYABLE)}:TOKOPEDIA") == 0
 
 
 def test_a_voucher_refunded_in_an_earlier_file_is_not_refunded_again(program, session):

@@ -10,14 +10,8 @@ from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import record
-from prakerja.catalog.models import (
-    Category,
-    Course,
-    CourseCategory,
-    CoursePlatform,
-    CourseType,
-    Provider,
-)
+from prakerja.catalog.codes import Category, CourseType
+from prakerja.catalog.models import Course, CourseCategory, CoursePlatform, Provider
 from prakerja.ingest import checks
 from prakerja.ingest.checks import CODE_PATTERN, Field
 from prakerja.ingest.pipeline import ImportContext, Loader, StoreOutcome

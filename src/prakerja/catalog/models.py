@@ -3,52 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from prakerja.storage.base import Base, Rupiah, UtcDateTime
-
-
-class CourseType(StrEnum):
-    """How a course is delivered."""
-
-    WEBINAR = "WEBINAR"
-    """Live online sessions; completion needs every session attended."""
-    SELF_PACED = "SELF_PACED"
-    """Recorded material (one session); payable on completion."""
-    OFFLINE = "OFFLINE"
-    """Sessions in a classroom; payable once every session is attended."""
-
-
-class Category(StrEnum):
-    """Training categories, in the order the program reports them."""
-
-    SALES_MARKETING = "SALES_MARKETING"
-    """Penjualan dan Pemasaran."""
-    IT = "IT"
-    """Teknologi Informasi."""
-    FINANCE = "FINANCE"
-    """Keuangan."""
-    FOREIGN_LANGUAGE = "FOREIGN_LANGUAGE"
-    """Bahasa Asing."""
-    LIFESTYLE = "LIFESTYLE"
-    """Gaya Hidup."""
-    MANAGEMENT = "MANAGEMENT"
-    """Manajemen."""
-    OFFICE = "OFFICE"
-    """Perkantoran."""
-    SOCIAL_BEHAVIOUR = "SOCIAL_BEHAVIOUR"
-    """Sosial dan Perilaku."""
-    FOOD_BEVERAGE = "FOOD_BEVERAGE"
-    """Makanan dan Minuman."""
-    AGRICULTURE = "AGRICULTURE"
-    """Pertanian."""
-
-
-#: How a bundle (a course of several categories) is counted in rankings.
-BUNDLE = "BUNDLE"
 
 
 class Provider(Base):

@@ -6,7 +6,8 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from prakerja.catalog.models import BUNDLE, Category, Course, Provider
+from prakerja.catalog.codes import BUNDLE, Category
+from prakerja.catalog.models import Course, Provider
 from prakerja.storage.arrow import fetch_arrow
 
 COURSE_FACT_SCHEMA = pa.schema(

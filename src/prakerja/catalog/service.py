@@ -6,22 +6,19 @@ import logging
 from dataclasses import dataclass
 
 import pyarrow as pa
-from sqlalchemy import BindParameter, ScalarSelect, select
+from sqlalchemy import BindParameter, ScalarSelect, Table
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import record
+from prakerja.catalog import repository
 from prakerja.catalog.credentials import decrypt_secret, encrypt_secret, new_secret
 from prakerja.catalog.errors import UnreadableCredentialsError
 from prakerja.catalog.models import (
     Course,
-    CourseCategory,
-    CoursePlatform,
-    Provider,
-    ProviderCredential,
 )
 from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import InputError
-from prakerja.storage.arrow import fetch_arrow
+from prakerja.storage.base import table_of
 
 logger = logging.getLogger(__name__)
 COURSE_SCHEMA = pa.schema(
@@ -37,33 +34,33 @@ COURSE_PLATFORM_SCHEMA = pa.schema([("course_code", pa.string()), ("platform_cod
 COURSE_CATEGORY_SCHEMA = pa.schema([("course_code", pa.string()), ("category", pa.string())])
 
 
+def courses_for_join() -> Table:
+    """Return the catalog's course table, for a statement of another domain to join on.
+
+    Its columns `course_code`, `provider_code`, `course_type` and `sessions`
+    are part of the catalog's interface; the statement stays one round trip.
+    """
+    return table_of(Course)
+
+
 def courses_table(session: Session) -> pa.Table:
     """Return every course with its provider, price, type and number of sessions."""
-    query = select(
-        Course.course_code,
-        Course.provider_code,
-        Course.price_idr,
-        Course.course_type,
-        Course.sessions,
-    )
-    return fetch_arrow(session, query, COURSE_SCHEMA)
+    return repository.courses(session, COURSE_SCHEMA)
 
 
 def course_platforms_table(session: Session) -> pa.Table:
     """Return which platform sells which course."""
-    query = select(CoursePlatform.course_code, CoursePlatform.platform_code)
-    return fetch_arrow(session, query, COURSE_PLATFORM_SCHEMA)
+    return repository.course_platforms(session, COURSE_PLATFORM_SCHEMA)
 
 
 def course_categories_table(session: Session) -> pa.Table:
     """Return each course's categories (several for a bundle)."""
-    query = select(CourseCategory.course_code, CourseCategory.category)
-    return fetch_arrow(session, query, COURSE_CATEGORY_SCHEMA)
+    return repository.course_categories(session, COURSE_CATEGORY_SCHEMA)
 
 
-def get_course(session: Session, course_code: str) -> Course | None:
+def get_course(session: Session, *, course_code: str) -> Course | None:
     """Return a course by code, or None."""
-    return session.get(Course, course_code)
+    return repository.find_course(session, course_code)
 
 
 @dataclass(frozen=True)
@@ -76,20 +73,17 @@ class IssuedKey:
     known_provider: bool
 
 
-def issue_key(session: Session, provider_code: str) -> IssuedKey:
+def issue_key(session: Session, *, provider_code: str) -> IssuedKey:
     """Issue a provider's API credentials, or rotate them: the previous secret stops at once."""
     code = provider_code.strip()
     if not code or not code.isascii() or code.upper() != code or len(code) > 40:
         raise InputError(f"not a provider code (upper-case, at most 40 characters): {code!r}")
     secret = new_secret()
-    credential = session.get(ProviderCredential, code, with_for_update=True)
-    if credential is None:
-        credential = ProviderCredential(client_code=code, version=0)
-        session.add(credential)
+    credential = repository.credential_for_update(session, code)
     credential.version += 1
     credential.secret_ciphertext = encrypt_secret(secret)
     credential.issued_at = utc_now()
-    known = session.get(Provider, code) is not None
+    known = repository.provider_exists(session, code)
     record(
         session,
         action="provider.key_issued",
@@ -102,18 +96,12 @@ def issue_key(session: Session, provider_code: str) -> IssuedKey:
 
 def secret_ciphertext_of(client_code: str | BindParameter[str]) -> ScalarSelect[str]:
     """Return the stored ciphertext of a provider's secret, as a subquery to read with more."""
-    return (
-        select(ProviderCredential.secret_ciphertext)
-        .where(ProviderCredential.client_code == client_code)
-        .scalar_subquery()
-    )
+    return repository.secret_ciphertext_of(client_code)
 
 
 def provider_secret(session: Session, client_code: str) -> str | None:
     """Return a provider's current secret (decrypted), or None when it has no credentials."""
-    return secret_from_ciphertext(
-        client_code, session.scalar(select(secret_ciphertext_of(client_code)))
-    )
+    return secret_from_ciphertext(client_code, repository.secret_ciphertext(session, client_code))
 
 
 def secret_from_ciphertext(client_code: str, ciphertext: str | None) -> str | None:

@@ -35,7 +35,7 @@ def export_selection(wave: WaveOption, out: OutOption, db: DbOption = None) -> N
     writable_file(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
-        rows = selection_rows(session, wave)
+        rows = selection_rows(session, wave=wave)
     count = write_csv(
         out,
         ("nik", "wave", "outcome", "reason", "card_number"),
@@ -53,7 +53,7 @@ def export_cards(wave: WaveOption, out: OutOption, db: DbOption = None) -> None:
     writable_file(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
-        rows = card_rows(session, wave)
+        rows = card_rows(session, wave=wave)
     count = write_csv(
         out,
         ("card_number", "nik", "full_name", "wave", "issued_on", "purchase_deadline", "status"),

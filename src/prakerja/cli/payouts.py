@@ -33,7 +33,7 @@ def run_command(
     payouts.prepare_instruction_folder(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
-        effects = advance_to(session, day)
+        effects = advance_to(session, day=day)
         batches = payouts.run_payouts(session, day=day)
         fault_point("payouts.before_commit")
     fault_point("payouts.before_files")

@@ -72,20 +72,20 @@ def reconcile_command(
         latest = service.latest_run_day(session)
         if not rebuild and latest is not None and latest > day:
             tell(f"the breaks are kept as of {latest}; {day} is shown as it was, nothing changed")
-            summary = service.recorded_run(session, day)
+            summary = service.recorded_run(session, day=day)
         elif rebuild:
-            advance_to(session, day)
-            replayed = service.rebuild(session, day, reporter=reporter, engine=engine_name)
+            advance_to(session, day=day)
+            replayed = service.rebuild(session, day=day, reporter=reporter, engine=engine_name)
             tell(f"rebuilt the breaks from scratch over {len({s.day for s in replayed})} day(s)")
             summary = replayed[-1]
         else:
-            advance_to(session, day)
-            summary = service.reconcile(session, day, reporter=reporter, engine=engine_name)
+            advance_to(session, day=day)
+            summary = service.reconcile(session, day=day, reporter=reporter, engine=engine_name)
         signals = evaluate_signals(session, day=day)
         gap, escrow = (
             (summary.gap, summary.escrow)
             if summary.gap and summary.escrow
-            else service.day_position(session, day)
+            else service.day_position(session, day=day)
         )
     _print_run(summary, escrow)
     say(f"integrity signals on {day}: {len(signals)} (leads, nothing held)")
@@ -160,7 +160,9 @@ def resolve_command(
 
     engine = open_database(db)
     with unit_of_work(engine) as session:
-        resolved = resolve_break(session, break_id.strip(), reason=reason, write_off=write_off)
+        resolved = resolve_break(
+            session, break_id=break_id.strip(), reason=reason, write_off=write_off
+        )
         line = (
             f"resolved {resolved.break_id} ({resolved.break_type}) on {resolved.resolved_on} "
             f"by {resolved.resolved_by}"
@@ -180,8 +182,8 @@ def reconciled_up_to(session: Session, day: dt.date) -> None:
 
     latest = latest_run_day(session)
     if latest is None or latest <= day:
-        advance_to(session, day)
-        reconcile(session, day)
+        advance_to(session, day=day)
+        reconcile(session, day=day)
         evaluate_signals(session, day=day)
         tell(f"reconciled {day} first")
 
@@ -196,7 +198,7 @@ def export_breaks(date: DateOption, out: OutFile, db: DbOption = None) -> None:
     engine = open_database(db)
     with unit_of_work(engine) as session:
         reconciled_up_to(session, day)
-        rows = breaks_as_of(session, day)
+        rows = breaks_as_of(session, day=day)
     count = write_csv(out, BREAKS_COLUMNS, (_csv_cells(row) for row in rows))
     say(f"wrote {count} rows to {out}")
 
@@ -211,8 +213,8 @@ def export_gap(date: DateOption, out: OutFile, db: DbOption = None) -> None:
     writable_file(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
-        advance_to(session, day)
-        gap, _escrow = day_position(session, day)
+        advance_to(session, day=day)
+        gap, _escrow = day_position(session, day=day)
     count = write_csv(
         out,
         ("stage", "participants", "amount_idr"),
@@ -234,7 +236,7 @@ def export_statement(date: DateOption, out: OutDir, db: DbOption = None) -> None
     engine = open_database(db)
     with unit_of_work(engine) as session:
         reconciled_up_to(session, day)
-        statement = build_statement(session, day)
+        statement = build_statement(session, day=day)
     stem = f"reconciliation-statement-{day.isoformat()}"
     workbook = write_workbook(statement, out / f"{stem}.xlsx")
     document = write_pdf(statement, out / f"{stem}.pdf")
@@ -258,8 +260,8 @@ def export_facts(date: DateOption, out: OutLake, db: DbOption = None) -> None:
     writable_folder(out)
     engine = open_database(db)
     with unit_of_work(engine) as session:
-        advance_to(session, day)
-        facts = read_facts(session, day)
+        advance_to(session, day=day)
+        facts = read_facts(session, day=day)
     written = write_facts(out, engine_tables(facts), day=day)
     say(
         f"wrote {len(written)} tables ({sum(t.rows for t in written)} rows) as Parquet to {out}: "

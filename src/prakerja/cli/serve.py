@@ -118,7 +118,7 @@ def key_command(
     _warn_of_default_secret_key()
     engine = open_database(db)
     with unit_of_work(engine) as session:
-        issued = issue_key(session, provider_code)
+        issued = issue_key(session, provider_code=provider_code)
     if not issued.known_provider:
         tell(f"note: provider {issued.client_code} is not in the catalog yet")
     say(f"client_code={issued.client_code}")

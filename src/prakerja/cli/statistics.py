@@ -47,7 +47,7 @@ def _as_of(session: Session, date: str | None) -> dt.date | None:
     if date is None:
         return None
     day = parse_day(date)
-    advance_to(session, day)
+    advance_to(session, day=day)
     return day
 
 
@@ -63,7 +63,7 @@ def export_ranking(
     engine = open_database(db)
     with unit_of_work(engine) as session:
         if wave is not None:
-            get_wave(session, wave)
+            get_wave(session, wave=wave)
         rows = ranking(session, as_of=_as_of(session, date), wave=wave)
     count = write_csv(out, RANKING_COLUMNS, ((r.rank, r.category, r.participants) for r in rows))
     say(f"wrote {count} rows to {out}")

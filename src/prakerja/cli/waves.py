@@ -27,7 +27,7 @@ def select_command(
     day = parse_day(date)
     engine = open_database(db)
     with RichReporter() as reporter, unit_of_work(engine) as session:
-        advance_to(session, day)
+        advance_to(session, day=day)
         summary = select_wave(
             session, wave=wave, day=day, seed=get_settings().selection_seed, reporter=reporter
         )

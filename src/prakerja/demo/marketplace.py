@@ -21,8 +21,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from prakerja.catalog.codes import Category
 from prakerja.catalog.loaders import CoursesLoader
-from prakerja.catalog.models import Category
 from prakerja.demo.synth import write_csv
 from prakerja.ingest.pipeline import ImportSummary, import_files
 from prakerja.kit.clock import utc_now

@@ -52,7 +52,9 @@ def work_breaks(engine: Engine, day: dt.date) -> DeskDay:
     """Work the day's open breaks: cancel unexecuted instructions, write off bank fees."""
     cancelled = written_off = 0
     with unit_of_work(engine) as session:
-        rows = [dict(zip(BREAKS_COLUMNS, row, strict=True)) for row in breaks_as_of(session, day)]
+        rows = [
+            dict(zip(BREAKS_COLUMNS, row, strict=True)) for row in breaks_as_of(session, day=day)
+        ]
         for row in rows:
             if row["status"] != BreakStatus.OPEN.value:
                 continue
@@ -68,7 +70,7 @@ def work_breaks(engine: Engine, day: dt.date) -> DeskDay:
             ):
                 resolve_break(
                     session,
-                    row["break_id"],
+                    break_id=row["break_id"],
                     reason=BANK_FEE_WRITTEN_OFF,
                     actor=FINANCE,
                     write_off=True,

@@ -361,7 +361,7 @@ def payout_day(
     report.imports["payout-accounts (fixed)"] = fix_accounts(engine, folder, seed, day, holders)
     report.imports["survey-responses"] = answer_surveys(engine, folder, seed, day, holders)
     with unit_of_work(engine) as session:
-        advance_to(session, day)
+        advance_to(session, day=day)
         batches = payouts.run_payouts(session, day=day)
     with unit_of_work(engine) as session:
         payouts.instruction_files(session, day=day, out=folder / "instructions")
@@ -419,5 +419,5 @@ def card_holders(engine: Engine, waves: list[int]) -> dict[str, Holder]:
         return {
             row.card_number: Holder(row.nik, row.full_name)
             for wave in waves
-            for row in card_rows(session, wave)
+            for row in card_rows(session, wave=wave)
         }

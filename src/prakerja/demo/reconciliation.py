@@ -44,8 +44,8 @@ class ReconciliationShown:
 def reconcile_day(engine: Engine, day: dt.date, reporter: Reporter | None = None) -> RunSummary:
     """Reconcile one business day and evaluate its integrity signals, after its time rules."""
     with unit_of_work(engine) as session:
-        advance_to(session, day)
-        summary = reconcile(session, day, reporter=reporter)
+        advance_to(session, day=day)
+        summary = reconcile(session, day=day, reporter=reporter)
         evaluate_signals(session, day=day)
         return summary
 
@@ -55,9 +55,9 @@ def show_reconciliation(
 ) -> ReconciliationShown:
     """Print the open breaks by type and the gap sentence; write the day's statement."""
     with unit_of_work(engine) as session:
-        gap, escrow = day_position(session, day)
+        gap, escrow = day_position(session, day=day)
         open_by_type = open_breaks_by_type(session)
-        statement = build_statement(session, day)
+        statement = build_statement(session, day=day)
     stem = folder / f"reconciliation-statement-{day.isoformat()}"
     workbook = write_workbook(statement, stem.with_suffix(".xlsx"))
     pdf = write_pdf(statement, stem.with_suffix(".pdf"))

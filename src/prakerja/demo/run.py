@@ -188,7 +188,7 @@ def run_program(
         report.marketplace.merge(market.simulate(previous + ONE_DAY, day - ONE_DAY, niks))
         if day in due:
             with unit_of_work(engine) as session:
-                effects = advance_to(session, day)
+                effects = advance_to(session, day=day)
                 if effects.cards_revoked:
                     report.revoked_by_day[day] = effects.cards_revoked
                 report.selections.append(
@@ -221,6 +221,34 @@ def run_program(
 
 
 def _print_report(console: Console, engine: Engine, report: DemoReport, folder: Path) -> None:
+    console.print(_imports_table(report))
+    console.print(_waves_table(report))
+    for day, count in report.revoked_by_day.items():
+        console.print(
+            f"{day}: {count} cards revoked for no purchase within the deadline; "
+            "their places went to the next wave"
+        )
+    with unit_of_work(engine) as session:
+        books = balances_by_kind(session)
+        active = sum(
+            1
+            for summary in report.selections
+            for row in card_rows(session, wave=summary.wave)
+            if row.status == "ACTIVE"
+        )
+    console.print(_ledger_table(books))
+    console.print(f"Provider commits (redeem-code API service): {report.marketplace.commits}")
+    console.print(f"Active cards: {active}. Files, rejects and exports are in {folder}/")
+    cancelled = sum(desk.cancelled for desk in report.desk_days)
+    written_off = sum(desk.written_off for desk in report.desk_days)
+    console.print(
+        f"Reconciliation desk: {cancelled} instructions cancelled after their partner confirmed "
+        f"they were never executed (each instructed again), {written_off} bank fees on batch "
+        "debits written off by finance"
+    )
+
+
+def _imports_table(report: DemoReport) -> Table:
     imports = Table(title="Files imported", title_justify="left")
     for column in ("file kind", "loaded", "duplicates", "rejected", "pending"):
         imports.add_column(column, justify="right" if column != "file kind" else "left")
@@ -232,8 +260,10 @@ def _print_report(console: Console, engine: Engine, report: DemoReport, folder: 
             str(counts.rejected),
             str(counts.pending),
         )
-    console.print(imports)
+    return imports
 
+
+def _waves_table(report: DemoReport) -> Table:
     waves = Table(title="Selection by wave", title_justify="left")
     waves.add_column("")
     for summary in report.selections:
@@ -245,37 +275,17 @@ def _print_report(console: Console, engine: Engine, report: DemoReport, folder: 
     reasons = sorted({reason for s in report.selections for reason in s.reasons})
     for reason in reasons:
         waves.add_row(reason, *(str(s.reasons.get(reason, 0)) for s in report.selections))
-    console.print(waves)
-    for day, count in report.revoked_by_day.items():
-        console.print(
-            f"{day}: {count} cards revoked for no purchase within the deadline; "
-            "their places went to the next wave"
-        )
+    return waves
 
-    with unit_of_work(engine) as session:
-        books = balances_by_kind(session)
-        active = sum(
-            1
-            for summary in report.selections
-            for row in card_rows(session, summary.wave)
-            if row.status == "ACTIVE"
-        )
+
+def _ledger_table(books: dict[str, int]) -> Table:
     ledger = Table(title="Ledger balances (must sum to zero)", title_justify="left")
     ledger.add_column("account")
     ledger.add_column("balance", justify="right")
     for kind, amount in sorted(books.items()):
         ledger.add_row(kind, format_rupiah(amount))
     ledger.add_row("[bold]total[/bold]", format_rupiah(sum(books.values())))
-    console.print(ledger)
-    console.print(f"Provider commits (redeem-code API service): {report.marketplace.commits}")
-    console.print(f"Active cards: {active}. Files, rejects and exports are in {folder}/")
-    cancelled = sum(desk.cancelled for desk in report.desk_days)
-    written_off = sum(desk.written_off for desk in report.desk_days)
-    console.print(
-        f"Reconciliation desk: {cancelled} instructions cancelled after their partner confirmed "
-        f"they were never executed (each instructed again), {written_off} bank fees on batch "
-        "debits written off by finance"
-    )
+    return ledger
 
 
 def _command_hint() -> str:

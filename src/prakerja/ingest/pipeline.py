@@ -19,8 +19,7 @@ import pyarrow.compute as pc
 from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session
 
-from prakerja.audit.models import ImportRun
-from prakerja.audit.service import current_actor
+from prakerja.audit.service import start_import_run
 from prakerja.ingest.checks import Field
 from prakerja.ingest.errors import FilesUnusableError, FileUnusableError
 from prakerja.ingest.reader import RawFile, read_file
@@ -164,16 +163,14 @@ def import_file(
     reporter.advance(raw.num_rows)
     unique_rows, repeats = first_of_each_key(checked.rows, loader.key)
     with unit_of_work(engine) as session:
-        run = ImportRun(
+        run = start_import_run(
+            session,
             kind=loader.kind,
             file_name=str(path),
             file_sha256=_sha256(path),
-            actor=f"partner:{acting_partner}" if acting_partner else current_actor(),
-            started_at=utc_now(),
+            actor=f"partner:{acting_partner}" if acting_partner else None,
             rows=raw.num_rows + len(raw.shape_rejects),
         )
-        session.add(run)
-        session.flush()
         outcome = loader.store(session, unique_rows, ImportContext(run.id, path, reporter, raw))
         summary = _summarise(raw, checked, unique_rows.num_rows, repeats, outcome)
         run.loaded, run.duplicates = summary.loaded, summary.duplicates

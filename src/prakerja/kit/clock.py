@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from prakerja.kit.errors import InputError
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 JAKARTA = ZoneInfo("Asia/Jakarta")
+#: The program's calendar is Asia/Jakarta, UTC+7 all year (no daylight saving since 1964).
+JAKARTA_OFFSET = dt.timedelta(hours=7)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -27,6 +33,21 @@ def jakarta_date(instant: dt.datetime) -> dt.date:
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=dt.UTC)
     return instant.astimezone(JAKARTA).date()
+
+
+def jakarta_days(instants: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Return the program's calendar day (Asia/Jakarta) of each instant, as `date32`.
+
+    Aware instants are read as the UTC instants they are, whatever their zone;
+    naive ones are UTC. The day is the floor of the Jakarta wall clock, so an
+    instant just before midnight in Jakarta (16:59:59 UTC) keeps its day, also
+    before 1970.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    utc = pc.cast(instants, pa.timestamp("us"))
+    return pc.cast(pc.add(utc, pa.scalar(JAKARTA_OFFSET)), pa.date32())
 
 
 def start_of_day_utc(day: dt.date) -> dt.datetime:

@@ -21,12 +21,12 @@ class DayEffects:
     balances_expired: int = 0
 
 
-def advance_to(session: Session, day: dt.date) -> DayEffects:
+def advance_to(session: Session, *, day: dt.date) -> DayEffects:
     """Apply the rules due by `day`: revoke unused cards, expire balances, incentives due, holds."""
-    revoked = registry.revoke_unused_cards(session, day)
-    expired = registry.expire_balances(session, day)
-    due = payouts.create_post_training_due(session, day)
-    payouts.hold_barred(session, day)
+    revoked = registry.revoke_unused_cards(session, day=day)
+    expired = registry.expire_balances(session, day=day)
+    due = payouts.create_post_training_due(session, day=day)
+    payouts.hold_barred(session, day=day)
     return DayEffects(
         day=day, cards_revoked=revoked, entitlements_due=due, balances_expired=expired
     )

@@ -218,7 +218,7 @@ def partner_breaks(
     shown = day or latest_run_day(session)
     if shown is None:
         return None, []
-    rows = breaks_as_of(session, shown, partner_code=partner_code)
+    rows = breaks_as_of(session, day=shown, partner_code=partner_code)
     disputes = repository.latest_disputes(session, partner_code=partner_code)
     breaks = []
     for row in rows:

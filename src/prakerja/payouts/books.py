@@ -17,27 +17,16 @@ exactly what the instructions' states say.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
-import pyarrow as pa
-import pyarrow.compute as pc
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from prakerja.ledger.accounts import AccountKind, account
-from prakerja.ledger.models import LedgerEntry
-from prakerja.ledger.service import balances_by_kind, post_table
-from prakerja.payouts.codes import ResultStatus
-from prakerja.payouts.models import Entitlement, Instruction, InstructionState, PartnerResult
+from prakerja.ledger.service import balances_by_kind, posted_total
+from prakerja.payouts.codes import InstructionState, ResultStatus
+from prakerja.payouts.models import Entitlement, Instruction, PartnerResult
 
-#: The head of every INSERT of ledger movements written as SQL (set-based steps).
-LEDGER_INSERT = """
-INSERT INTO ledger_entries (
-    idempotency_key, entry_kind, debit_account, credit_account,
-    amount_idr, effective_on, reference, created_at
-)
-"""
 PAYABLE = account(AccountKind.INCENTIVE_PAYABLE)
 RETURNED = account(AccountKind.INCENTIVE_RETURNED)
 PAID_OUT = account(AccountKind.PAID_OUT)
@@ -55,43 +44,6 @@ class EntryKind:
     CANCELLED = "INSTRUCTION_CANCELLED"
     ESCROW_DEBIT = "ESCROW_DEBIT"
     ESCROW_CREDIT = "ESCROW_CREDIT"
-
-
-def post_movements(
-    session: Session,
-    *,
-    keys: pa.Array,
-    kind: pa.Array | str,
-    debit: pa.Array | str,
-    credit: pa.Array | str,
-    amounts: pa.Array,
-    day: pa.Array | dt.date,
-    references: pa.Array,
-) -> int:
-    """Post one movement per row (scalars repeat); a key posted before is ignored."""
-    count = len(keys)
-    if count == 0:
-        return 0
-
-    def column(value: pa.Array | pa.ChunkedArray | str | dt.date, kind: pa.DataType) -> pa.Array:
-        if isinstance(value, pa.Array | pa.ChunkedArray):
-            return value
-        return pa.array([value] * count, kind)
-
-    return post_table(
-        session,
-        pa.table(
-            {
-                "idempotency_key": keys,
-                "entry_kind": column(kind, pa.string()),
-                "debit_account": column(debit, pa.string()),
-                "credit_account": column(credit, pa.string()),
-                "amount_idr": pc.cast(amounts, pa.int64()),
-                "effective_on": column(day, pa.date32()),
-                "reference": references,
-            }
-        ),
-    )
 
 
 @dataclass(frozen=True)
@@ -124,14 +76,10 @@ class BooksProof:
 
 
 def _ledger_buckets(session: Session) -> Buckets:
-    funded = session.scalar(
-        select(func.coalesce(func.sum(LedgerEntry.amount_idr), 0)).where(
-            LedgerEntry.entry_kind == EntryKind.DUE
-        )
-    )
+    funded = posted_total(session, entry_kind=EntryKind.DUE)
     kinds = balances_by_kind(session)
     return Buckets(
-        funded=int(funded or 0),
+        funded=funded,
         paid=kinds.get(AccountKind.PAID_OUT.value, 0),
         in_flight=kinds.get(AccountKind.PARTNER_SETTLEMENT.value, 0),
         returned=kinds.get(AccountKind.INCENTIVE_RETURNED.value, 0),

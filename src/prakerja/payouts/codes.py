@@ -58,3 +58,25 @@ class Direction(StrEnum):
 #: The counterparty code of a participant's repayment of a recovery claim (a CREDIT whose
 #: `batch_id` is the claim id).
 REPAYMENT = "REPAYMENT"
+
+
+class IncentiveKind(StrEnum):
+    """Kinds of incentive."""
+
+    POST_TRAINING = "POST_TRAINING"
+    """The monthly incentive after the first training (tranche 1..n)."""
+    SURVEY = "SURVEY"
+    """The incentive for answering a tracking survey (tranche = survey number)."""
+
+
+class InstructionState(StrEnum):
+    """Where an instruction stands, as the partner's results say."""
+
+    OPEN = "OPEN"
+    """Sent, no result yet."""
+    SUCCEEDED = "SUCCEEDED"
+    """The entitlement's payment: the one instruction whose SUCCESS the program counts."""
+    FAILED = "FAILED"
+    """A FAILED result arrived (a later SUCCESS may still pay it, see `settle`)."""
+    CANCELLED = "CANCELLED"
+    """Cancelled by an operator: the partner confirmed it was never executed."""

@@ -12,21 +12,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from prakerja.kit.clock import utc_now
-from prakerja.payouts.books import FUND, PAYABLE, EntryKind, post_movements
-from prakerja.payouts.models import Entitlement, IncentiveKind, PayoutAccount
+from prakerja.ledger.service import post_movements
+from prakerja.payouts import repository
+from prakerja.payouts.books import FUND, PAYABLE, EntryKind
+from prakerja.payouts.codes import IncentiveKind
 from prakerja.registry import service as registry
+from prakerja.registry.codes import LIST_REASON_PREFIX
 from prakerja.schemes.loader import all_schemes
-from prakerja.storage.arrow import fetch_arrow
-from prakerja.storage.base import table_of
-from prakerja.storage.bulk import insert_new_rows
+from prakerja.storage.duck import duckdb_connection, read_sql
 from prakerja.transactions.service import first_trainings
+
+_PACKAGE = "prakerja.payouts"
 
 #: Columns of a table of entitlements to add.
 NEW_ENTITLEMENT_SCHEMA = pa.schema(
@@ -38,39 +39,9 @@ NEW_ENTITLEMENT_SCHEMA = pa.schema(
         ("due_on", pa.date32()),
     ]
 )
-HELD_REASON_PREFIX = "INELIGIBLE_LIST_"
 
 _FIRST_LINK_SCHEMA = pa.schema([("card_number", pa.string()), ("linked_on", pa.date32())])
 _TRANCHES_SCHEMA = pa.schema([("card_number", pa.string()), ("tranches", pa.int64())])
-
-_POST_TRAINING_DUE_SQL = """
-WITH ready AS (
-    SELECT
-        t.card_number,
-        s.amount_idr,
-        s.tranches,
-        s.interval_days,
-        coalesce(have.tranches, 0) AS have,
-        greatest(t.completed_on, t.reviewed_on, l.linked_on) AS first_due
-    FROM trainings t
-    JOIN cards c ON c.card_number = t.card_number
-    JOIN schemes s ON s.scheme = c.scheme
-    JOIN links l ON l.card_number = t.card_number
-    LEFT JOIN have ON have.card_number = t.card_number
-    WHERE t.completed_on IS NOT NULL AND t.reviewed_on IS NOT NULL
-      AND coalesce(have.tranches, 0) < s.tranches
-)
-SELECT
-    r.card_number,
-    $kind AS kind,
-    n.tranche,
-    r.amount_idr,
-    r.first_due + CAST(r.interval_days * (n.tranche - 1) AS INTEGER) AS due_on
-FROM ready r
-JOIN range(1, $most + 1) AS n(tranche) ON n.tranche > r.have AND n.tranche <= r.tranches
-WHERE r.first_due + CAST(r.interval_days * (n.tranche - 1) AS INTEGER) <= $day
-ORDER BY r.card_number, n.tranche
-"""
 
 
 def _scheme_table() -> pa.Table:
@@ -89,38 +60,27 @@ def _scheme_table() -> pa.Table:
     )
 
 
-def post_training_due(session: Session, day: dt.date) -> pa.Table:
+def post_training_due(session: Session, *, day: dt.date) -> pa.Table:
     """Return the post-training tranches fallen due by `day` that are not entitlements yet."""
     trainings = first_trainings(session, as_of=day)
     if trainings.num_rows == 0:
         return NEW_ENTITLEMENT_SCHEMA.empty_table()
-    links = fetch_arrow(
-        session,
-        select(PayoutAccount.card_number, func.min(PayoutAccount.linked_on))
-        .where(PayoutAccount.linked_on <= day)
-        .group_by(PayoutAccount.card_number),
-        _FIRST_LINK_SCHEMA,
-    )
-    have = fetch_arrow(
-        session,
-        select(Entitlement.card_number, func.max(Entitlement.tranche))
-        .where(Entitlement.kind == IncentiveKind.POST_TRAINING.value)
-        .group_by(Entitlement.card_number),
-        _TRANCHES_SCHEMA,
-    )
+    links = repository.first_links(session, as_of=day, schema=_FIRST_LINK_SCHEMA)
+    have = repository.post_training_tranches(session, _TRANCHES_SCHEMA)
     schemes = _scheme_table()
-    connection = duckdb.connect()
-    connection.register("trainings", trainings)
-    connection.register("cards", registry.card_schemes(session))
-    connection.register("links", links)
-    connection.register("have", have)
-    connection.register("schemes", schemes)
+    tables = {
+        "trainings": trainings,
+        "cards": registry.card_schemes(session),
+        "links": links,
+        "have": have,
+        "schemes": schemes,
+    }
     most = max(schemes["tranches"].to_pylist(), default=1)
-    due = connection.sql(
-        _POST_TRAINING_DUE_SQL,
-        params={"kind": IncentiveKind.POST_TRAINING.value, "most": most, "day": day},
-    ).to_arrow_table()
-    connection.close()
+    with duckdb_connection(tables) as connection:
+        due = connection.sql(
+            read_sql(_PACKAGE, "post_training_due"),
+            params={"kind": IncentiveKind.POST_TRAINING.value, "most": most, "day": day},
+        ).to_arrow_table()
     return due.cast(NEW_ENTITLEMENT_SCHEMA)
 
 
@@ -131,7 +91,7 @@ def entitlement_keys(rows: pa.Table) -> pa.Array:
     )
 
 
-def add_entitlements(session: Session, rows: pa.Table, *, day: dt.date | None = None) -> int:
+def add_entitlements(session: Session, *, rows: pa.Table, day: dt.date | None = None) -> int:
     """Create entitlements (columns of NEW_ENTITLEMENT_SCHEMA) once each, funded; return new ones.
 
     `day` is the business day that found them due (default: each one's due
@@ -146,9 +106,7 @@ def add_entitlements(session: Session, rows: pa.Table, *, day: dt.date | None = 
     table = rows.append_column(
         "created_at", pa.array([now] * rows.num_rows, pa.timestamp("us", tz="UTC"))
     ).append_column("created_on", found_on)
-    inserted = insert_new_rows(
-        session, table_of(Entitlement), table, key=("card_number", "kind", "tranche")
-    )
+    inserted = repository.insert_entitlements(session, table)
     keys = entitlement_keys(rows)
     post_movements(
         session,
@@ -163,12 +121,12 @@ def add_entitlements(session: Session, rows: pa.Table, *, day: dt.date | None = 
     return inserted
 
 
-def create_post_training_due(session: Session, day: dt.date) -> int:
+def create_post_training_due(session: Session, *, day: dt.date) -> int:
     """Create every post-training entitlement fallen due by `day`; return how many are new."""
-    return add_entitlements(session, post_training_due(session, day), day=day)
+    return add_entitlements(session, rows=post_training_due(session, day=day), day=day)
 
 
-def hold_barred(session: Session, day: dt.date) -> None:
+def hold_barred(session: Session, *, day: dt.date) -> None:
     """Hold every unpaid entitlement of a participant on a barring list by `day`.
 
     The hold runs from the first day of the list's period, with the reason
@@ -178,7 +136,7 @@ def hold_barred(session: Session, day: dt.date) -> None:
     if barred.num_rows == 0:
         return
     params = [
-        {"b_card": card, "b_from": start, "b_reason": HELD_REASON_PREFIX + code}
+        {"b_card": card, "b_from": start, "b_reason": LIST_REASON_PREFIX + code}
         for card, start, code in zip(
             barred["card_number"].to_pylist(),
             barred["held_from"].to_pylist(),
@@ -186,13 +144,4 @@ def hold_barred(session: Session, day: dt.date) -> None:
             strict=True,
         )
     ]
-    statement = (
-        update(table_of(Entitlement))
-        .where(
-            Entitlement.card_number == bindparam("b_card"),
-            Entitlement.paid_on.is_(None),
-            or_(Entitlement.held_from.is_(None), Entitlement.held_from > bindparam("b_from")),
-        )
-        .values(held_from=bindparam("b_from"), held_reason=bindparam("b_reason"))
-    )
-    session.connection().execute(statement, params)
+    repository.hold_entitlements(session, params)

@@ -39,19 +39,21 @@ from sqlalchemy.orm import Session, aliased
 from prakerja.kit import files
 from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import InputError
-from prakerja.payouts.books import LEDGER_INSERT, PAYABLE, RETURNED, SETTLEMENT_PREFIX, EntryKind
-from prakerja.payouts.codes import ResultStatus
+from prakerja.ledger.service import LEDGER_INSERT
+from prakerja.payouts.books import PAYABLE, RETURNED, SETTLEMENT_PREFIX, EntryKind
+from prakerja.payouts.codes import IncentiveKind, InstructionState, ResultStatus
 from prakerja.payouts.models import (
     Entitlement,
-    IncentiveKind,
     Instruction,
-    InstructionState,
     PartnerResult,
     PaymentBatch,
     PayoutAccount,
 )
 from prakerja.storage.arrow import compile_sql, fetch_arrow
 from prakerja.storage.base import UtcDateTime
+from prakerja.storage.duck import read_sql
+
+_PACKAGE = "prakerja.payouts"
 
 _LIVE = (InstructionState.OPEN.value, InstructionState.SUCCEEDED.value)
 
@@ -164,49 +166,19 @@ def plan_query(day: dt.date) -> Select[Any]:
     )
 
 
-def _two_digits(column: str) -> str:
-    """SQL (both dialects) for a number written with two digits at least."""
-    return (
-        f"CASE WHEN {column} < 10 THEN '0' || CAST({column} AS TEXT) "
-        f"ELSE CAST({column} AS TEXT) END"
-    )
+def _sql(name: str) -> str:
+    return read_sql(_PACKAGE, name)
 
 
-#: `INS-<card>-<PT|SV>-<tranche>-<attempt>`, unique for ever: (card, kind, tranche) is an
-#: entitlement and (entitlement, attempt) one attempt at it.
-_INSTRUCTION_ID = (
-    "'INS-' || p.card_number || '-' || "
-    f"CASE WHEN p.kind = '{IncentiveKind.POST_TRAINING.value}' THEN 'PT' ELSE 'SV' END"
-    f" || '-' || {_two_digits('p.tranche')} || '-' || {_two_digits('p.attempt')}"
-)
-
-_INSERT_INSTRUCTIONS = f"""
-INSERT INTO instructions (
-    instruction_id, batch_id, entitlement_id, card_number, kind, tranche, attempt,
-    partner_code, account_id, beneficiary_name, amount_idr, created_on, created_at, state
-)
-SELECT
-    {_INSTRUCTION_ID}, b.batch_id, p.entitlement_id, p.card_number, p.kind, p.tranche,
-    p.attempt, p.partner_code, p.account_id, p.beneficiary_name, p.amount_idr, :day, :now,
-    '{InstructionState.OPEN.value}'
-FROM payout_plan p
-JOIN payment_batches b
-  ON b.partner_code = p.partner_code AND b.business_date = :day
- AND b.run_number = (
-    SELECT max(l.run_number) FROM payment_batches l
-    WHERE l.partner_code = p.partner_code AND l.business_date = :day
- )
-"""
-
-_POST_SENT = f"""{LEDGER_INSERT}
-SELECT
-    'SENT:' || {_INSTRUCTION_ID}, '{EntryKind.INSTRUCTED}', '{SETTLEMENT_PREFIX}' || p.partner_code,
-    CASE WHEN p.retried = 1 THEN '{RETURNED}' ELSE '{PAYABLE}' END,
-    p.amount_idr, :day, {_INSTRUCTION_ID}, :now
-FROM payout_plan p
-WHERE p.amount_idr > 0
-ON CONFLICT (idempotency_key) DO NOTHING
-"""
+#: The states, kinds and accounts the instructing steps write.
+_CODES = {
+    "post_training": IncentiveKind.POST_TRAINING.value,
+    "open": InstructionState.OPEN.value,
+    "instructed_kind": EntryKind.INSTRUCTED,
+    "settlement_prefix": SETTLEMENT_PREFIX,
+    "returned": RETURNED,
+    "payable": PAYABLE,
+}
 
 
 def _next_run_numbers(session: Session, day: dt.date, partners: list[str]) -> dict[str, int]:
@@ -268,9 +240,11 @@ def instruct_due(session: Session, *, day: dt.date) -> list[Batch]:
             for batch in created
         ],
     )
-    stamps = (bindparam("day", day, type_=Date), bindparam("now", now, type_=UtcDateTime))
-    connection.execute(text(_INSERT_INSTRUCTIONS).bindparams(*stamps))
-    connection.execute(text(_POST_SENT).bindparams(*stamps))
+    stamps = (bindparam("day", type_=Date), bindparam("now", type_=UtcDateTime))
+    values = {**_CODES, "day": day, "now": now}
+    connection.execute(text(_sql("instruct_insert")).bindparams(*stamps), values)
+    sent = text(LEDGER_INSERT + _sql("instruct_sent_ledger")).bindparams(*stamps)
+    connection.execute(sent, values)
     connection.execute(text("DROP TABLE payout_plan"))
     return created
 

@@ -16,15 +16,16 @@ from prakerja.ingest.checks import Field
 from prakerja.ingest.pipeline import ImportContext, Loader, StoreOutcome
 from prakerja.ingest.reader import RawFile
 from prakerja.ingest.validate import rejects_for
+from prakerja.kit.clock import jakarta_days
 from prakerja.ledger.accounts import AccountKind, account
-from prakerja.payouts.books import EntryKind, post_movements
+from prakerja.ledger.service import post_movements
+from prakerja.payouts.books import EntryKind
 from prakerja.payouts.codes import Direction, FailureCode, Partner, ResultStatus
 from prakerja.payouts.models import BankStatementLine, PartnerResult, PayoutAccount
 from prakerja.payouts.settle import settle_results
 from prakerja.registry import service as registry
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
-from prakerja.transactions.events import jakarta_days
 
 PARTNERS = tuple(partner.value for partner in Partner)
 _PARTNERS = pa.array(PARTNERS, pa.string())

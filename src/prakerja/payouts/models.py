@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -18,28 +17,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from prakerja.storage.base import Base, Rupiah, UtcDateTime
-
-
-class IncentiveKind(StrEnum):
-    """Kinds of incentive."""
-
-    POST_TRAINING = "POST_TRAINING"
-    """The monthly incentive after the first training (tranche 1..n)."""
-    SURVEY = "SURVEY"
-    """The incentive for answering a tracking survey (tranche = survey number)."""
-
-
-class InstructionState(StrEnum):
-    """Where an instruction stands, as the partner's results say."""
-
-    OPEN = "OPEN"
-    """Sent, no result yet."""
-    SUCCEEDED = "SUCCEEDED"
-    """The entitlement's payment: the one instruction whose SUCCESS the program counts."""
-    FAILED = "FAILED"
-    """A FAILED result arrived (a later SUCCESS may still pay it, see `settle`)."""
-    CANCELLED = "CANCELLED"
-    """Cancelled by an operator: the partner confirmed it was never executed."""
 
 
 class PayoutAccount(Base):

@@ -7,20 +7,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from prakerja.audit.service import current_actor, record
 from prakerja.kit.clock import utc_now
 from prakerja.kit.errors import ConflictError, InputError, NotFoundError
+from prakerja.ledger.service import post_movements
+from prakerja.payouts import repository
 from prakerja.payouts.books import (
     PAYABLE,
     SETTLEMENT_PREFIX,
     EntryKind,
-    post_movements,
     prove_books,
 )
-from prakerja.payouts.codes import REPAYMENT, Direction
+from prakerja.payouts.codes import InstructionState
 from prakerja.payouts.entitlements import (
     NEW_ENTITLEMENT_SCHEMA,
     add_entitlements,
@@ -34,18 +34,7 @@ from prakerja.payouts.instruct import (
     prepare_folder,
     write_files,
 )
-from prakerja.payouts.models import (
-    BankStatementLine,
-    Entitlement,
-    IncentiveKind,
-    Instruction,
-    InstructionState,
-    PartnerResult,
-    PaymentBatch,
-    PayoutAccount,
-)
 from prakerja.payouts.settle import settle_entitlements
-from prakerja.storage.arrow import fetch_arrow
 
 __all__ = [
     "NEW_ENTITLEMENT_SCHEMA",
@@ -94,7 +83,7 @@ def run_payouts(session: Session, *, day: dt.date) -> list[Batch]:
 
 def _current_business_day(session: Session) -> dt.date | None:
     """Return the latest business day a payouts run made a batch for."""
-    return session.scalar(select(func.max(PaymentBatch.business_date)))
+    return repository.latest_batch_day(session)
 
 
 @dataclass(frozen=True)
@@ -120,16 +109,11 @@ def cancel_instruction(
     """
     if not reason.strip():
         raise InputError("a reason is required to cancel an instruction")
-    instruction = session.get(Instruction, instruction_id, with_for_update=True)
+    instruction = repository.instruction_for_update(session, instruction_id)
     if instruction is None:
         raise NotFoundError(f"unknown instruction {instruction_id!r}")
-    answered = session.scalar(
-        select(
-            exists().where(
-                PartnerResult.instruction_id == instruction_id,
-                PartnerResult.partner_code == instruction.partner_code,
-            )
-        )
+    answered = repository.has_result(
+        session, instruction_id=instruction_id, partner_code=instruction.partner_code
     )
     if instruction.state != InstructionState.OPEN.value or answered:
         state = instruction.state.lower()
@@ -153,9 +137,7 @@ def cancel_instruction(
     instruction.cancelled_by = actor
     instruction.cancelled_at = cancelled_at = utc_now()
     session.flush()
-    paid = session.scalar(
-        select(Entitlement.paid_on).where(Entitlement.id == instruction.entitlement_id)
-    )
+    paid = repository.paid_on(session, instruction.entitlement_id)
     if paid is None:
         post_movements(
             session,
@@ -177,20 +159,13 @@ def cancel_instruction(
         actor=actor,
         details={"reason": reason.strip(), "batch_id": instruction.batch_id},
     )
-    paid_on = session.scalar(
-        select(Entitlement.paid_on).where(Entitlement.id == instruction.entitlement_id)
-    )
+    paid_on = repository.paid_on(session, instruction.entitlement_id)
     return Cancellation(instruction_id, cancelled_on, cancelled_at, paid_on)
 
 
 def first_tranche_paid(session: Session) -> pa.Table:
     """Return each card whose first post-training tranche is paid, with the day it was."""
-    query = select(Entitlement.card_number, Entitlement.paid_on).where(
-        Entitlement.kind == IncentiveKind.POST_TRAINING.value,
-        Entitlement.tranche == 1,
-        Entitlement.paid_on.is_not(None),
-    )
-    return fetch_arrow(session, query, _PAID_SCHEMA)
+    return repository.first_tranche_paid(session, _PAID_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -206,18 +181,7 @@ class PaidTotal:
 
 def paid_totals(session: Session) -> list[PaidTotal]:
     """Return paid incentives grouped by partner, kind and tranche."""
-    rows = session.execute(
-        select(
-            Instruction.partner_code,
-            Instruction.kind,
-            Instruction.tranche,
-            func.count(),
-            func.sum(Instruction.amount_idr),
-        )
-        .where(Instruction.state == InstructionState.SUCCEEDED.value)
-        .group_by(Instruction.partner_code, Instruction.kind, Instruction.tranche)
-        .order_by(Instruction.partner_code, Instruction.kind, Instruction.tranche)
-    )
+    rows = repository.paid_totals(session)
     return [PaidTotal(str(p), str(k), int(t), int(n), int(a)) for p, k, t, n, a in rows]
 
 
@@ -236,9 +200,14 @@ def instructions_of_partner(session: Session, *, partner_code: str, day: dt.date
     return partner_day_rows(session, partner_code=partner_code, day=day)
 
 
+def repayment_lines(session: Session, *, up_to: dt.date | None = None) -> pa.Table:
+    """Return the escrow's CREDIT lines from REPAYMENT (dated up to a day), the claim id quoted."""
+    return repository.repayment_lines(session, up_to=up_to)
+
+
 def linked_cards(session: Session) -> set[str]:
     """Return the cards that have linked a payout account."""
-    return set(session.scalars(select(PayoutAccount.card_number).distinct()))
+    return repository.linked_cards(session)
 
 
 @dataclass(frozen=True)
@@ -254,65 +223,8 @@ class FailedPayment:
 
 def failed_awaiting_account(session: Session) -> list[FailedPayment]:
     """Return the failed latest attempts of unpaid entitlements with no account linked since."""
-    later = aliased(Instruction)
-    newer_link = exists().where(
-        PayoutAccount.card_number == Instruction.card_number,
-        PayoutAccount.linked_at > Instruction.result_at,
-    )
-    rows = session.execute(
-        select(
-            Instruction.card_number,
-            Instruction.instruction_id,
-            Instruction.partner_code,
-            PartnerResult.failure_code,
-            Instruction.result_at,
-        )
-        .join(
-            PartnerResult,
-            and_(
-                PartnerResult.partner_code == Instruction.partner_code,
-                PartnerResult.partner_txn_id == Instruction.result_txn_id,
-            ),
-        )
-        .join(Entitlement, Entitlement.id == Instruction.entitlement_id)
-        .where(
-            Instruction.state == InstructionState.FAILED.value,
-            Entitlement.paid_on.is_(None),
-            ~exists().where(
-                later.entitlement_id == Instruction.entitlement_id,
-                later.attempt > Instruction.attempt,
-            ),
-            ~newer_link,
-        )
-        .order_by(Instruction.instruction_id)
-    )
+    rows = repository.failed_awaiting_account(session)
     return [
         FailedPayment(card, instruction, partner, str(code or ""), at)
         for card, instruction, partner, code, at in rows
     ]
-
-
-REPAYMENT_LINES = pa.schema(
-    [
-        ("bank_ref", pa.string()),
-        ("statement_date", pa.date32()),
-        ("amount_idr", pa.int64()),
-        ("claim_id", pa.string()),
-    ]
-)
-
-
-def repayment_lines(session: Session, *, up_to: dt.date | None = None) -> pa.Table:
-    """Return the escrow's CREDIT lines from REPAYMENT (dated up to a day), the claim id quoted."""
-    query = select(
-        BankStatementLine.bank_ref,
-        BankStatementLine.statement_date,
-        BankStatementLine.amount_idr,
-        BankStatementLine.batch_id,
-    ).where(
-        BankStatementLine.direction == Direction.CREDIT.value,
-        BankStatementLine.counterparty_code == REPAYMENT,
-    )
-    if up_to is not None:
-        query = query.where(BankStatementLine.statement_date <= up_to)
-    return fetch_arrow(session, query, REPAYMENT_LINES)

@@ -33,8 +33,8 @@ from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
 from prakerja.kit.clock import utc_now
+from prakerja.ledger.service import LEDGER_INSERT
 from prakerja.payouts.books import (
-    LEDGER_INSERT,
     PAID_OUT,
     PAYABLE,
     RETURNED,
@@ -43,150 +43,17 @@ from prakerja.payouts.books import (
 )
 from prakerja.storage.base import UtcDateTime
 from prakerja.storage.db import refresh_statistics
+from prakerja.storage.duck import read_sql
 
-_TOUCHED_BY_IMPORT = """
-CREATE TEMP TABLE settle_touched AS
-SELECT DISTINCT i.entitlement_id
-FROM partner_results n
-JOIN instructions i ON i.instruction_id = n.instruction_id AND i.partner_code = n.partner_code
-WHERE n.import_run_id = :run
-"""
-
-_TOUCHED_BY_ID = """
-CREATE TEMP TABLE settle_touched AS
-SELECT id AS entitlement_id FROM entitlements WHERE id IN :ids
-"""
-
-_FACTS = """
-CREATE TEMP TABLE settle_facts AS
-WITH firsts AS (
-    SELECT
-        r.instruction_id, r.status, r.processed_at, r.processed_on, r.partner_txn_id,
-        row_number() OVER (
-            PARTITION BY r.instruction_id, r.status
-            ORDER BY r.processed_at, r.partner_txn_id
-        ) AS position
-    FROM settle_touched t
-    CROSS JOIN instructions i
-    CROSS JOIN partner_results r
-    WHERE i.entitlement_id = t.entitlement_id
-      AND r.instruction_id = i.instruction_id AND r.partner_code = i.partner_code
-)
-SELECT
-    i.instruction_id, i.entitlement_id, i.attempt, i.partner_code, i.amount_idr,
-    i.state AS old_state,
-    CASE WHEN e.paid_on IS NULL THEN 0 ELSE 1 END AS was_paid,
-    s.processed_at AS s_at, s.processed_on AS s_on, s.partner_txn_id AS s_txn,
-    f.processed_at AS f_at, f.processed_on AS f_on, f.partner_txn_id AS f_txn,
-    CASE
-        WHEN i.state = 'OPEN' AND s.processed_at IS NULL AND f.processed_at IS NOT NULL
-        THEN 'FAILED' ELSE i.state
-    END AS state_a
-FROM settle_touched t
-CROSS JOIN instructions i
-CROSS JOIN entitlements e
-LEFT JOIN firsts s
-  ON s.instruction_id = i.instruction_id AND s.status = 'SUCCESS' AND s.position = 1
-LEFT JOIN firsts f
-  ON f.instruction_id = i.instruction_id AND f.status = 'FAILED' AND f.position = 1
-WHERE i.entitlement_id = t.entitlement_id AND e.id = t.entitlement_id
-"""
-
-_FAILED_LEDGER = f"""{LEDGER_INSERT}
-SELECT
-    'FAILED:' || instruction_id, '{EntryKind.FAILED}', '{RETURNED}',
-    '{SETTLEMENT_PREFIX}' || partner_code, amount_idr, f_on, instruction_id, :now
-FROM settle_facts
-WHERE old_state = 'OPEN' AND state_a = 'FAILED' AND was_paid = 0
-ON CONFLICT (idempotency_key) DO NOTHING
-"""
-
-_FAILED_STATE = """
-UPDATE instructions
-SET state = 'FAILED', result_at = f.f_at, result_txn_id = f.f_txn
-FROM settle_facts f
-WHERE instructions.instruction_id = f.instruction_id
-  AND f.old_state = 'OPEN' AND f.state_a = 'FAILED'
-"""
-
-_ENTITLEMENTS = """
-CREATE TEMP TABLE settle_entitlements AS
-SELECT
-    entitlement_id,
-    max(attempt) AS last_attempt,
-    max(was_paid) AS was_paid,
-    max(CASE WHEN state_a = 'SUCCEEDED' THEN 1 ELSE 0 END) AS has_payment,
-    max(CASE WHEN state_a = 'OPEN' AND s_at IS NULL THEN 1 ELSE 0 END) AS waiting
-FROM settle_facts
-GROUP BY entitlement_id
-HAVING max(CASE WHEN s_at IS NOT NULL THEN 1 ELSE 0 END) = 1
-"""
-
-#: Each paid entitlement's earliest SUCCESS (the order the reconciliation ranks them in).
-_FIRST_SUCCESS = """
-CREATE TEMP TABLE settle_first AS
-SELECT entitlement_id, instruction_id, amount_idr, s_on
-FROM (
-    SELECT
-        entitlement_id, instruction_id, amount_idr, s_on,
-        row_number() OVER (
-            PARTITION BY entitlement_id ORDER BY s_at, partner_code, s_txn
-        ) AS position
-    FROM settle_facts
-    WHERE s_at IS NOT NULL
-) ranked
-WHERE position = 1
-"""
-
-_PAID_LEDGER = f"""{LEDGER_INSERT}
-SELECT
-    'PAID:' || p.instruction_id, '{EntryKind.PAID}', '{PAID_OUT}',
-    CASE
-        WHEN l.state_a = 'OPEN' THEN '{SETTLEMENT_PREFIX}' || l.partner_code
-        WHEN l.state_a = 'FAILED' THEN '{RETURNED}'
-        ELSE '{PAYABLE}'
-    END,
-    p.amount_idr, p.s_on, p.instruction_id, :now
-FROM settle_entitlements e
-JOIN settle_first p ON p.entitlement_id = e.entitlement_id
-JOIN settle_facts l ON l.entitlement_id = e.entitlement_id AND l.attempt = e.last_attempt
-WHERE e.was_paid = 0 AND p.amount_idr > 0
-ON CONFLICT (idempotency_key) DO NOTHING
-"""
-
-_PAID_DAY = """
-UPDATE entitlements
-SET paid_on = p.s_on
-FROM settle_first p
-WHERE entitlements.id = p.entitlement_id
-  AND (entitlements.paid_on IS NULL OR entitlements.paid_on > p.s_on)
-"""
-
-_PAYING = """
-CREATE TEMP TABLE settle_paying AS
-SELECT instruction_id, s_at, s_txn
-FROM (
-    SELECT
-        f.instruction_id, f.s_at, f.s_txn,
-        row_number() OVER (
-            PARTITION BY f.entitlement_id
-            ORDER BY CASE WHEN f.state_a = 'OPEN' THEN 0 ELSE 1 END, f.s_at, f.partner_code, f.s_txn
-        ) AS position
-    FROM settle_entitlements e
-    JOIN settle_facts f ON f.entitlement_id = e.entitlement_id
-    WHERE e.has_payment = 0 AND e.waiting = 0 AND f.s_at IS NOT NULL
-) ranked
-WHERE position = 1
-"""
-
-_PAID_STATE = """
-UPDATE instructions
-SET state = 'SUCCEEDED', result_at = p.s_at, result_txn_id = p.s_txn
-FROM settle_paying p
-WHERE instructions.instruction_id = p.instruction_id
-"""
-
-
+#: The accounts and entry kinds the settle steps post with.
+_ACCOUNTS = {
+    "failed_kind": EntryKind.FAILED,
+    "paid_kind": EntryKind.PAID,
+    "returned": RETURNED,
+    "settlement_prefix": SETTLEMENT_PREFIX,
+    "paid_out": PAID_OUT,
+    "payable": PAYABLE,
+}
 _TEMP_TABLES = (
     "settle_touched",
     "settle_facts",
@@ -196,15 +63,24 @@ _TEMP_TABLES = (
 )
 
 
+def _sql(name: str) -> str:
+    return read_sql("prakerja.payouts", name)
+
+
+def _ledger(name: str) -> TextClause:
+    """Return `INSERT INTO ledger_entries` followed by the movements of `sql/<name>.sql`."""
+    return text(LEDGER_INSERT + _sql(name)).bindparams(bindparam("now", type_=UtcDateTime))
+
+
 def settle_results(session: Session, *, import_run_id: int) -> None:
     """Apply the results an import added to their instructions, entitlements and the ledger."""
-    _settle(session, text(_TOUCHED_BY_IMPORT).bindparams(run=import_run_id))
+    _settle(session, text(_sql("settle_touched_by_import")).bindparams(run=import_run_id))
 
 
 def settle_entitlements(session: Session, *, entitlement_ids: Sequence[int]) -> None:
     """Settle these entitlements again from every result on file (after a cancel)."""
     if entitlement_ids:
-        touched = text(_TOUCHED_BY_ID).bindparams(
+        touched = text(_sql("settle_touched_by_id")).bindparams(
             bindparam("ids", list(entitlement_ids), expanding=True)
         )
         _settle(session, touched)
@@ -213,26 +89,26 @@ def settle_entitlements(session: Session, *, entitlement_ids: Sequence[int]) -> 
 def _settle(session: Session, touched: TextClause) -> None:
     """Run the steps over the entitlements that `touched` puts in `settle_touched`."""
     connection = session.connection()
-    now = bindparam("now", utc_now(), type_=UtcDateTime)
+    now = utc_now()
     for table in _TEMP_TABLES:
         connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
     connection.execute(touched)
     connection.execute(text("CREATE INDEX settle_touched_ix ON settle_touched (entitlement_id)"))
     refresh_statistics(session, "settle_touched")
-    connection.execute(text(_FACTS))
+    connection.execute(text(_sql("settle_facts")))
     connection.execute(
         text("CREATE INDEX settle_facts_ix ON settle_facts (entitlement_id, attempt)")
     )
     refresh_statistics(session, "settle_facts")
-    connection.execute(text(_FAILED_LEDGER).bindparams(now))
-    connection.execute(text(_FAILED_STATE))
-    connection.execute(text(_ENTITLEMENTS))
-    connection.execute(text(_FIRST_SUCCESS))
+    connection.execute(_ledger("settle_failed_ledger"), {**_ACCOUNTS, "now": now})
+    connection.execute(text(_sql("settle_failed_state")))
+    connection.execute(text(_sql("settle_entitlements")))
+    connection.execute(text(_sql("settle_first_success")))
     refresh_statistics(session, "settle_entitlements", "settle_first")
-    connection.execute(text(_PAID_LEDGER).bindparams(now))
-    connection.execute(text(_PAID_DAY))
-    connection.execute(text(_PAYING))
+    connection.execute(_ledger("settle_paid_ledger"), {**_ACCOUNTS, "now": now})
+    connection.execute(text(_sql("settle_paid_day")))
+    connection.execute(text(_sql("settle_paying")))
     refresh_statistics(session, "settle_paying")
-    connection.execute(text(_PAID_STATE))
+    connection.execute(text(_sql("settle_paid_state")))
     for table in _TEMP_TABLES:
         connection.execute(text(f"DROP TABLE {table}"))

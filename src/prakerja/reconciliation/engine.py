@@ -9,15 +9,13 @@ engine); this module only registers the Arrow tables and runs the files.
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from prakerja.reconciliation.sources import Facts
-from prakerja.storage.duck import open_duckdb
+from prakerja.storage.duck import open_duckdb, read_sql
 
 CONDITIONS = pa.schema(
     [
@@ -45,12 +43,9 @@ CONDITION_QUERIES = ("payments", "batches", "invoices")
 NUMBERED = ("instructions", "results")
 
 
-@cache
 def sql(name: str) -> str:
     """Return the text of `sql/<name>.sql`."""
-    return (resources.files("prakerja.reconciliation") / "sql" / f"{name}.sql").read_text(
-        encoding="utf-8"
-    )
+    return read_sql("prakerja.reconciliation", name)
 
 
 def connect(tables: dict[str, pa.Table], *, threads: int | None = None) -> Any:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from gettext import NullTranslations
+from typing import Any, Protocol
 
-from prakerja.kit.money import format_rupiah, thousands
+from prakerja.kit.money import format_rupiah
 from prakerja.reconciliation.engine import sql
 
 
@@ -30,14 +32,27 @@ class GapStage(StrEnum):
     """Due, and not (or no longer) instructed to a payment partner."""
 
 
-_SENTENCE_PARTS: dict[GapStage, str] = {
-    GapStage.HELD_INELIGIBLE: "held by a barring list",
-    GapStage.IN_FLIGHT: "in flight with a payment partner",
-    GapStage.FAILED_AWAITING_ACCOUNT: "failed and waiting for a new account",
-    GapStage.AWAITING_REVIEW: "waiting for their review of the training",
-    GapStage.NO_ACCOUNT: "without a payout account",
-    GapStage.DUE_NOT_INSTRUCTED: "due but not yet instructed",
+#: What each unpaid stage's participants are doing (gettext message ids).
+_STAGE_WORDS: dict[GapStage, str] = {
+    GapStage.HELD_INELIGIBLE: "%(count)s held by a barring list",
+    GapStage.IN_FLIGHT: "%(count)s in flight with a payment partner",
+    GapStage.FAILED_AWAITING_ACCOUNT: "%(count)s failed and waiting for a new account",
+    GapStage.AWAITING_REVIEW: "%(count)s waiting for their review of the training",
+    GapStage.NO_ACCOUNT: "%(count)s without a payout account",
+    GapStage.DUE_NOT_INSTRUCTED: "%(count)s due but not yet instructed",
 }
+
+
+class Words(Protocol):
+    """A message catalog (Babel's `Translations`, or gettext's `NullTranslations`)."""
+
+    def gettext(self, message: str) -> str:
+        """Return the translation of a message."""
+        ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """Return the translation of a message that depends on a count."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -66,40 +81,66 @@ class GapReport:
         return next(row for row in self.rows if row.stage is stage)
 
     def sentence(self) -> str:
-        """Return the director's sentence: completed, paid, and what the difference is made of.
+        """Return the director's sentence in English (the command line's and the statement's).
 
         Counts are written as the amounts beside them are, a dot between thousands.
         """
-        paid = self.row(GapStage.PAID)
-        unpaid = [row for row in self.rows if row.stage is not GapStage.PAID]
-        waiting = sum(row.participants for row in unpaid)
-        owed = sum(row.amount_idr for row in unpaid)
-        participants = "participant" if self.completed == 1 else "participants"
-        were = "was" if paid.participants == 1 else "were"
-        head = (
-            f"As of {self.day}, {thousands(self.completed)} {participants} completed their "
-            f"first training and {thousands(paid.participants)} of them {were} paid their "
-            f"first incentive "
-            f"({format_rupiah(paid.amount_idr)})"
-        )
-        if waiting == 0:
-            return head + "; nobody is waiting."
-        parts = [
-            f"{thousands(row.participants)} {_SENTENCE_PARTS[row.stage]}"
-            for row in unpaid
-            if row.participants
-        ]
-        return (
-            f"{head}; the difference of {thousands(waiting)} ({format_rupiah(owed)}) is "
-            + _join(parts)
-            + "."
-        )
+        return gap_sentence(self.day, self.rows, thousands=".")
 
 
-def _join(parts: list[str]) -> str:
-    if len(parts) == 1:
-        return parts[0]
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+def gap_sentence(
+    day: dt.date, rows: Sequence[GapRow], *, words: Words | None = None, thousands: str = ","
+) -> str:
+    """Return the director's sentence: completed, paid, and what the difference is made of.
+
+    `words` translates it (English when None); `thousands` separates the
+    thousands of a count (a dot in Indonesian).
+    """
+    words = words or NullTranslations()
+
+    def count(value: int) -> str:
+        return f"{value:,}".replace(",", thousands)
+
+    completed = sum(row.participants for row in rows)
+    paid = [row for row in rows if row.stage is GapStage.PAID]
+    paid_count, paid_idr = sum(r.participants for r in paid), sum(r.amount_idr for r in paid)
+    unpaid = [row for row in rows if row.stage is not GapStage.PAID and row.participants]
+    head = words.ngettext(
+        "As of %(day)s, %(completed)s participant completed their first training",
+        "As of %(day)s, %(completed)s participants completed their first training",
+        completed,
+    ) % {"day": day, "completed": count(completed)}
+    head += words.ngettext(
+        " and %(paid)s of them was paid their first incentive (%(amount)s)",
+        " and %(paid)s of them were paid their first incentive (%(amount)s)",
+        paid_count,
+    ) % {"paid": count(paid_count), "amount": format_rupiah(paid_idr)}
+    if not unpaid:
+        return head + words.gettext("; nobody is waiting.")
+    parts = [
+        words.gettext(_STAGE_WORDS[row.stage]) % {"count": count(row.participants)}
+        for row in unpaid
+    ]
+    joined = parts[-1]
+    if len(parts) > 1:
+        joined = ", ".join(parts[:-1]) + words.gettext(" and ") + joined
+    waiting = sum(row.participants for row in unpaid)
+    owed = sum(row.amount_idr for row in unpaid)
+    return (
+        head
+        + words.gettext("; the difference of %(waiting)s (%(owed)s) is ")
+        % {"waiting": count(waiting), "owed": format_rupiah(owed)}
+        + joined
+        + "."
+    )
+
+
+def recorded_gap_rows(recorded: Sequence[Mapping[str, Any]]) -> tuple[GapRow, ...]:
+    """Return the gap rows a reconciliation run recorded (`stage, participants, amount_idr`)."""
+    return tuple(
+        GapRow(GapStage(row["stage"]), int(row["participants"]), int(row["amount_idr"]))
+        for row in recorded
+    )
 
 
 def gap_on(connection: Any, day: dt.date) -> GapReport:

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+import pyarrow as pa
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import current_actor, record
 from prakerja.kit.clock import utc_now
-from prakerja.kit.errors import ConflictError, InputError, NotFoundError
+from prakerja.kit.errors import ConflictError
 from prakerja.kit.progress import Reporter, SilentReporter
+from prakerja.reconciliation import repository
 from prakerja.reconciliation.claims import explain_repayments, open_recovery_claims
 from prakerja.reconciliation.engine import (
     connect_facts,
@@ -26,7 +26,12 @@ from prakerja.reconciliation.engine import (
 )
 from prakerja.reconciliation.escrow import EscrowProof, escrow_on
 from prakerja.reconciliation.gap import GapReport, gap_on
-from prakerja.reconciliation.models import Break, BreakResolution, ReconciliationRun
+from prakerja.reconciliation.models import BreakResolution, ReconciliationRun
+from prakerja.reconciliation.resolutions import (
+    break_partner_code,
+    replay_resolution,
+    resolve_break,
+)
 from prakerja.reconciliation.sources import (
     Facts,
     escrow_books,
@@ -35,10 +40,25 @@ from prakerja.reconciliation.sources import (
     read_payment_facts,
 )
 from prakerja.reconciliation.store import StoreChanges, apply_conditions
-from prakerja.reconciliation.taxonomy import BreakStatus, BreakType, Resolution, RunMode
-from prakerja.reconciliation.writeoff import post_write_off
+from prakerja.reconciliation.taxonomy import BreakType, RunMode
 
-_REASON_LIMIT = 1000
+__all__ = [
+    "Position",
+    "RunSummary",
+    "break_partner_code",
+    "breaks_as_of",
+    "day_position",
+    "facts_on",
+    "latest_position",
+    "latest_run_day",
+    "open_breaks_by_type",
+    "open_breaks_on",
+    "read_facts",
+    "rebuild",
+    "reconcile",
+    "recorded_run",
+    "resolve_break",
+]
 
 
 @dataclass(frozen=True)
@@ -60,24 +80,24 @@ class RunSummary:
         return sum(self.open_by_type.values())
 
 
-def read_facts(session: Session, day: dt.date, *, knowing: bool = False) -> Facts:
+def read_facts(session: Session, *, day: dt.date, knowing: bool = False) -> Facts:
     """Read everything the engine reconciles, as known on `day` (with when, if `knowing`)."""
     return Facts(
-        payments=read_payment_facts(session, day, knowing=knowing),
-        invoices=read_invoice_facts(session, day, knowing=knowing),
-        participants=read_participant_facts(session, day),
+        payments=read_payment_facts(session, day=day, knowing=knowing),
+        invoices=read_invoice_facts(session, day=day, knowing=knowing),
+        participants=read_participant_facts(session, day=day),
     )
 
 
 def latest_run_day(session: Session) -> dt.date | None:
     """Return the latest business day reconciled, or None before the first run."""
-    return session.scalar(select(func.max(ReconciliationRun.business_date)))
+    return repository.latest_run_day(session)
 
 
 def reconcile(
     session: Session,
-    day: dt.date,
     *,
+    day: dt.date,
     actor: str | None = None,
     reporter: Reporter | None = None,
     engine: str = "duckdb",
@@ -92,19 +112,16 @@ def reconcile(
     who = actor or current_actor()
     started = utc_now()
     reporter.start("reading the system of record", 1)
-    facts = read_facts(session, day)
-    books = escrow_books(session, day)
+    facts = read_facts(session, day=day)
+    books = escrow_books(session, day=day)
     reporter.advance(1)
     reporter.start(f"reconciling on {engine}", 1)
-    connection = connect_facts(facts, engine=engine)
-    try:
+    with _connected(facts, engine=engine) as connection:
         conditions = evaluate_on(connection, day)
         gap = gap_on(connection, day)
         escrow = escrow_on(connection, day, books)
-    finally:
-        connection.close()
     run = _new_run(session, day, RunMode.DAILY, who, started)
-    changes = apply_conditions(session, conditions, day=day, actor=who, run_id=run.id)
+    changes = apply_conditions(session, conditions=conditions, day=day, actor=who, run_id=run.id)
     open_recovery_claims(session, day, actor=who)
     escrow = explain_repayments(session, escrow)
     reporter.advance(1)
@@ -123,8 +140,8 @@ def reconcile(
 
 def rebuild(
     session: Session,
-    day: dt.date,
     *,
+    day: dt.date,
     actor: str | None = None,
     reporter: Reporter | None = None,
     engine: str = "duckdb",
@@ -142,43 +159,19 @@ def rebuild(
     reporter = reporter or SilentReporter()
     _refuse_going_back(session, day, "rebuild")
     who = actor or current_actor()
-    replays: list[tuple[dt.date, dt.datetime | None]] = [
-        (row.business_date, row.started_at)
-        for row in session.execute(
-            select(ReconciliationRun.business_date, ReconciliationRun.started_at)
-            .where(ReconciliationRun.mode == RunMode.DAILY.value)
-            .order_by(ReconciliationRun.started_at, ReconciliationRun.id)
-        )
-    ]
+    replays = repository.daily_run_starts(session)
     if not replays or replays[-1][0] < day:
         replays.append((day, None))
-    resolutions = list(
-        session.scalars(
-            select(BreakResolution).order_by(BreakResolution.recorded_at, BreakResolution.id)
-        )
-    )
-    session.execute(delete(Break))
-    facts = read_facts(session, day, knowing=True)
-    summaries: list[RunSummary] = []
+    resolutions = repository.resolutions_in_order(session)
+    repository.delete_breaks(session)
+    facts = read_facts(session, day=day, knowing=True)
     reporter.start(f"replaying reconciliation runs on {engine}", len(replays))
-    connection = connect_facts(facts, engine=engine)
-    knowing = knowing_tables(facts)
-    try:
-        for position, (replayed, cutoff) in enumerate(replays):
-            started = utc_now()
-            know_until(connection, cutoff, knowing)
-            conditions = evaluate_on(connection, replayed)
-            run = _new_run(session, replayed, RunMode.REBUILD, who, started)
-            changes = apply_conditions(
-                session, conditions, day=replayed, actor=who, run_id=run.id, audited=False
-            )
-            following = replays[position + 1][1] if position + 1 < len(replays) else None
-            while resolutions and (following is None or resolutions[0].recorded_at < following):
-                _replay_resolution(session, resolutions.pop(0))
-            summaries.append(_finish_run(session, run, changes, conditions.num_rows))
+    replay = _Replay(session, facts, replays, resolutions, who)
+    summaries: list[RunSummary] = []
+    with _connected(facts, engine=engine) as connection:
+        for position in range(len(replays)):
+            summaries.append(replay.run(connection, position))
             reporter.advance(1)
-    finally:
-        connection.close()
     open_recovery_claims(session, day, actor=who)
     record(
         session,
@@ -192,93 +185,52 @@ def rebuild(
     return summaries
 
 
-def resolve_break(
-    session: Session,
-    break_id: str,
-    *,
-    reason: str,
-    actor: str | None = None,
-    write_off: bool = False,
-) -> Break:
-    """Resolve an open break with an operator's written reason, on the latest day reconciled.
+@dataclass
+class _Replay:
+    """What a rebuild replays: the past runs (day, start), the resolutions still to apply."""
 
-    `write_off` (a bank fee on a batch debit) also posts the excess to the books.
-    """
-    written = " ".join(reason.split())
-    if not written:
-        raise InputError("a written reason is required to resolve a break")
-    if len(written) > _REASON_LIMIT:
-        raise InputError(f"the reason is longer than {_REASON_LIMIT} characters")
-    found = session.get(Break, break_id)
-    if found is None:
-        raise NotFoundError(f"unknown break {break_id!r}")
-    if found.status != BreakStatus.OPEN.value:
-        raise ConflictError(f"break {break_id} is already resolved (on {found.resolved_on})")
-    day = latest_run_day(session)
-    assert day is not None  # a break exists, so a run made it
-    who = actor or current_actor()
-    details: dict[str, object] = {"resolution": Resolution.OPERATOR.value, "reason": written}
-    if write_off:
-        details["written_off_idr"] = post_write_off(session, found, day=day)
-    _mark_resolved_by_operator(found, day=day, actor=who, reason=written)
-    session.add(
-        BreakResolution(
-            break_id=break_id, resolved_on=day, actor=who, reason=written, recorded_at=utc_now()
+    session: Session
+    facts: Facts
+    replays: list[tuple[dt.date, dt.datetime | None]]
+    resolutions: list[BreakResolution]
+    who: str
+
+    def run(self, connection: Any, position: int) -> RunSummary:
+        """Replay one past run with what it knew, then the resolutions made before the next."""
+        replayed, cutoff = self.replays[position]
+        started = utc_now()
+        know_until(connection, cutoff, knowing_tables(self.facts))
+        conditions = evaluate_on(connection, replayed)
+        run = _new_run(self.session, replayed, RunMode.REBUILD, self.who, started)
+        changes = apply_conditions(
+            self.session,
+            conditions=conditions,
+            day=replayed,
+            actor=self.who,
+            run_id=run.id,
+            audited=False,
         )
-    )
-    record(
-        session,
-        action="break.resolved",
-        subject_type="break",
-        subject_id=break_id,
-        business_date=day,
-        actor=who,
-        details=details,
-    )
-    session.flush()
-    return found
+        following = self.replays[position + 1][1] if position + 1 < len(self.replays) else None
+        pending = self.resolutions
+        while pending and (following is None or pending[0].recorded_at < following):
+            replay_resolution(self.session, pending.pop(0))
+        return _finish_run(self.session, run, changes, conditions.num_rows)
 
 
-def break_partner_code(session: Session, break_id: str) -> str | None:
-    """Return the partner a break names (None: no such break, or one naming no partner)."""
-    return session.scalar(select(Break.partner_code).where(Break.break_id == break_id))
+@contextmanager
+def _connected(facts: Facts, *, engine: str = "duckdb") -> Iterator[Any]:
+    """Yield a connection (DuckDB, or Spark) holding the facts; closed however the block ends."""
+    connection = connect_facts(facts, engine=engine)
+    try:
+        yield connection
+    finally:
+        connection.close()
 
 
-def _replay_resolution(session: Session, resolution: BreakResolution) -> None:
-    found = session.get(Break, resolution.break_id)
-    if found is not None and found.status == BreakStatus.OPEN.value:
-        _mark_resolved_by_operator(
-            found, day=resolution.resolved_on, actor=resolution.actor, reason=resolution.reason
-        )
-        session.flush()
-
-
-def _mark_resolved_by_operator(found: Break, *, day: dt.date, actor: str, reason: str) -> None:
-    found.status = BreakStatus.RESOLVED.value
-    found.resolved_on = day
-    found.resolution = Resolution.OPERATOR.value
-    found.resolved_by = actor
-    found.resolution_note = reason
-    found.still_holds = True
-
-
-def open_breaks_by_type(session: Session, day: dt.date | None = None) -> dict[str, int]:
+def open_breaks_by_type(session: Session, *, day: dt.date | None = None) -> dict[str, int]:
     """Return how many breaks are open now (or were on `day`), per type, in contract order."""
-    condition = (
-        Break.status == BreakStatus.OPEN.value
-        if day is None
-        else and_(
-            Break.detected_on <= day, or_(Break.resolved_on.is_(None), Break.resolved_on > day)
-        )
-    )
-    counts = Counter(
-        dict(
-            session.execute(
-                select(Break.break_type, func.count()).where(condition).group_by(Break.break_type)
-            ).all()
-        )
-    )
-    return {kind.value: int(counts.get(kind.value, 0)) for kind in BreakType}
+    counts = repository.open_counts_by_type(session, day)
+    return {kind.value: counts.get(kind.value, 0) for kind in BreakType}
 
 
 @dataclass(frozen=True)
@@ -293,12 +245,7 @@ class Position:
 
 def latest_position(session: Session) -> Position | None:
     """Return what the latest daily run recorded (cheap: no facts are read), or None."""
-    run = session.scalars(
-        select(ReconciliationRun)
-        .where(ReconciliationRun.mode == RunMode.DAILY.value)
-        .order_by(ReconciliationRun.business_date.desc(), ReconciliationRun.id.desc())
-        .limit(1)
-    ).first()
+    run = repository.latest_daily_run(session)
     if run is None or "gap" not in run.details:
         return None
     return Position(
@@ -309,18 +256,17 @@ def latest_position(session: Session) -> Position | None:
     )
 
 
-def recorded_run(session: Session, day: dt.date) -> RunSummary:
+def recorded_run(session: Session, *, day: dt.date) -> RunSummary:
     """Return what the runs up to `day` found that day, read-only (for a day already passed)."""
-    opened = session.scalar(select(func.count()).where(Break.detected_on == day)) or 0
-    resolved = session.scalar(select(func.count()).where(Break.resolved_on == day)) or 0
-    gap, escrow = day_position(session, day)
+    opened, resolved = repository.changed_on(session, day)
+    gap, escrow = day_position(session, day=day)
     return RunSummary(
         day=day,
         mode=RunMode.DAILY,
         conditions=0,
-        opened=int(opened),
-        resolved=int(resolved),
-        open_by_type=open_breaks_by_type(session, day),
+        opened=opened,
+        resolved=resolved,
+        open_by_type=open_breaks_by_type(session, day=day),
         gap=gap,
         escrow=escrow,
     )
@@ -337,20 +283,20 @@ def _refuse_going_back(session: Session, day: dt.date, what: str) -> None:
 def _new_run(
     session: Session, day: dt.date, mode: RunMode, actor: str, started: dt.datetime
 ) -> ReconciliationRun:
-    run = ReconciliationRun(
-        business_date=day,
-        mode=mode.value,
-        actor=actor,
-        started_at=started,
-        finished_at=started,
-        opened=0,
-        resolved=0,
-        open_after=0,
-        details={},
+    return repository.add_run(
+        session,
+        ReconciliationRun(
+            business_date=day,
+            mode=mode.value,
+            actor=actor,
+            started_at=started,
+            finished_at=started,
+            opened=0,
+            resolved=0,
+            open_after=0,
+            details={},
+        ),
     )
-    session.add(run)
-    session.flush()
-    return run
 
 
 def _finish_run(
@@ -384,7 +330,6 @@ def _finish_run(
             }
             for row in gap.rows
         ]
-        run.details["gap_sentence"] = gap.sentence()
     if escrow is not None:
         run.details["escrow"] = {
             "closing_idr": escrow.closing_idr,
@@ -412,20 +357,35 @@ def _finish_run(
 
 
 @contextmanager
-def facts_on(session: Session, day: dt.date) -> Iterator[Any]:
+def facts_on(session: Session, *, day: dt.date) -> Iterator[Any]:
     """Open a DuckDB connection on the facts known on `day`, with `paired` already built."""
-    facts = read_facts(session, day)
-    connection = connect_facts(facts)
-    try:
+    with _connected(read_facts(session, day=day)) as connection:
         evaluate_paired(connection, day)
         yield connection
-    finally:
-        connection.close()
 
 
-def day_position(session: Session, day: dt.date) -> tuple[GapReport, EscrowProof]:
+def day_position(session: Session, *, day: dt.date) -> tuple[GapReport, EscrowProof]:
     """Return the gap report and the escrow proof as of `day`, without touching the breaks."""
-    books = escrow_books(session, day)
-    with facts_on(session, day) as connection:
+    books = escrow_books(session, day=day)
+    with facts_on(session, day=day) as connection:
         gap, escrow = gap_on(connection, day), escrow_on(connection, day, books)
     return gap, explain_repayments(session, escrow)
+
+
+def breaks_as_of(
+    session: Session,
+    *,
+    day: dt.date,
+    columns: Sequence[str],
+    partner_code: str | None = None,
+) -> list[Sequence[Any]]:
+    """Return every break found by `day`: `columns`, then resolved_on and status as of `day`.
+
+    With `partner_code`, only the breaks naming that partner.
+    """
+    return repository.breaks_as_of(session, day=day, columns=columns, partner_code=partner_code)
+
+
+def open_breaks_on(session: Session, *, day: dt.date, schema: pa.Schema) -> pa.Table:
+    """Return the columns `schema` names of every break open on `day`."""
+    return repository.open_on(session, day=day, schema=schema)

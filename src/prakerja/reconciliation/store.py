@@ -8,24 +8,19 @@ changed: new breaks, changed descriptions, breaks the facts resolved.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import record_many
-from prakerja.kit.clock import utc_now
-from prakerja.reconciliation.engine import CONDITIONS, connect, sql
-from prakerja.reconciliation.models import Break
+from prakerja.reconciliation import repository
+from prakerja.reconciliation.engine import CONDITIONS, sql
 from prakerja.reconciliation.taxonomy import BreakStatus, Resolution
-from prakerja.storage.arrow import fetch_arrow
-from prakerja.storage.base import table_of
-from prakerja.storage.bulk import insert_new_rows
+from prakerja.storage.duck import duckdb_connection
 
 _DESCRIPTION = [f for f in CONDITIONS if f.name not in ("break_type", "break_key")]
 LIVE = pa.schema(
@@ -56,34 +51,20 @@ class StoreChanges:
 
 def apply_conditions(
     session: Session,
-    conditions: pa.Table,
     *,
+    conditions: pa.Table,
     day: dt.date,
     actor: str,
     run_id: int,
     audited: bool = True,
 ) -> StoreChanges:
     """Open, update and resolve breaks so that the store agrees with `conditions` on `day`."""
-    live = fetch_arrow(
-        session,
-        select(*(getattr(Break, name) for name in LIVE.names)).where(
-            or_(Break.status == BreakStatus.OPEN.value, Break.still_holds.is_(True))
-        ),
-        LIVE,
-    )
-    history = fetch_arrow(
-        session,
-        select(Break.break_type, Break.break_key, func.max(Break.occurrence)).group_by(
-            Break.break_type, Break.break_key
-        ),
-        HISTORY,
-    )
-    connection = connect({"conditions": conditions, "live": live, "history": history})
-    try:
+    live = repository.live_breaks(session, LIVE)
+    history = repository.last_occurrences(session, HISTORY)
+    tables = {"conditions": conditions, "live": live, "history": history}
+    with duckdb_connection(tables) as connection:
         found = connection.sql(sql("found")).to_arrow_table()
         gone = connection.sql(sql("gone")).to_arrow_table()
-    finally:
-        connection.close()
     changes = StoreChanges()
     opened = _where(found, "OPEN")
     updated = _where(found, "UPDATE")
@@ -98,23 +79,12 @@ def apply_conditions(
     updated = updated.drop_columns(["superseded"])
     _insert_opened(session, opened, day)
     if updated.num_rows:
-        session.execute(
-            update(Break), updated.select(["break_id", *(f.name for f in _DESCRIPTION)]).to_pylist()
-        )
+        described = updated.select(["break_id", *(f.name for f in _DESCRIPTION)])
+        repository.update_breaks(session, described.to_pylist())
     for ids in _chunks(resolved["break_id"].to_pylist()):
-        session.execute(
-            update(Break)
-            .where(Break.break_id.in_(ids))
-            .values(
-                status=BreakStatus.RESOLVED.value,
-                resolved_on=day,
-                resolution=Resolution.AUTO.value,
-                resolved_by=actor,
-                still_holds=False,
-            )
-        )
+        repository.resolve_automatically(session, ids, day=day, actor=actor)
     for ids in _chunks(lapsed.to_pylist()):
-        session.execute(update(Break).where(Break.break_id.in_(ids)).values(still_holds=False))
+        repository.mark_lapsed(session, ids)
     if audited:
         _audit(session, opened, "break.opened", day=day, actor=actor, run_id=run_id)
         _audit(session, resolved, "break.resolved", day=day, actor=actor, run_id=run_id)
@@ -142,27 +112,20 @@ def _insert_opened(session: Session, opened: pa.Table, day: dt.date) -> None:
     rows = rows.append_column("detected_on", pa.array([day] * count, pa.date32()))
     rows = rows.append_column("status", pa.array([BreakStatus.OPEN.value] * count, pa.string()))
     rows = rows.append_column("still_holds", pa.array([True] * count, pa.bool_()))
-    insert_new_rows(session, table_of(Break), rows)
+    repository.insert_breaks(session, rows)
 
 
 def _audit(
     session: Session, breaks: pa.Table, action: str, *, day: dt.date, actor: str, run_id: int
 ) -> None:
     """Record one audit event per break, in bulk: who ran the reconciliation, when, which run."""
-    count = breaks.num_rows
-    if count == 0:
-        return
     resolution = {"resolution": Resolution.AUTO.value} if action == "break.resolved" else {}
-    details = json.dumps({"run_id": run_id, **resolution})
-    events = pa.table(
-        {
-            "occurred_at": pa.array([utc_now()] * count, pa.timestamp("us", tz="UTC")),
-            "business_date": pa.array([day] * count, pa.date32()),
-            "actor": pa.array([actor] * count, pa.string()),
-            "action": pa.array([action] * count, pa.string()),
-            "subject_type": pa.array(["break"] * count, pa.string()),
-            "subject_id": breaks["break_id"],
-            "details": pa.array([details] * count, pa.string()),
-        }
+    record_many(
+        session,
+        action=action,
+        subject_type="break",
+        subject_ids=breaks["break_id"],
+        details={"run_id": run_id, **resolution},
+        business_date=day,
+        actor=actor,
     )
-    record_many(session, events)

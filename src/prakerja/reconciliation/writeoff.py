@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pyarrow as pa
 from sqlalchemy.orm import Session
 
 from prakerja.kit.errors import ConflictError
 from prakerja.ledger.accounts import AccountKind, account
-from prakerja.ledger.service import Movement, post
+from prakerja.ledger.service import post_movements
 from prakerja.reconciliation.models import Break
 from prakerja.reconciliation.taxonomy import BreakType
 
@@ -43,18 +44,14 @@ def post_write_off(session: Session, found: Break, *, day: dt.date) -> int:
     """Post the write-off of a bank fee once (its key names the break); return the amount."""
     amount = written_off_amount(found)
     partner = found.partner_code or "UNKNOWN"
-    post(
+    post_movements(
         session,
-        [
-            Movement(
-                idempotency_key=f"WRITE_OFF:{found.break_id}",
-                entry_kind=ENTRY_KIND,
-                debit_account=account(AccountKind.ESCROW_WRITTEN_OFF, partner),
-                credit_account=account(AccountKind.PARTNER_FUNDS, partner),
-                amount_idr=amount,
-                effective_on=day,
-                reference=found.batch_id or found.break_id,
-            )
-        ],
+        keys=pa.array([f"WRITE_OFF:{found.break_id}"]),
+        kind=ENTRY_KIND,
+        debit=account(AccountKind.ESCROW_WRITTEN_OFF, partner),
+        credit=account(AccountKind.PARTNER_FUNDS, partner),
+        amounts=pa.array([amount], pa.int64()),
+        day=day,
+        references=pa.array([found.batch_id or found.break_id]),
     )
     return amount

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
 from prakerja.ledger.accounts import AccountKind, account
-from prakerja.ledger.service import post_table
+from prakerja.ledger.service import post_movements
 
 RECEIVABLE = account(AccountKind.RECOVERY_RECEIVABLE)
 CLAIMED = account(AccountKind.RECOVERY_CLAIMED)
@@ -35,28 +35,20 @@ def _receivables(claim_ids: pa.ChunkedArray | pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(RECEIVABLE, claim_ids, ":")
 
 
-def _repeat(value: str, count: int) -> pa.Array:
-    return pa.array([value] * count, pa.string())
-
-
 def post_claims_opened(session: Session, claims: pa.Table) -> int:
     """Book each new claim (claim_id, amount_idr, opened_on) as a receivable, once."""
     count = claims.num_rows
     if count == 0:
         return 0
-    return post_table(
+    return post_movements(
         session,
-        pa.table(
-            {
-                "idempotency_key": pc.binary_join_element_wise("CLAIM", claims["claim_id"], ":"),
-                "entry_kind": _repeat(EntryKind.CLAIM_OPENED, count),
-                "debit_account": _receivables(claims["claim_id"]),
-                "credit_account": _repeat(CLAIMED, count),
-                "amount_idr": pc.cast(claims["amount_idr"], pa.int64()),
-                "effective_on": claims["opened_on"],
-                "reference": claims["claim_id"],
-            }
-        ),
+        keys=pc.binary_join_element_wise("CLAIM", claims["claim_id"], ":"),
+        kind=EntryKind.CLAIM_OPENED,
+        debit=_receivables(claims["claim_id"]),
+        credit=CLAIMED,
+        amounts=pc.cast(claims["amount_idr"], pa.int64()),
+        day=claims["opened_on"],
+        references=claims["claim_id"],
     )
 
 
@@ -65,17 +57,13 @@ def post_repayments(session: Session, credited: pa.Table) -> int:
     count = credited.num_rows
     if count == 0:
         return 0
-    return post_table(
+    return post_movements(
         session,
-        pa.table(
-            {
-                "idempotency_key": pc.binary_join_element_wise("REPAID", credited["bank_ref"], ":"),
-                "entry_kind": _repeat(EntryKind.REPAID, count),
-                "debit_account": _repeat(FUND, count),
-                "credit_account": _receivables(credited["claim_id"]),
-                "amount_idr": pc.cast(credited["amount_idr"], pa.int64()),
-                "effective_on": credited["statement_date"],
-                "reference": credited["bank_ref"],
-            }
-        ),
+        keys=pc.binary_join_element_wise("REPAID", credited["bank_ref"], ":"),
+        kind=EntryKind.REPAID,
+        debit=FUND,
+        credit=_receivables(credited["claim_id"]),
+        amounts=pc.cast(credited["amount_idr"], pa.int64()),
+        day=credited["statement_date"],
+        references=credited["bank_ref"],
     )

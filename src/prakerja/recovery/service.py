@@ -178,7 +178,9 @@ def open_claims(session: Session, *, breaks: pa.Table, day: dt.date, actor: str)
     Idempotent: a break or a payment already claimed is skipped. Return how
     many claims were opened.
     """
-    holders = registry.card_holders(session, breaks["card_number"].combine_chunks())
+    holders = registry.holders_of_cards(
+        session, card_numbers=breaks["card_number"].combine_chunks()
+    )
     tables = {
         "breaks": breaks.cast(INELIGIBLE_BREAKS),
         "holders": holders,

@@ -47,6 +47,3 @@ class Reason(StrEnum):
 
 #: Prefix of the reason for a barring list: `INELIGIBLE_LIST_<LIST_CODE>`.
 LIST_REASON_PREFIX = "INELIGIBLE_LIST_"
-
-#: At most this many participants of one family card (KK) ever hold a card.
-FAMILY_CARD_LIMIT = 2

@@ -6,11 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from prakerja.reconciliation.models import Break
-from prakerja.reconciliation.taxonomy import BreakStatus
+from prakerja.reconciliation import service as reconciliation
 
 BREAKS_COLUMNS = (
     "break_id",
@@ -32,25 +30,12 @@ BREAKS_COLUMNS = (
 
 
 def breaks_as_of(
-    session: Session, day: dt.date, *, partner_code: str | None = None
+    session: Session, *, day: dt.date, partner_code: str | None = None
 ) -> list[Sequence[Any]]:
     """Return breaks.csv's rows as of `day`: found by then, RESOLVED if resolved by then.
 
     With `partner_code`, only the breaks naming that partner (a partner's own view).
     """
-    resolved = Break.resolved_on <= day
-    query = (
-        select(
-            *(getattr(Break, name) for name in BREAKS_COLUMNS[:-2]),
-            case((resolved, Break.resolved_on), else_=None),
-            case(
-                (resolved, BreakStatus.RESOLVED.value),
-                else_=BreakStatus.OPEN.value,
-            ),
-        )
-        .where(Break.detected_on <= day)
-        .order_by(Break.detected_on, Break.break_type, Break.break_key, Break.occurrence)
+    return reconciliation.breaks_as_of(
+        session, day=day, columns=BREAKS_COLUMNS[:-2], partner_code=partner_code
     )
-    if partner_code is not None:
-        query = query.where(Break.partner_code == partner_code)
-    return [tuple(row) for row in session.execute(query)]

@@ -11,23 +11,21 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
-from functools import cache
-from importlib import resources
+from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from prakerja.kit.clock import utc_now
+from prakerja.reconciliation import service as reconciliation
 from prakerja.reconciliation.claims import explain_repayments
-from prakerja.reconciliation.engine import CONDITIONS, connect
+from prakerja.reconciliation.engine import CONDITIONS
 from prakerja.reconciliation.escrow import EscrowProof, escrow_on
 from prakerja.reconciliation.gap import GapReport, gap_on
-from prakerja.reconciliation.models import Break
 from prakerja.reconciliation.service import facts_on
 from prakerja.reconciliation.sources import escrow_books
 from prakerja.reconciliation.taxonomy import AGING_BUCKETS, BUCKET_NAMES, OLDER_BUCKET, BreakType
-from prakerja.storage.arrow import fetch_arrow
+from prakerja.storage.duck import duckdb_connection, read_sql
 
 #: The breaks a training platform's invoices carry; every other type is a payment partner's.
 INVOICE_TYPES = frozenset(
@@ -45,11 +43,8 @@ OPEN_BREAKS = pa.schema(
 )
 
 
-@cache
 def _sql(name: str) -> str:
-    return (resources.files("prakerja.reporting") / "sql" / f"{name}.sql").read_text(
-        encoding="utf-8"
-    )
+    return read_sql("prakerja.reporting", name)
 
 
 @dataclass(frozen=True)
@@ -134,10 +129,10 @@ class Statement:
     open_breaks: pa.Table = field(repr=False)
 
 
-def build_statement(session: Session, day: dt.date) -> Statement:
+def build_statement(session: Session, *, day: dt.date) -> Statement:
     """Compute the statement as of `day` from the facts and the breaks found up to it."""
-    books = escrow_books(session, day)
-    with facts_on(session, day) as connection:
+    books = escrow_books(session, day=day)
+    with facts_on(session, day=day) as connection:
         gap = gap_on(connection, day)
         escrow = explain_repayments(session, escrow_on(connection, day, books))
         totals = connection.sql(_sql("payment_totals")).to_arrow_table().to_pylist()
@@ -147,13 +142,7 @@ def build_statement(session: Session, day: dt.date) -> Statement:
             .to_pylist()
         )
     aged = _aged_open_breaks(session, day)
-    by_partner: dict[str, Totals] = defaultdict(Totals)
-    by_wave: dict[str, Totals] = defaultdict(Totals)
-    for row in totals:
-        counts = Totals(**{f.name: int(row[f.name] or 0) for f in fields(Totals)})
-        by_partner[row["partner_code"]] = by_partner[row["partner_code"]].plus(counts)
-        wave = _wave_label(row["wave"])
-        by_wave[wave] = by_wave[wave].plus(counts)
+    by_partner, by_wave = _totals_by_partner_and_wave(totals)
     escrow_of = {
         row["counterparty_code"]: PartnerEscrow(
             **{f.name: int(row[f.name]) for f in fields(PartnerEscrow)}
@@ -163,35 +152,6 @@ def build_statement(session: Session, day: dt.date) -> Statement:
     breaks = aged.to_pylist()
     payment_breaks = [b for b in breaks if b["break_type"] not in INVOICE_TYPES]
     invoice_breaks = [b for b in breaks if b["break_type"] in INVOICE_TYPES]
-    partner_codes = sorted({*by_partner, *(b["partner_code"] or "" for b in payment_breaks)})
-    partners = tuple(
-        Section(
-            title=code,
-            totals=by_partner.get(code, Totals()),
-            breaks=_break_lines([b for b in payment_breaks if (b["partner_code"] or "") == code]),
-            escrow=escrow_of.get(code, PartnerEscrow(0, 0, 0, 0)),
-        )
-        for code in partner_codes
-    )
-    platforms = tuple(
-        Section(
-            title=code,
-            totals=None,
-            breaks=_break_lines([b for b in invoice_breaks if b["partner_code"] == code]),
-        )
-        for code in sorted({b["partner_code"] for b in invoice_breaks})
-    )
-    wave_labels = sorted(
-        {*by_wave, *(_wave_label(b["wave"]) for b in payment_breaks)}, key=_wave_order
-    )
-    waves = tuple(
-        Section(
-            title=label,
-            totals=by_wave.get(label, Totals()),
-            breaks=_break_lines([b for b in payment_breaks if _wave_label(b["wave"]) == label]),
-        )
-        for label in wave_labels
-    )
     overall = Totals()
     for part in by_partner.values():
         overall = overall.plus(part)
@@ -202,11 +162,70 @@ def build_statement(session: Session, day: dt.date) -> Statement:
         gap=gap,
         overall=overall,
         breaks=_break_lines(breaks),
-        partners=partners,
-        platforms=platforms,
-        waves=waves,
+        partners=_partner_sections(by_partner, payment_breaks, escrow_of),
+        platforms=_platform_sections(invoice_breaks),
+        waves=_wave_sections(by_wave, payment_breaks),
         counterparties=escrow_of,
         open_breaks=aged,
+    )
+
+
+def _totals_by_partner_and_wave(
+    totals: list[dict[str, Any]],
+) -> tuple[dict[str, Totals], dict[str, Totals]]:
+    """Sum the payment totals rows by payment partner and by wave."""
+    by_partner: dict[str, Totals] = defaultdict(Totals)
+    by_wave: dict[str, Totals] = defaultdict(Totals)
+    for row in totals:
+        counts = Totals(**{f.name: int(row[f.name] or 0) for f in fields(Totals)})
+        by_partner[row["partner_code"]] = by_partner[row["partner_code"]].plus(counts)
+        wave = _wave_label(row["wave"])
+        by_wave[wave] = by_wave[wave].plus(counts)
+    return by_partner, by_wave
+
+
+def _partner_sections(
+    by_partner: dict[str, Totals],
+    payment_breaks: list[dict[str, Any]],
+    escrow_of: dict[str, PartnerEscrow],
+) -> tuple[Section, ...]:
+    """One section per payment partner with totals or breaks, in code order."""
+    codes = sorted({*by_partner, *(b["partner_code"] or "" for b in payment_breaks)})
+    return tuple(
+        Section(
+            title=code,
+            totals=by_partner.get(code, Totals()),
+            breaks=_break_lines([b for b in payment_breaks if (b["partner_code"] or "") == code]),
+            escrow=escrow_of.get(code, PartnerEscrow(0, 0, 0, 0)),
+        )
+        for code in codes
+    )
+
+
+def _platform_sections(invoice_breaks: list[dict[str, Any]]) -> tuple[Section, ...]:
+    """One section per training platform with invoice breaks, in code order."""
+    return tuple(
+        Section(
+            title=code,
+            totals=None,
+            breaks=_break_lines([b for b in invoice_breaks if b["partner_code"] == code]),
+        )
+        for code in sorted({b["partner_code"] for b in invoice_breaks})
+    )
+
+
+def _wave_sections(
+    by_wave: dict[str, Totals], payment_breaks: list[dict[str, Any]]
+) -> tuple[Section, ...]:
+    """One section per wave with totals or breaks, waves in number order, then no wave."""
+    labels = sorted({*by_wave, *(_wave_label(b["wave"]) for b in payment_breaks)}, key=_wave_order)
+    return tuple(
+        Section(
+            title=label,
+            totals=by_wave.get(label, Totals()),
+            breaks=_break_lines([b for b in payment_breaks if _wave_label(b["wave"]) == label]),
+        )
+        for label in labels
     )
 
 
@@ -239,24 +258,14 @@ def _break_lines(breaks: list[dict[str, object]]) -> tuple[BreakLine, ...]:
 
 def _aged_open_breaks(session: Session, day: dt.date) -> pa.Table:
     """Return the breaks open on `day`, each with its age in days and its aging bucket."""
-    columns = [getattr(Break, name) for name in OPEN_BREAKS.names]
-    found = fetch_arrow(
-        session,
-        select(*columns).where(
-            Break.detected_on <= day, or_(Break.resolved_on.is_(None), Break.resolved_on > day)
-        ),
-        OPEN_BREAKS,
-    )
+    found = reconciliation.open_breaks_on(session, day=day, schema=OPEN_BREAKS)
     buckets = pa.table(
         {
             "name": [name for name, _ in AGING_BUCKETS],
             "upper_days": pa.array([upper for _, upper in AGING_BUCKETS], pa.int32()),
         }
     )
-    connection = connect({"open_breaks": found, "buckets": buckets})
-    try:
+    with duckdb_connection({"open_breaks": found, "buckets": buckets}) as connection:
         return connection.sql(
             _sql("aging"), params={"day": day, "older": OLDER_BUCKET}
         ).to_arrow_table()
-    finally:
-        connection.close()

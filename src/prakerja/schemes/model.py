@@ -84,6 +84,8 @@ class Scheme(_Strict):
     post_training_incentive: PostTrainingIncentive
     survey_incentive: SurveyIncentive
     partner_result_sla_days: int = Field(default=1, ge=0)
+    family_card_limit: int = Field(default=2, ge=1)
+    """At most this many participants of one family card (KK) ever hold a card."""
 
     @model_validator(mode="after")
     def _ages_in_order(self) -> Scheme:

@@ -168,11 +168,15 @@ def _insert_postgresql(
 ) -> int:
     """COPY the rows whose key is new straight into the table.
 
-    An advisory lock per table serialises bulk loads of one table, so no
-    other load can add a key between the check and the COPY.
+    An advisory lock per table (of the current schema: advisory locks are
+    database-wide) serialises bulk loads of one table, so no other load can
+    add a key between the check and the COPY.
     """
     with raw.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"bulk:{table.name}",))
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(current_schema() || %s))",
+            (f":bulk:{table.name}",),
+        )
         cursor.execute("SET LOCAL TimeZone = 'UTC'")
         if key:
             existing = _existing_keys(cursor, table.name, rows, key)

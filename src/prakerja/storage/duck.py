@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
+from importlib import resources
 from typing import Any
 
 import pyarrow as pa
@@ -26,11 +27,15 @@ def _database() -> Any:
     """The process's in-memory DuckDB; each piece of work gets its own cursor on it."""
     import duckdb
 
-    spill = tempfile.mkdtemp(prefix="prakerja-duckdb-")
+    settings = get_settings()
+    parent = settings.duckdb_spill_dir
+    if parent is not None:
+        parent.mkdir(parents=True, exist_ok=True)
+    spill = tempfile.mkdtemp(prefix="prakerja-duckdb-", dir=parent)
     atexit.register(shutil.rmtree, spill, ignore_errors=True)
     return duckdb.connect(
         config={
-            "memory_limit": get_settings().reconciliation_memory_limit,
+            "memory_limit": settings.reconciliation_memory_limit,
             "temp_directory": spill,
         }
     )
@@ -61,3 +66,9 @@ def duckdb_connection(
         yield connection
     finally:
         connection.close()
+
+
+@cache
+def read_sql(package: str, name: str) -> str:
+    """Return the text of a domain's rule SQL, `<package>/sql/<name>.sql`."""
+    return (resources.files(package) / "sql" / f"{name}.sql").read_text(encoding="utf-8")

@@ -13,15 +13,15 @@ from prakerja.ingest import checks
 from prakerja.ingest.checks import Field
 from prakerja.ingest.pipeline import ImportContext, Loader, StoreOutcome
 from prakerja.ingest.validate import REJECT_SCHEMA, ROW
+from prakerja.kit.clock import jakarta_days
 from prakerja.payouts import service as payouts
-from prakerja.payouts.models import IncentiveKind
+from prakerja.payouts.codes import IncentiveKind
 from prakerja.registry import service as registry
 from prakerja.registry.codes import Employment
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
 from prakerja.surveys.models import SurveyResponse
 from prakerja.surveys.windows import judge
-from prakerja.transactions.events import jakarta_days
 
 ANSWER_COLUMNS = (
     "card_number",
@@ -95,7 +95,7 @@ class SurveyResponsesLoader(Loader):
         paying = counted.filter(pc.greater(counted["amount_idr"], 0))
         payouts.add_entitlements(
             session,
-            pa.table(
+            rows=pa.table(
                 {
                     "card_number": paying["card_number"],
                     "kind": pa.array([IncentiveKind.SURVEY.value] * paying.num_rows, pa.string()),

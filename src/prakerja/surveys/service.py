@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import duckdb
 import pyarrow as pa
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from prakerja.storage.arrow import fetch_arrow
-from prakerja.surveys.models import SurveyResponse
+from prakerja.storage.duck import duckdb_connection, read_sql
+from prakerja.surveys import repository
+
+_PACKAGE = "prakerja.surveys"
 
 _ANSWERS_SCHEMA = pa.schema(
     [
@@ -22,32 +22,6 @@ _ANSWERS_SCHEMA = pa.schema(
         ("skills_improved", pa.bool_()),
     ]
 )
-
-_SUMMARY_SQL = """
-SELECT
-    survey_no,
-    count(*) AS respondents,
-    count(*) FILTER (WHERE started_business) AS started_business,
-    count(*) FILTER (WHERE skills_improved) AS skills_improved,
-    CAST(round(median(monthly_income_idr)) AS BIGINT) AS median_income_idr,
-    CAST(round(avg(monthly_income_idr)) AS BIGINT) AS mean_income_idr
-FROM answers
-GROUP BY survey_no
-ORDER BY survey_no
-"""
-_EMPLOYMENT_SQL = """
-SELECT survey_no, employment_status, count(*) AS answers
-FROM answers
-GROUP BY survey_no, employment_status
-ORDER BY survey_no, answers DESC, employment_status
-"""
-_BUSINESS_SQL = """
-SELECT survey_no, lower(trim(business_type)) AS business_type, count(*) AS answers
-FROM answers
-WHERE started_business AND coalesce(trim(business_type), '') <> ''
-GROUP BY survey_no, lower(trim(business_type))
-ORDER BY survey_no, answers DESC, business_type
-"""
 
 
 @dataclass(frozen=True)
@@ -68,24 +42,11 @@ class SurveyOutcomes:
 
 def outcome_statistics(session: Session, *, top_business_types: int = 10) -> list[SurveyOutcomes]:
     """Return the outcome statistics of every survey answered so far (counted answers only)."""
-    answers = fetch_arrow(
-        session,
-        select(
-            SurveyResponse.survey_no,
-            SurveyResponse.employment_status,
-            SurveyResponse.started_business,
-            SurveyResponse.business_type,
-            SurveyResponse.monthly_income_idr,
-            SurveyResponse.skills_improved,
-        ),
-        _ANSWERS_SCHEMA,
-    )
-    connection = duckdb.connect()
-    connection.register("answers", answers)
-    summary = connection.sql(_SUMMARY_SQL).fetchall()
-    employment = connection.sql(_EMPLOYMENT_SQL).fetchall()
-    businesses = connection.sql(_BUSINESS_SQL).fetchall()
-    connection.close()
+    answers = repository.answers(session, _ANSWERS_SCHEMA)
+    with duckdb_connection({"answers": answers}) as connection:
+        summary = connection.sql(read_sql(_PACKAGE, "outcome_summary")).fetchall()
+        employment = connection.sql(read_sql(_PACKAGE, "outcome_employment")).fetchall()
+        businesses = connection.sql(read_sql(_PACKAGE, "outcome_business")).fetchall()
     by_survey: dict[int, dict[str, int]] = {}
     for survey_no, status, count in employment:
         by_survey.setdefault(int(survey_no), {})[str(status)] = int(count)
@@ -111,5 +72,4 @@ def outcome_statistics(session: Session, *, top_business_types: int = 10) -> lis
 
 def answered_surveys(session: Session) -> set[tuple[str, int]]:
     """Return every (card, survey) that has its counted answer."""
-    rows = session.execute(select(SurveyResponse.card_number, SurveyResponse.survey_no))
-    return {(str(card), int(number)) for card, number in rows}
+    return repository.answered(session)

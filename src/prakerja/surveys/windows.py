@@ -7,10 +7,12 @@ SUCCESS) and stays open `open_for_days` days more, both ends included.
 
 from __future__ import annotations
 
-import duckdb
 import pyarrow as pa
 
 from prakerja.schemes.loader import all_schemes
+from prakerja.storage.duck import duckdb_connection, read_sql
+
+_PACKAGE = "prakerja.surveys"
 
 #: Columns of judged answers: the window and, when the answer cannot count, why not.
 JUDGED_SCHEMA = pa.schema(
@@ -23,42 +25,6 @@ JUDGED_SCHEMA = pa.schema(
         ("reason", pa.string()),
     ]
 )
-
-_JUDGE_SQL = """
-WITH windows AS (
-    SELECT
-        a._row, a.survey_no, a.submitted_on, c.card_number AS known_card, s.scheme, s.surveys,
-        s.amount_idr, p.paid_on,
-        p.paid_on + CAST(s.opens_every_days * a.survey_no AS INTEGER) AS opens_on,
-        p.paid_on + CAST(s.opens_every_days * a.survey_no + s.open_for_days AS INTEGER)
-            AS closes_on
-    FROM answers a
-    LEFT JOIN cards c ON c.card_number = a.card_number
-    LEFT JOIN schemes s ON s.scheme = c.scheme
-    LEFT JOIN paid p ON p.card_number = a.card_number
-)
-SELECT
-    _row, opens_on, closes_on, amount_idr,
-    CASE
-        WHEN known_card IS NULL THEN 'card_number'
-        WHEN survey_no > surveys THEN 'survey_no'
-        WHEN paid_on IS NULL OR submitted_on NOT BETWEEN opens_on AND closes_on
-            THEN 'submitted_at'
-    END AS "column",
-    CASE
-        WHEN known_card IS NULL THEN 'unknown card number'
-        WHEN survey_no > surveys
-            THEN 'scheme ' || scheme || ' has ' || CAST(surveys AS VARCHAR) || ' survey(s)'
-        WHEN paid_on IS NULL
-            THEN 'survey ' || CAST(survey_no AS VARCHAR)
-                 || ' is not open: the first post-training incentive is not paid yet'
-        WHEN submitted_on NOT BETWEEN opens_on AND closes_on
-            THEN 'survey ' || CAST(survey_no AS VARCHAR) || ' is not open: it is open from '
-                 || CAST(opens_on AS VARCHAR) || ' to ' || CAST(closes_on AS VARCHAR)
-    END AS reason
-FROM windows
-ORDER BY _row
-"""
 
 
 def scheme_table() -> pa.Table:
@@ -86,11 +52,7 @@ def judge(answers: pa.Table, cards: pa.Table, paid: pa.Table) -> pa.Table:
     paid. Returns JUDGED_SCHEMA, one row per answer, `reason` null when the
     answer is within its survey's window.
     """
-    connection = duckdb.connect()
-    connection.register("answers", answers)
-    connection.register("cards", cards)
-    connection.register("paid", paid)
-    connection.register("schemes", scheme_table())
-    judged = connection.sql(_JUDGE_SQL).to_arrow_table()
-    connection.close()
+    tables = {"answers": answers, "cards": cards, "paid": paid, "schemes": scheme_table()}
+    with duckdb_connection(tables) as connection:
+        judged = connection.sql(read_sql(_PACKAGE, "windows")).to_arrow_table()
     return judged.cast(JUDGED_SCHEMA)

@@ -11,7 +11,6 @@ file (its import run's counts, and its `FILE.rejects.csv` when refused).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,22 +18,21 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from prakerja.audit.models import ImportRun
+from prakerja.audit.service import count_late_outcomes, import_file_names
 from prakerja.catalog.service import course_platforms_table, courses_table
 from prakerja.ingest.rejects import append_late_rejects
 from prakerja.ingest.validate import REJECT_SCHEMA, ROW
+from prakerja.kit.clock import jakarta_days
 from prakerja.registry.service import card_states, move_training_balances
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import append_rows, insert_new_rows, update_rows
+from prakerja.storage.duck import duckdb_connection, read_sql
 from prakerja.transactions import repository
 from prakerja.transactions.models import Attendance, EventState, PlatformEvent, Voucher
 from prakerja.transactions.rules import Decisions, Facts, decide
 
-#: The program's calendar is Asia/Jakarta, UTC+7 all year (no daylight saving since 1964).
-JAKARTA_OFFSET = dt.timedelta(hours=7)
 EVENT_COLUMNS = (
     "platform_code",
     "event_id",
@@ -62,14 +60,8 @@ class Settled:
     earlier_rejected: int = 0
 
 
-def jakarta_days(instants: pa.Array) -> pa.Array:
-    """Return the program's calendar day of each UTC instant."""
-    local = pc.add(pc.cast(instants, pa.timestamp("us")), pa.scalar(JAKARTA_OFFSET))
-    return pc.cast(local, pa.date32())
-
-
 def import_events(
-    session: Session, rows: pa.Table, *, import_run_id: int, raw: pa.Table | None
+    session: Session, *, rows: pa.Table, import_run_id: int, raw: pa.Table | None
 ) -> Settled:
     """Store a file's valid events and apply them with every event still pending."""
     repository.lock_events(session)
@@ -121,7 +113,7 @@ def import_events(
     return settled
 
 
-def settle_pending(session: Session, voucher_codes: list[str]) -> tuple[int, int]:
+def settle_pending(session: Session, *, voucher_codes: list[str]) -> tuple[int, int]:
     """Apply what became possible for these vouchers' pending events; return (applied, refused)."""
     pending = repository.pending_events(session, voucher_codes)
     if pending.num_rows == 0:
@@ -139,21 +131,10 @@ def _as_events(pending: pa.Table) -> pa.Table:
 
 def _split_resent(rows: pa.Table, stored: pa.Table) -> tuple[pa.Table, Settled]:
     """Report events sent again by the state they have; return the new rows."""
-    import duckdb
-
-    db = duckdb.connect()
-    try:
+    with duckdb_connection() as db:
         db.register("file_rows", rows.select([ROW, "platform_code", "event_id"]))
         db.register("stored", stored)
-        again = db.sql(
-            """
-            SELECT f._row, s.state, s.state_column, s.state_reason
-            FROM file_rows AS f JOIN stored AS s USING (platform_code, event_id)
-            ORDER BY f._row
-            """
-        ).to_arrow_table()
-    finally:
-        db.close()
+        again = db.sql(read_sql("prakerja.transactions", "resent")).to_arrow_table()
     state = again["state"]
     refused = pc.equal(state, EventState.REJECTED.value)
     settled = Settled(
@@ -174,7 +155,7 @@ def _split_resent(rows: pa.Table, stored: pa.Table) -> tuple[pa.Table, Settled]:
 
 def _judge(session: Session, events: pa.Table) -> Decisions:
     vouchers = events["voucher_code"]
-    cards = card_states(session, events["card_number"])
+    cards = card_states(session, card_numbers=events["card_number"])
     facts = Facts(
         cards=cards,
         courses=courses_table(session),
@@ -312,20 +293,8 @@ def _report_to_earlier_runs(
     late: dict[int, list[tuple[int, str, str, dict[str, str]]]],
 ) -> None:
     for run_id, (applied, refused) in counts.items():
-        session.execute(
-            update(ImportRun)
-            .where(ImportRun.id == run_id)
-            .values(
-                loaded=ImportRun.loaded + applied,
-                rejected=ImportRun.rejected + refused,
-                pending=ImportRun.pending - applied - refused,
-            )
-        )
-    names = dict(
-        session.execute(
-            select(ImportRun.id, ImportRun.file_name).where(ImportRun.id.in_(list(late)))
-        ).all()
-    )
+        count_late_outcomes(session, run_id=run_id, applied=applied, refused=refused)
+    names = import_file_names(session, run_ids=late)
     for run_id, rows in late.items():
         path = Path(names[run_id])
         if path.parent.is_dir():
@@ -355,4 +324,4 @@ def _apply(session: Session, decisions: Decisions) -> None:
             decisions.attendances,
             key=("voucher_code", "sequence", "source"),
         )
-    move_training_balances(session, decisions.balance_moves)
+    move_training_balances(session, moves=decisions.balance_moves)

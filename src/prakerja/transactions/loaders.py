@@ -61,7 +61,7 @@ class PlatformEventsLoader(Loader):
         context.reporter.start("applying platform events", rows.num_rows)
         settled = import_events(
             session,
-            rows,
+            rows=rows,
             import_run_id=context.import_run_id,
             raw=context.raw.table if context.raw is not None else None,
         )
@@ -108,5 +108,5 @@ class PlatformInvoicesLoader(Loader):
 
     def store(self, session: Session, rows: pa.Table, context: ImportContext) -> StoreOutcome:
         """Store new invoice lines with whether each is payable and, if not, why."""
-        inserted = store_invoice_lines(session, rows, import_run_id=context.import_run_id)
+        inserted = store_invoice_lines(session, rows=rows, import_run_id=context.import_run_id)
         return StoreOutcome(duplicates=rows.num_rows - inserted)

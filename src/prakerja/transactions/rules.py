@@ -13,11 +13,12 @@ zero are walked one move at a time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from prakerja.storage.duck import duckdb_connection, read_sql
 
 APPLIED, PENDING, REJECTED = "APPLIED", "PENDING", "REJECTED"
 VERDICT_SCHEMA = pa.schema(
@@ -28,7 +29,6 @@ VERDICT_SCHEMA = pa.schema(
         ("reason", pa.string()),
     ]
 )
-_SQL = Path(__file__).with_name("sql")
 
 
 @dataclass(frozen=True)
@@ -56,15 +56,12 @@ class Decisions:
 
 
 def _sql(name: str) -> str:
-    return (_SQL / f"{name}.sql").read_text(encoding="utf-8")
+    return read_sql("prakerja.transactions", name)
 
 
 def decide(events: pa.Table, facts: Facts) -> Decisions:
     """Judge every event against the facts; return verdicts and the changes to make."""
-    import duckdb
-
-    db = duckdb.connect()
-    try:
+    with duckdb_connection() as db:
         for name, table in (
             ("events", events),
             ("cards", facts.cards),
@@ -77,8 +74,6 @@ def decide(events: pa.Table, facts: Facts) -> Decisions:
         ):
             db.register(name, table)
         return _decide(db)
-    finally:
-        db.close()
 
 
 def _arrow(db: Any, sql: str) -> pa.Table:
@@ -164,14 +159,7 @@ def _walk_card(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for position, move in enumerate(timeline)
         if move["kind"] == "REFUND"
     }
-    # The balance after each purchase already applied, from the moves that are certain.
-    floors: dict[int, int] = {}
-    level = first["start_idr"]
-    for position, move in enumerate(timeline):
-        if move["kind"] != "PURCHASE" and move["voucher_code"] not in bought_here:
-            level += move["delta"]
-            if move["kind"] == "APPLIED_PURCHASE":
-                floors[position] = level
+    floors = _floors(timeline, bought_here)
     balance: int = first["start_idr"]
     accepted: set[str] = set()
     verdicts: list[dict[str, Any]] = []
@@ -200,6 +188,18 @@ def _walk_card(timeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     floors[later] -= amount
             verdicts.append(_verdict(move["eid"], APPLIED, None, None))
     return verdicts
+
+
+def _floors(timeline: list[dict[str, Any]], bought_here: set[str]) -> dict[int, int]:
+    """Return the balance after each purchase already applied, from the moves that are certain."""
+    floors: dict[int, int] = {}
+    level = timeline[0]["start_idr"]
+    for position, move in enumerate(timeline):
+        if move["kind"] != "PURCHASE" and move["voucher_code"] not in bought_here:
+            level += move["delta"]
+            if move["kind"] == "APPLIED_PURCHASE":
+                floors[position] = level
+    return floors
 
 
 def _verdict(eid: int, state: str, column: str | None, reason: str | None) -> dict[str, Any]:

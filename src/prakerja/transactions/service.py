@@ -27,11 +27,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import record
-from prakerja.catalog.models import BUNDLE, Category, Course
-from prakerja.catalog.service import course_categories_table
+from prakerja.catalog.codes import BUNDLE, Category
+from prakerja.catalog.service import course_categories_table, courses_for_join
 from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
+from prakerja.storage.duck import duckdb_connection, read_sql
 from prakerja.transactions.errors import (
     OtherProvidersCodeError,
     RefundedCodeError,
@@ -144,7 +145,7 @@ def code_statement(alongside: ScalarSelect[Any] | None = None) -> Select[Any]:
     the code is unknown (so `alongside` is always read).
     """
     vouchers, events = table_of(Voucher), table_of(PlatformEvent)
-    courses, attendances = table_of(Course), table_of(Attendance)
+    courses, attendances = courses_for_join(), table_of(Attendance)
     attended = (
         select(attendances.c.voucher_code)
         .where(
@@ -267,7 +268,7 @@ def commit_redeem_code(
             subject_id=redeem_code,
             details={"provider": provider_code, "sequence": sequence},
         )
-        settle_pending(session, [redeem_code])
+        settle_pending(session, voucher_codes=[redeem_code])
     return _provider_view(session, provider_code, redeem_code, sequence)
 
 
@@ -278,8 +279,6 @@ def category_ranking(session: Session) -> list[tuple[str, int]]:
     who bought courses of several categories counts in each. Ties keep the
     contract's category order.
     """
-    import duckdb
-
     bought = fetch_arrow(
         session,
         select(Voucher.card_number, Voucher.course_code).where(Voucher.refunded_at.is_(None)),
@@ -292,25 +291,8 @@ def category_ranking(session: Session) -> list[tuple[str, int]]:
             "position": list(range(len(Category) + 1)),
         }
     )
-    db = duckdb.connect()
-    try:
+    with duckdb_connection() as db:
         for name, table in (("bought", bought), ("categories", categories), ("ordering", order)):
             db.register(name, table)
-        rows = db.sql(
-            """
-            WITH labelled AS (
-                SELECT course_code,
-                       CASE WHEN count(*) > 1 THEN 'BUNDLE' ELSE min(category) END AS label
-                FROM categories GROUP BY course_code
-            )
-            SELECT o.category, count(DISTINCT b.card_number) AS participants
-            FROM ordering AS o
-            LEFT JOIN labelled AS l ON l.label = o.category
-            LEFT JOIN bought AS b ON b.course_code = l.course_code
-            GROUP BY o.category, o.position
-            ORDER BY participants DESC, o.position
-            """
-        ).fetchall()
-    finally:
-        db.close()
+        rows = db.sql(read_sql("prakerja.transactions", "category_ranking")).fetchall()
     return [(str(category), int(count)) for category, count in rows]

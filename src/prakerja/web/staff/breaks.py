@@ -149,7 +149,7 @@ def resolve(
 ) -> Response:
     """Resolve an open break with a written reason; the account's username is the actor."""
     try:
-        resolve_break(session, break_id[:40], reason=reason, actor=staff.username)
+        resolve_break(session, break_id=break_id[:40], reason=reason, actor=staff.username)
     except PrakerjaError as refused:
         session.rollback()
         return _render_break(request, session, staff, break_id[:40], error=refused.message)

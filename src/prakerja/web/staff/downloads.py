@@ -52,7 +52,7 @@ def downloads(
 def breaks_csv(session: DbSession, staff: DownloadExports, date: str | None = None) -> Response:
     """breaks.csv as of a day."""
     day = chosen_day(date, latest_day(session))
-    return _csv(f"breaks-{day}.csv", BREAKS_COLUMNS, breaks_as_of(session, day))
+    return _csv(f"breaks-{day}.csv", BREAKS_COLUMNS, breaks_as_of(session, day=day))
 
 
 @router.get("/downloads/gap.csv")
@@ -61,7 +61,7 @@ def gap_csv(session: DbSession, staff: DownloadExports, date: str | None = None)
     from prakerja.reconciliation.service import day_position
 
     day = chosen_day(date, latest_day(session))
-    gap, _ = day_position(session, day)
+    gap, _ = day_position(session, day=day)
     rows = ((row.stage.value, row.participants, row.amount_idr) for row in gap.rows)
     return _csv(f"gap-{day}.csv", ("stage", "participants", "amount_idr"), rows)
 
@@ -75,7 +75,7 @@ def _refused(refusal: PrakerjaError) -> Response:
 def selection_csv(session: DbSession, wave: int, staff: DownloadExports) -> Response:
     """A wave's selection."""
     try:
-        selected = selection_rows(session, wave)
+        selected = selection_rows(session, wave=wave)
     except PrakerjaError as refusal:
         return _refused(refusal)
     rows = ((r.nik, r.wave, r.outcome, r.reason, r.card_number) for r in selected)
@@ -87,7 +87,7 @@ def selection_csv(session: DbSession, wave: int, staff: DownloadExports) -> Resp
 def cards_csv(session: DbSession, wave: int, staff: DownloadExports) -> Response:
     """A wave's cards."""
     try:
-        cards = card_rows(session, wave)
+        cards = card_rows(session, wave=wave)
     except PrakerjaError as refusal:
         return _refused(refusal)
     header = tuple(field.name for field in fields(CardRow))
@@ -106,7 +106,7 @@ def statement(
     if kind not in ("xlsx", "pdf"):
         return Response("unknown format", status_code=404)
     day = chosen_day(date, latest_day(session))
-    built = build_statement(session, day)
+    built = build_statement(session, day=day)
     folder = Path(tempfile.mkdtemp(prefix="prakerja-statement-"))
     name = f"reconciliation-statement-{day.isoformat()}.{kind}"
     path = (write_workbook if kind == "xlsx" else write_pdf)(built, folder / name)

@@ -67,8 +67,8 @@ def _run(engine: Engine, job_id: int, day: dt.date, actor: str) -> None:
 
     try:
         with acting_as(actor), unit_of_work(engine) as session:
-            advance_to(session, day)
-            summary = reconcile(session, day, actor=actor, reporter=JobReporter(engine, job_id))
+            advance_to(session, day=day)
+            summary = reconcile(session, day=day, actor=actor, reporter=JobReporter(engine, job_id))
         with unit_of_work(engine) as session:
             overview_figures(session, day)  # ready for the overview's next visitor
     except PrakerjaError as refused:

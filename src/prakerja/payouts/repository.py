@@ -1,0 +1,197 @@
+"""The payout flow's statements for its services (the set-based steps keep theirs in SQL).
+
+`instruct.py` and `settle.py` run their rules as set-based SQL inside the
+database (`INSERT ... SELECT`, `UPDATE ... FROM`); everything else the payout
+flow reads or writes is here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from prakerja.payouts.codes import REPAYMENT, Direction, IncentiveKind, InstructionState
+from prakerja.payouts.models import (
+    BankStatementLine,
+    Entitlement,
+    Instruction,
+    PartnerResult,
+    PaymentBatch,
+    PayoutAccount,
+)
+from prakerja.storage.arrow import fetch_arrow
+from prakerja.storage.base import table_of
+from prakerja.storage.bulk import insert_new_rows
+
+
+def latest_batch_day(session: Session) -> dt.date | None:
+    """Return the latest business day a payouts run made a batch for."""
+    return session.scalar(select(func.max(PaymentBatch.business_date)))
+
+
+def instruction_for_update(session: Session, instruction_id: str) -> Instruction | None:
+    """Return an instruction, locked, or None."""
+    return session.get(Instruction, instruction_id, with_for_update=True)
+
+
+def has_result(session: Session, *, instruction_id: str, partner_code: str) -> bool:
+    """Return whether the partner instructed sent a result for an instruction."""
+    answered = session.scalar(
+        select(
+            exists().where(
+                PartnerResult.instruction_id == instruction_id,
+                PartnerResult.partner_code == partner_code,
+            )
+        )
+    )
+    return bool(answered)
+
+
+def paid_on(session: Session, entitlement_id: int) -> dt.date | None:
+    """Return the day an entitlement was paid, or None."""
+    return session.scalar(select(Entitlement.paid_on).where(Entitlement.id == entitlement_id))
+
+
+def first_tranche_paid(session: Session, schema: pa.Schema) -> pa.Table:
+    """Return (card, paid on) of each first post-training tranche paid."""
+    query = select(Entitlement.card_number, Entitlement.paid_on).where(
+        Entitlement.kind == IncentiveKind.POST_TRAINING.value,
+        Entitlement.tranche == 1,
+        Entitlement.paid_on.is_not(None),
+    )
+    return fetch_arrow(session, query, schema)
+
+
+def paid_totals(session: Session) -> Sequence[Any]:
+    """Return (partner, kind, tranche, count, amount) of instructions succeeded."""
+    return session.execute(
+        select(
+            Instruction.partner_code,
+            Instruction.kind,
+            Instruction.tranche,
+            func.count(),
+            func.sum(Instruction.amount_idr),
+        )
+        .where(Instruction.state == InstructionState.SUCCEEDED.value)
+        .group_by(Instruction.partner_code, Instruction.kind, Instruction.tranche)
+        .order_by(Instruction.partner_code, Instruction.kind, Instruction.tranche)
+    ).all()
+
+
+def linked_cards(session: Session) -> set[str]:
+    """Return the cards that have linked a payout account."""
+    return set(session.scalars(select(PayoutAccount.card_number).distinct()))
+
+
+def failed_awaiting_account(session: Session) -> Sequence[Any]:
+    """Return (card, instruction, partner, failure code, failed at) of failed latest attempts.
+
+    Only unpaid entitlements whose card linked no account since the failure.
+    """
+    later = aliased(Instruction)
+    newer_link = exists().where(
+        PayoutAccount.card_number == Instruction.card_number,
+        PayoutAccount.linked_at > Instruction.result_at,
+    )
+    return session.execute(
+        select(
+            Instruction.card_number,
+            Instruction.instruction_id,
+            Instruction.partner_code,
+            PartnerResult.failure_code,
+            Instruction.result_at,
+        )
+        .join(
+            PartnerResult,
+            and_(
+                PartnerResult.partner_code == Instruction.partner_code,
+                PartnerResult.partner_txn_id == Instruction.result_txn_id,
+            ),
+        )
+        .join(Entitlement, Entitlement.id == Instruction.entitlement_id)
+        .where(
+            Instruction.state == InstructionState.FAILED.value,
+            Entitlement.paid_on.is_(None),
+            ~exists().where(
+                later.entitlement_id == Instruction.entitlement_id,
+                later.attempt > Instruction.attempt,
+            ),
+            ~newer_link,
+        )
+        .order_by(Instruction.instruction_id)
+    ).all()
+
+
+def first_links(session: Session, *, as_of: dt.date, schema: pa.Schema) -> pa.Table:
+    """Return each card's first day with a payout account linked, by `as_of`."""
+    query = (
+        select(PayoutAccount.card_number, func.min(PayoutAccount.linked_on))
+        .where(PayoutAccount.linked_on <= as_of)
+        .group_by(PayoutAccount.card_number)
+    )
+    return fetch_arrow(session, query, schema)
+
+
+def post_training_tranches(session: Session, schema: pa.Schema) -> pa.Table:
+    """Return each card's highest post-training tranche created."""
+    query = (
+        select(Entitlement.card_number, func.max(Entitlement.tranche))
+        .where(Entitlement.kind == IncentiveKind.POST_TRAINING.value)
+        .group_by(Entitlement.card_number)
+    )
+    return fetch_arrow(session, query, schema)
+
+
+def insert_entitlements(session: Session, rows: pa.Table) -> int:
+    """Store new entitlements (one per card, kind and tranche); return how many were new."""
+    return insert_new_rows(
+        session, table_of(Entitlement), rows, key=("card_number", "kind", "tranche")
+    )
+
+
+def hold_entitlements(session: Session, holds: list[dict[str, Any]]) -> None:
+    """Hold each card's unpaid entitlements from a day with a reason, unless held earlier.
+
+    `holds` has `b_card`, `b_from` and `b_reason` per card.
+    """
+    statement = (
+        update(table_of(Entitlement))
+        .where(
+            Entitlement.card_number == bindparam("b_card"),
+            Entitlement.paid_on.is_(None),
+            or_(Entitlement.held_from.is_(None), Entitlement.held_from > bindparam("b_from")),
+        )
+        .values(held_from=bindparam("b_from"), held_reason=bindparam("b_reason"))
+    )
+    session.connection().execute(statement, holds)
+
+
+REPAYMENT_LINES = pa.schema(
+    [
+        ("bank_ref", pa.string()),
+        ("statement_date", pa.date32()),
+        ("amount_idr", pa.int64()),
+        ("claim_id", pa.string()),
+    ]
+)
+
+
+def repayment_lines(session: Session, *, up_to: dt.date | None = None) -> pa.Table:
+    """Return the escrow's CREDIT lines from REPAYMENT (dated up to a day), the claim id quoted."""
+    query = select(
+        BankStatementLine.bank_ref,
+        BankStatementLine.statement_date,
+        BankStatementLine.amount_idr,
+        BankStatementLine.batch_id,
+    ).where(
+        BankStatementLine.direction == Direction.CREDIT.value,
+        BankStatementLine.counterparty_code == REPAYMENT,
+    )
+    if up_to is not None:
+        query = query.where(BankStatementLine.statement_date <= up_to)
+    return fetch_arrow(session, query, REPAYMENT_LINES)
