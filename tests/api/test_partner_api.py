@@ -166,7 +166,7 @@ def _two_partners_breaks(session) -> dict[str, str]:
         batch = world.batch(day=SENT, partner=partner)
         world.instruction(card, batch=batch, day=SENT)
         world.debit_batch(batch, day=SENT)
-    reconcile(session, SENT + dt.timedelta(days=3), actor="tester")
+    reconcile(session, day=SENT + dt.timedelta(days=3), actor="tester")
     session.commit()
     return {found.partner_code: found.break_id for found in session.scalars(select(Break))}
 

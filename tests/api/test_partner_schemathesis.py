@@ -29,7 +29,7 @@ def partner_app(engine, session, tmp_path):
     day = dt.date(2020, 5, 4)
     batch = world.batch(day=day)
     world.instruction(card, batch=batch, day=day)
-    reconcile(session, day + dt.timedelta(days=3), actor="tester")
+    reconcile(session, day=day + dt.timedelta(days=3), actor="tester")
     session.commit()
     app = create_app(engine, clock=lambda: NOW)
     app.state.partner_uploads = tmp_path / "uploads"

@@ -20,7 +20,7 @@ def test_the_demo_plants_each_kind_of_repayment_once_and_ends_with_the_totals(
     world = World(session)
     for partner in ("OVO", "DANA", "GOPAY"):
         ineligible(world, partner=partner)
-    reconcile(session, PAID, actor="tester")
+    reconcile(session, day=PAID, actor="tester")
     session.commit()
     assert plant_repayments(engine, tmp_path, WEEK_LATER - dt.timedelta(days=1)) is None
     planted = plant_repayments(engine, tmp_path, WEEK_LATER)

@@ -91,7 +91,7 @@ def test_every_break_type_and_the_gap_and_escrow_agree(world, session):
     _plant_every_break(world)
     session.commit()
     day = START + 5 * DAY
-    facts = read_facts(session, day)
+    facts = read_facts(session, day=day)
     in_process = evaluate(facts, day)
     on_spark = evaluate(facts, day, engine="spark")
     assert len({row["break_type"] for row in _rows(in_process)}) >= 10
@@ -113,7 +113,7 @@ def test_the_exported_parquet_facts_reconcile_on_spark_as_in_process(world, sess
     _plant_every_break(world)
     session.commit()
     day = START + 4 * DAY
-    facts = read_facts(session, day)
+    facts = read_facts(session, day=day)
     write_facts(tmp_path / "lake", engine_tables(facts), day=day)
     assert (tmp_path / "lake" / "instructions" / f"created_on={START.isoformat()}").is_dir()
     lake_day, connection = connect_lake(tmp_path / "lake")
@@ -135,16 +135,16 @@ def test_reconcile_and_rebuild_on_spark_store_the_breaks_duckdb_stores(
         result = cli("reconcile", "--date", day.isoformat(), "--engine", "spark")
         assert result.exit_code == 0, result.stderr
     session.expire_all()
-    on_spark = breaks_as_of(session, days[-1])
+    on_spark = breaks_as_of(session, day=days[-1])
     session.rollback()
     assert cli("reconcile", "--date", days[-1].isoformat(), "--rebuild").exit_code == 0
     session.expire_all()
-    assert breaks_as_of(session, days[-1]) == on_spark
+    assert breaks_as_of(session, day=days[-1]) == on_spark
     session.rollback()
     result = cli("reconcile", "--date", days[-1].isoformat(), "--rebuild", "--engine", "spark")
     assert result.exit_code == 0, result.stderr
     session.expire_all()
-    assert breaks_as_of(session, days[-1]) == on_spark
+    assert breaks_as_of(session, day=days[-1]) == on_spark
     assert len(on_spark) >= 8
 
 
@@ -172,7 +172,7 @@ def test_both_engines_agree_on_generated_programs(engine, session, program):
                 action()
     session.commit()
     day = START + 6 * DAY
-    facts = read_facts(session, day, knowing=True)
+    facts = read_facts(session, day=day, knowing=True)
     for engine_name in ("duckdb", "spark"):
         connection = connect_facts(facts, engine=engine_name)
         try:

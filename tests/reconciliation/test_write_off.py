@@ -30,11 +30,13 @@ def _fee_break(world, run, session):
 
 def test_a_written_off_bank_fee_reaches_the_books_and_the_proof_balances(world, run, session):
     found = _fee_break(world, run, session)
-    _gap, before = day_position(session, SENT + DAY)
-    resolve_break(session, found.break_id, reason="bank fee", actor="finance", write_off=True)
+    _gap, before = day_position(session, day=SENT + DAY)
+    resolve_break(
+        session, break_id=found.break_id, reason="bank fee", actor="finance", write_off=True
+    )
     session.commit()
     assert balance(session, "ESCROW_WRITTEN_OFF:DANA") == FEE
-    _gap, after = day_position(session, SENT + DAY)
+    _gap, after = day_position(session, day=SENT + DAY)
     assert after.books.written_off_idr == FEE
     assert after.ledger_idr == before.ledger_idr - FEE
     assert after.difference_idr == before.difference_idr + FEE
@@ -42,10 +44,10 @@ def test_a_written_off_bank_fee_reaches_the_books_and_the_proof_balances(world, 
 
 def test_resolving_without_writing_off_leaves_the_books_alone(world, run, session):
     found = _fee_break(world, run, session)
-    _gap, before = day_position(session, SENT + DAY)
-    resolve_break(session, found.break_id, reason="looked at it", actor="finance")
+    _gap, before = day_position(session, day=SENT + DAY)
+    resolve_break(session, break_id=found.break_id, reason="looked at it", actor="finance")
     session.commit()
-    _gap, after = day_position(session, SENT + DAY)
+    _gap, after = day_position(session, day=SENT + DAY)
     assert after == before
 
 
@@ -57,4 +59,4 @@ def test_only_a_bank_debit_beyond_its_batch_can_be_written_off(world, run, sessi
     run(SENT + DAY)
     (short,) = all_breaks(session, BreakType.BATCH_TOTAL_MISMATCH)
     with pytest.raises(ConflictError, match="nothing to write off"):
-        resolve_break(session, short.break_id, reason="x", write_off=True)
+        resolve_break(session, break_id=short.break_id, reason="x", write_off=True)

@@ -65,7 +65,7 @@ def test_each_ineligible_payment_break_opens_one_claim_for_what_the_payment_cred
     clean = world.card()
     batch = world.batch(day=SENT, partner="DANA")
     world.result(world.instruction(clean, batch=batch, day=SENT), day=PAID)
-    reconcile(session, PAID, actor="tester")
+    reconcile(session, day=PAID, actor="tester")
     found = session.scalars(select(Break).where(Break.break_type == "INELIGIBLE_PAYMENT")).one()
     ((claim_id, break_id, claimed_card, nik, amount, opened, due),) = stored_claims(session)
     assert break_id == found.break_id and found.partner_txn_id == txn
@@ -73,7 +73,7 @@ def test_each_ineligible_payment_break_opens_one_claim_for_what_the_payment_cred
     assert (claimed_card, nik, amount) == (card, world.nik_of(card), 550_000)
     assert (opened, due) == (PAID, D(2020, 7, 4))
     assert balance(session, f"RECOVERY_RECEIVABLE:{claim_id}") == 550_000
-    reconcile(session, PAID + dt.timedelta(days=1), actor="tester")
+    reconcile(session, day=PAID + dt.timedelta(days=1), actor="tester")
     assert len(stored_claims(session)) == 1
     assert balance(session, f"RECOVERY_RECEIVABLE:{claim_id}") == 550_000
 
@@ -82,10 +82,10 @@ def test_a_claim_opens_on_the_day_the_break_is_detected(world, session):
     card = world.card()
     batch = world.batch(day=SENT)
     world.result(world.instruction(card, batch=batch, day=SENT), day=PAID)
-    reconcile(session, PAID, actor="tester")
+    reconcile(session, day=PAID, actor="tester")
     assert stored_claims(session) == []
     world.exclusion(card, list_code="STUDENT", effective_from=D(2020, 5, 1))
-    reconcile(session, D(2020, 6, 3), actor="tester")
+    reconcile(session, day=D(2020, 6, 3), actor="tester")
     ((_id, _break, _card, _nik, _amount, opened, due),) = stored_claims(session)
     assert (opened, due) == (D(2020, 6, 3), D(2020, 8, 2))
 
@@ -94,7 +94,7 @@ def test_part_payments_across_csv_and_camt053_statements_add_up(
     world, session, cli, export, tmp_path
 ):
     ineligible(world)
-    reconcile(session, PAID, actor="tester")
+    reconcile(session, day=PAID, actor="tester")
     session.commit()
     (claim,) = recovery.recoveries(session, day=PAID)
     first = statement_csv(
@@ -127,7 +127,7 @@ def test_part_payments_across_csv_and_camt053_statements_add_up(
 
 def test_an_over_payment_is_kept_and_the_claim_is_repaid(world, session, cli, export, tmp_path):
     ineligible(world)
-    reconcile(session, PAID, actor="tester")
+    reconcile(session, day=PAID, actor="tester")
     session.commit()
     (claim,) = recovery.recoveries(session, day=PAID)
     bank = statement_csv(
@@ -149,7 +149,7 @@ def test_a_claim_not_repaid_becomes_overdue_after_its_due_day(
     world, session, cli, export, tmp_path
 ):
     ineligible(world)
-    reconcile(session, PAID, actor="tester")
+    reconcile(session, day=PAID, actor="tester")
     session.commit()
     assert export(D(2020, 7, 4))[0]["status"] == "OPEN"
     assert export(D(2020, 7, 5))[0]["status"] == "OVERDUE"
@@ -168,14 +168,14 @@ def test_a_claim_not_repaid_becomes_overdue_after_its_due_day(
 
 def test_a_claim_opened_after_the_export_day_is_not_exported(world, session, export):
     ineligible(world)
-    reconcile(session, PAID, actor="tester")
+    reconcile(session, day=PAID, actor="tester")
     session.commit()
     assert export(PAID - dt.timedelta(days=1)) == []
 
 
 def test_reimporting_a_statement_changes_nothing(world, session, cli, export, tmp_path):
     ineligible(world)
-    reconcile(session, PAID, actor="tester")
+    reconcile(session, day=PAID, actor="tester")
     session.commit()
     (claim,) = recovery.recoveries(session, day=PAID)
     bank = statement_csv(
@@ -192,9 +192,9 @@ def test_reimporting_a_statement_changes_nothing(world, session, cli, export, tm
 
 def test_a_rebuild_gives_the_same_claims(world, session, cli, tmp_path):
     ineligible(world)
-    reconcile(session, PAID, actor="tester")
+    reconcile(session, day=PAID, actor="tester")
     ineligible(world, amount=300_000, partner="DANA")
-    reconcile(session, D(2020, 5, 9), actor="tester")
+    reconcile(session, day=D(2020, 5, 9), actor="tester")
     session.commit()
     before = stored_claims(session)
     assert sorted(row[5] for row in before) == [PAID, D(2020, 5, 9)]
@@ -210,7 +210,7 @@ def test_a_rebuild_gives_the_same_claims(world, session, cli, tmp_path):
 def test_the_books_balance_with_claims_and_repayments(world, session, cli, tmp_path):
     ineligible(world)
     ineligible(world, amount=400_000, partner="DANA")
-    reconcile(session, PAID, actor="tester")
+    reconcile(session, day=PAID, actor="tester")
     session.commit()
     first, second = recovery.recoveries(session, day=PAID)
     bank = statement_csv(

@@ -19,7 +19,7 @@ def test_a_repayment_naming_no_claim_is_never_credited_and_is_shown_in_the_proof
     world, session, cli, tmp_path, export
 ):
     ineligible(world, debit=False)
-    reconcile(session, PAID, actor="tester")
+    reconcile(session, day=PAID, actor="tester")
     session.commit()
     (claim,) = recovery.recoveries(session, day=PAID)
     bank = statement_csv(
@@ -43,7 +43,7 @@ def test_a_repayment_naming_no_claim_is_never_credited_and_is_shown_in_the_proof
         "BNI-R3 (Rp 5.000, quoting nothing)"
     )
     assert [row["repaid_idr"] for row in export(DAY)] == ["200000"]
-    _gap, proof = day_position(session, DAY)
+    _gap, proof = day_position(session, day=DAY)
     assert (proof.difference_idr, proof.books.repaid_idr) == (0, 280_000)
     assert [(u.bank_ref, u.amount_idr) for u in proof.repayments.unknown] == [
         ("BNI-R2", 75_000),
@@ -64,7 +64,7 @@ def test_repayments_before_their_claim_opens_name_no_claim_until_it_does(
 ):
     """A claim id quoted on a statement dated before the claim opened counts from its opening."""
     ineligible(world)
-    reconcile(session, PAID, actor="tester")
+    reconcile(session, day=PAID, actor="tester")
     session.commit()
     (claim,) = recovery.recoveries(session, day=PAID)
     early = statement_csv(

@@ -42,7 +42,7 @@ def test_repayments_add_up_and_the_books_balance(engine, tmp_path_factory, state
         world = World(session)
         for n in range(CLAIMS):
             ineligible(world, amount=300_000 + n * 100_000, partner=("OVO", "DANA")[n], debit=False)
-        reconcile(session, PAID, actor="tester")
+        reconcile(session, day=PAID, actor="tester")
     with unit_of_work(engine) as session:
         ids = [claim.claim_id for claim in recovery.recoveries(session, day=PAID)]
     quoted = [*ids, "REC-NOSUCHCLAIM"]
@@ -66,7 +66,7 @@ def test_repayments_add_up_and_the_books_balance(engine, tmp_path_factory, state
         delivered.extend((row[5], row[3], row[0]) for row in rows)
     day = PAID + dt.timedelta(days=checked)
     with unit_of_work(engine) as session:
-        reconcile(session, END, actor="tester")
+        reconcile(session, day=END, actor="tester")
     with unit_of_work(engine) as session:
         for claim in recovery.recoveries(session, day=day):
             mine = sum(
@@ -86,7 +86,7 @@ def test_repayments_add_up_and_the_books_balance(engine, tmp_path_factory, state
                 claim.amount_idr - claim.repaid_idr
             )
         assert sum(balances_by_kind(session).values()) == 0
-        _gap, proof = day_position(session, END)
+        _gap, proof = day_position(session, day=END)
         unknown = sum(amount for who, amount, _on in delivered if who not in ids)
         assert proof.repayments.unknown_idr == unknown
         assert proof.books.repaid_idr == sum(amount for _who, amount, _on in delivered)

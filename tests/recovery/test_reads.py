@@ -22,7 +22,7 @@ def _three_claims(world, session):
         ineligible(world, amount=100_000 * n, partner=p)[0]
         for n, p in ((1, "OVO"), (2, "DANA"), (3, "GOPAY"))
     ]
-    reconcile(session, PAID, actor="tester")
+    reconcile(session, day=PAID, actor="tester")
     session.commit()
     return cards
 

@@ -2,9 +2,10 @@
 
 import datetime as dt
 
+import pyarrow as pa
 from sqlalchemy import insert, select
 
-from prakerja.ledger.service import Movement, post
+from prakerja.ledger.service import post_movements
 from prakerja.participants.service import file_grievance
 from prakerja.reconciliation.models import Break
 from prakerja.reconciliation.service import reconcile
@@ -94,7 +95,7 @@ def test_a_failed_payment_asks_for_a_new_account_and_the_open_review(session, cl
 
 def test_a_paid_incentive_opens_the_surveys_and_the_breaks_are_listed(session, cli, tmp_path):
     card, *_ = _paid_once(session, cli, tmp_path, amount_idr="500000")
-    reconcile(session, DAY + dt.timedelta(days=5), actor="tester")
+    reconcile(session, day=DAY + dt.timedelta(days=5), actor="tester")
     session.commit()
     in_first_window = DAY + dt.timedelta(days=35)
     story = participant_story(session, nik=NIK, as_of=in_first_window)
@@ -138,12 +139,15 @@ def test_a_card_without_account_is_asked_to_link_one_and_the_ledger_shows_the_ba
         )
     )
     fund, balance = "PROGRAM_FUND", f"TRAINING_BALANCE:{card}"
-    post(
+    post_movements(
         session,
-        [
-            Movement("GRANT:1", "CARD_ISSUED", balance, fund, 1_000_000, DAY, card),
-            Movement("SPEND:V1", "PURCHASE", "PLATFORM_PAYABLE:X", balance, 750_000, DAY, "V1"),
-        ],
+        keys=pa.array(["GRANT:1", "SPEND:V1"]),
+        kind=pa.array(["CARD_ISSUED", "PURCHASE"]),
+        debit=pa.array([balance, "PLATFORM_PAYABLE:X"]),
+        credit=pa.array([fund, balance]),
+        amounts=pa.array([1_000_000, 750_000], pa.int64()),
+        day=DAY,
+        references=pa.array([card, "V1"]),
     )
     session.commit()
     story = participant_story(session, nik=NIK, as_of=DAY)

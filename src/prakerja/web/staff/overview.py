@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from prakerja.reconciliation.gap import gap_sentence, recorded_gap_rows
 from prakerja.reporting import staff as reads
 from prakerja.reporting.staff_figures import overview_figures
 from prakerja.web.auth import DbSession, ViewOverview
-from prakerja.web.gap import gap_sentence
 from prakerja.web.i18n import translations
 from prakerja.web.staff.names import BREAK_NAMES, FUNNEL_NAMES
 from prakerja.web.staff.render import chosen_day, page_locale, render
@@ -71,7 +71,14 @@ def overview(
         by_partner=[(partner, count) for partner, count in figures["by_partner"]],
         by_age=by_age,
         money=money,
-        sentence=gap_sentence(run.day, gap, catalog, locale) if run and gap else "",
+        sentence=gap_sentence(
+            run.day,
+            recorded_gap_rows(gap),
+            words=catalog,
+            thousands="." if locale == "id" else ",",
+        )
+        if run and gap
+        else "",
         charts={name: json.dumps(spec) for name, spec in charts.items()},
     )
 
