@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import ScalarSelect, func, select, text
 from sqlalchemy.orm import Session
 
-from prakerja.audit.models import AuditEvent
+from prakerja.audit.models import AuditEvent, ImportRun
 
 _WALK_BATCH = 10_000
 
@@ -81,3 +81,8 @@ def events_about(session: Session, subject_type: str, subject_id: str) -> list[A
             .order_by(AuditEvent.id)
         )
     )
+
+
+def latest_import_id() -> ScalarSelect[Any]:
+    """Return a scalar subquery of the latest import run's id (a marker of change)."""
+    return select(func.max(ImportRun.id)).scalar_subquery()

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import ColumnElement, Subquery, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, Subquery, select, update
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from prakerja.audit import repository
@@ -207,3 +207,8 @@ def import_finished(run_id: QueryableAttribute[int | None] | ColumnElement[int |
 def import_run_times() -> Subquery:
     """Return a subquery of every import run's `id` and `finished_at`, to join on."""
     return select(ImportRun.id, ImportRun.finished_at).subquery()
+
+
+def import_marker() -> ScalarSelect[Any]:
+    """Return a scalar subquery of the latest import run's id (a marker of change)."""
+    return repository.latest_import_id()

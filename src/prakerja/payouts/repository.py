@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from prakerja.payouts.codes import REPAYMENT, Direction, IncentiveKind, InstructionState
@@ -195,3 +195,53 @@ def repayment_lines(session: Session, *, up_to: dt.date | None = None) -> pa.Tab
     if up_to is not None:
         query = query.where(BankStatementLine.statement_date <= up_to)
     return fetch_arrow(session, query, REPAYMENT_LINES)
+
+
+def answered_count(session: Session, *, before: dt.datetime, excluding: Select[Any]) -> int:
+    """Count instructions answered before `before` whose id `excluding` (one column) lacks."""
+    excluded = excluding.where(excluding.selected_columns[0] == Instruction.instruction_id)
+    total = session.scalar(
+        select(func.count())
+        .select_from(Instruction)
+        .where(Instruction.result_at < before, ~excluded.exists())
+    )
+    return int(total or 0)
+
+
+def partner_credits(session: Session, day: dt.date) -> int:
+    """Return the bank credits from payment partners into escrow up to `day`."""
+    partners = select(PaymentBatch.partner_code).distinct()
+    total = session.scalar(
+        select(func.coalesce(func.sum(BankStatementLine.amount_idr), 0)).where(
+            BankStatementLine.direction == "CREDIT",
+            BankStatementLine.statement_date <= day,
+            BankStatementLine.counterparty_code.in_(partners),
+        )
+    )
+    return int(total or 0)
+
+
+def find_instruction(session: Session, instruction_id: str) -> Instruction | None:
+    """Return an instruction by its id, or None."""
+    return session.get(Instruction, instruction_id)
+
+
+def results_for(
+    session: Session, *, instruction_id: str | None, partner_txn_id: str | None
+) -> list[PartnerResult]:
+    """Return the partner results naming an instruction or a partner transaction, in order."""
+    keys = []
+    if instruction_id:
+        keys.append(PartnerResult.instruction_id == instruction_id)
+    if partner_txn_id:
+        keys.append(PartnerResult.partner_txn_id == partner_txn_id)
+    if not keys:
+        return []
+    return list(session.scalars(select(PartnerResult).where(or_(*keys)).order_by(PartnerResult.id)))
+
+
+def bank_lines_of_batch(session: Session, batch_id: str) -> list[BankStatementLine]:
+    """Return the bank statement lines of a batch."""
+    return list(
+        session.scalars(select(BankStatementLine).where(BankStatementLine.batch_id == batch_id))
+    )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import current_actor, record
@@ -34,6 +36,7 @@ from prakerja.payouts.instruct import (
     prepare_folder,
     write_files,
 )
+from prakerja.payouts.models import BankStatementLine, Instruction, PartnerResult
 from prakerja.payouts.settle import settle_entitlements
 
 __all__ = [
@@ -228,3 +231,32 @@ def failed_awaiting_account(session: Session) -> list[FailedPayment]:
         FailedPayment(card, instruction, partner, str(code or ""), at)
         for card, instruction, partner, code, at in rows
     ]
+
+
+def answered_count(session: Session, *, before: dt.datetime, excluding: Select[Any]) -> int:
+    """Count instructions answered before `before` whose id `excluding` (one column) lacks."""
+    return repository.answered_count(session, before=before, excluding=excluding)
+
+
+def partner_credits(session: Session, *, day: dt.date) -> int:
+    """Return what payment partners sent back into escrow (credits from them) up to `day`."""
+    return repository.partner_credits(session, day)
+
+
+def find_instruction(session: Session, *, instruction_id: str) -> Instruction | None:
+    """Return an instruction by its id, or None."""
+    return repository.find_instruction(session, instruction_id)
+
+
+def results_for(
+    session: Session, *, instruction_id: str | None, partner_txn_id: str | None
+) -> list[PartnerResult]:
+    """Return the partner results naming an instruction or a partner transaction, in order."""
+    return repository.results_for(
+        session, instruction_id=instruction_id, partner_txn_id=partner_txn_id
+    )
+
+
+def bank_lines_of_batch(session: Session, *, batch_id: str) -> list[BankStatementLine]:
+    """Return the bank statement lines of a payment batch."""
+    return repository.bank_lines_of_batch(session, batch_id)

@@ -7,11 +7,17 @@ from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import ScalarSelect, Select, and_, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from prakerja.reconciliation.models import Break, BreakResolution, ReconciliationRun
-from prakerja.reconciliation.taxonomy import BreakStatus, Resolution, RunMode
+from prakerja.reconciliation.taxonomy import (
+    AGING_BUCKETS,
+    BUCKET_NAMES,
+    BreakStatus,
+    Resolution,
+    RunMode,
+)
 from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
@@ -165,3 +171,129 @@ def open_on(session: Session, *, day: dt.date, schema: pa.Schema) -> pa.Table:
         Break.detected_on <= day, or_(Break.resolved_on.is_(None), Break.resolved_on > day)
     )
     return fetch_arrow(session, query, schema)
+
+
+def daily_run_up_to(session: Session, day: dt.date) -> ReconciliationRun | None:
+    """Return the latest daily run on or before `day`, or None."""
+    return session.scalars(
+        select(ReconciliationRun)
+        .where(
+            ReconciliationRun.mode == RunMode.DAILY.value,
+            ReconciliationRun.business_date <= day,
+        )
+        .order_by(ReconciliationRun.business_date.desc(), ReconciliationRun.id.desc())
+        .limit(1)
+    ).first()
+
+
+def recent_runs(session: Session, limit: int) -> list[ReconciliationRun]:
+    """Return the latest reconciliation runs, newest first."""
+    return list(
+        session.scalars(
+            select(ReconciliationRun).order_by(ReconciliationRun.id.desc()).limit(limit)
+        )
+    )
+
+
+def open_at_end_of(day: dt.date) -> Any:
+    """Breaks open at the end of `day`: found by then and not resolved by then."""
+    return and_(Break.detected_on <= day, or_(Break.resolved_on.is_(None), Break.resolved_on > day))
+
+
+def age_range(day: dt.date, bucket: str) -> Any:
+    """Return the condition of an aging bucket on `day`, or None for an unknown bucket."""
+    bounds = dict(AGING_BUCKETS)
+    names = [name for name, _ in AGING_BUCKETS]
+    if bucket not in BUCKET_NAMES:
+        return None
+    if bucket not in bounds:
+        return Break.fact_on < day - dt.timedelta(days=AGING_BUCKETS[-1][1])
+    upper = bounds[bucket]
+    index = names.index(bucket)
+    lower = AGING_BUCKETS[index - 1][1] if index else None
+    newest = Break.fact_on >= day - dt.timedelta(days=upper)
+    return newest if lower is None else and_(newest, Break.fact_on < day - dt.timedelta(days=lower))
+
+
+def break_conditions(
+    *,
+    day: dt.date,
+    break_type: str | None,
+    partner_code: str | None,
+    wave: int | None,
+    age: str | None,
+    status: str | None,
+) -> list[Any]:
+    """Return the conditions narrowing the breaks list; None or empty means any."""
+    conditions: list[Any] = []
+    if break_type:
+        conditions.append(Break.break_type == break_type)
+    if partner_code:
+        conditions.append(Break.partner_code == partner_code)
+    if wave is not None:
+        conditions.append(Break.wave == wave)
+    if status:
+        conditions.append(Break.status == status)
+    if age:
+        bucket = age_range(day, age)
+        if bucket is not None:
+            conditions.append(bucket)
+    return conditions
+
+
+def breaks_page(session: Session, conditions: list[Any], *, offset: int, limit: int) -> list[Break]:
+    """Return up to `limit` breaks matching `conditions` from `offset`, newest first."""
+    query = select(Break)
+    if conditions:
+        query = query.where(*conditions)
+    query = query.order_by(Break.detected_on.desc(), Break.break_id)
+    return list(session.scalars(query.offset(offset).limit(limit)))
+
+
+def open_counts_by(session: Session, column: str, day: dt.date, limit: int) -> list[Any]:
+    """Return (partner_code or break_type, count) of the breaks open on `day`, largest first."""
+    key = {"partner": Break.partner_code, "type": Break.break_type}[column]
+    return list(
+        session.execute(
+            select(key, func.count())
+            .where(open_at_end_of(day))
+            .group_by(key)
+            .order_by(func.count().desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def open_counts_by_age(session: Session, day: dt.date) -> list[int]:
+    """Return the open breaks per aging bucket on `day`, in bucket order."""
+    columns = [
+        func.coalesce(func.sum(case((age_range(day, bucket), 1), else_=0)), 0)
+        for bucket in BUCKET_NAMES
+    ]
+    counts = session.execute(select(*columns).where(Break.status == BreakStatus.OPEN.value)).one()
+    return [int(count) for count in counts]
+
+
+def break_partner_codes(session: Session) -> list[str]:
+    """Return every partner code breaks name."""
+    return [
+        str(code)
+        for code in session.scalars(
+            select(Break.partner_code).where(Break.partner_code.is_not(None)).distinct()
+        )
+    ]
+
+
+def open_break_instruction_ids(day: dt.date) -> Select[Any]:
+    """Return a query of the instruction ids of breaks open at the end of `day`."""
+    return select(Break.instruction_id).where(open_at_end_of(day))
+
+
+def latest_run_id() -> ScalarSelect[Any]:
+    """Return a scalar subquery of the latest run's id (a marker of change)."""
+    return select(func.max(ReconciliationRun.id)).scalar_subquery()
+
+
+def latest_resolution_id() -> ScalarSelect[Any]:
+    """Return a scalar subquery of the latest resolution's id (a marker of change)."""
+    return select(func.max(BreakResolution.id)).scalar_subquery()

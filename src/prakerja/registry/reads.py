@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import ScalarSelect
 from sqlalchemy.orm import Session
 
 from prakerja.kit.errors import NotFoundError
@@ -102,3 +104,37 @@ def wave_overviews(session: Session) -> list[WaveOverview]:
             )
         )
     return overviews
+
+
+def funnel_counts(session: Session, *, day: dt.date) -> dict[str, int]:
+    """Return applicants, selected and purchased (first purchase by `day`)."""
+    applicants, selected, purchased = repository.funnel_counts(session, day)
+    return {"applicants": applicants, "selected": selected, "purchased": purchased}
+
+
+def province_counts(
+    session: Session,
+) -> tuple[dict[tuple[int, str | None], int], dict[tuple[int, str | None], int]]:
+    """Return cards given and cards revoked per (wave, province)."""
+    selected = {
+        (wave, province): int(count)
+        for wave, province, count in repository.selected_by_province(session)
+    }
+    revoked = {
+        (wave, province): int(count)
+        for wave, province, count in repository.revoked_by_province(session)
+    }
+    return selected, revoked
+
+
+def quota_lines(session: Session) -> list[tuple[int, str, int, int]]:
+    """Return (wave, province, quota, places added) of every quota, in order."""
+    return [
+        (wave, province, int(quota), int(added or 0))
+        for wave, province, quota, added in repository.quota_lines(session)
+    ]
+
+
+def wave_change_marker() -> ScalarSelect[Any]:
+    """Return a scalar subquery of when a wave last changed (a marker of change)."""
+    return repository.latest_wave_change()

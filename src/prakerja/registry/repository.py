@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ScalarSelect, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from prakerja.registry.models import (
@@ -372,3 +372,50 @@ def exclusions(
         query = query.add_columns(known_at(Exclusion.import_run_id))
         schema = schema.append(pa.field("known_at", _INSTANT))
     return fetch_arrow(session, query, schema)
+
+
+def funnel_counts(session: Session, day: dt.date) -> tuple[int, int, int]:
+    """Return applicants, cards decided by `day` and cards first used by `day`."""
+    applicants = session.scalar(select(func.count(func.distinct(Registration.nik))))
+    selected = session.scalar(
+        select(func.count())
+        .select_from(SelectionResult)
+        .where(SelectionResult.card_number.is_not(None), SelectionResult.decided_on <= day)
+    )
+    purchased = session.scalar(
+        select(func.count()).select_from(Card).where(Card.first_purchase_on <= day)
+    )
+    return int(applicants or 0), int(selected or 0), int(purchased or 0)
+
+
+def selected_by_province(session: Session) -> Sequence[Any]:
+    """Return (wave, province, cards given) of every wave and province, grouped in SQL."""
+    return session.execute(
+        select(SelectionResult.wave, Registration.province_code, func.count())
+        .join(Registration, Registration.id == SelectionResult.registration_id)
+        .where(SelectionResult.card_number.is_not(None))
+        .group_by(SelectionResult.wave, Registration.province_code)
+    ).all()
+
+
+def revoked_by_province(session: Session) -> Sequence[Any]:
+    """Return (wave, province, cards revoked) of every wave and province, grouped in SQL."""
+    return session.execute(
+        select(Card.wave, Card.province_code, func.count())
+        .where(Card.revoked_on.is_not(None))
+        .group_by(Card.wave, Card.province_code)
+    ).all()
+
+
+def quota_lines(session: Session) -> Sequence[Any]:
+    """Return (wave, province, quota, places added) of every quota, in order."""
+    return session.execute(
+        select(
+            WaveQuota.wave, WaveQuota.province_code, WaveQuota.quota, WaveQuota.added_places
+        ).order_by(WaveQuota.wave, WaveQuota.province_code)
+    ).all()
+
+
+def latest_wave_change() -> ScalarSelect[Any]:
+    """Return a scalar subquery of when a wave last changed (a marker of change)."""
+    return select(func.max(Wave.updated_at)).scalar_subquery()

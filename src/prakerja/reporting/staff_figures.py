@@ -11,27 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from prakerja.accounts.service import cached_figures, keep_figures
-from prakerja.audit.models import ImportRun
-from prakerja.reconciliation.models import BreakResolution, ReconciliationRun
-from prakerja.registry.models import Wave
+from prakerja.audit.service import import_marker
+from prakerja.reconciliation.reads import change_markers
+from prakerja.registry.reads import wave_change_marker
 from prakerja.reporting import staff as reads
 
 
 def figures_marker(session: Session) -> str:
     """Name the state of the records the figures depend on (latest import, selection, run...)."""
-    latest = session.execute(
-        select(
-            select(func.max(ImportRun.id)).scalar_subquery(),
-            select(func.max(Wave.updated_at)).scalar_subquery(),
-            select(func.max(ReconciliationRun.id)).scalar_subquery(),
-            select(func.max(BreakResolution.id)).scalar_subquery(),
-        )
-    ).one()
+    latest = session.execute(select(import_marker(), wave_change_marker(), *change_markers())).one()
     return "|".join("" if value is None else str(value) for value in latest)
 
 

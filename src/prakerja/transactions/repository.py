@@ -10,7 +10,14 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from prakerja.storage.arrow import fetch_arrow, fetch_arrow_matching
-from prakerja.transactions.models import Attendance, EventState, EventType, PlatformEvent, Voucher
+from prakerja.transactions.models import (
+    Attendance,
+    EventState,
+    EventType,
+    InvoiceLine,
+    PlatformEvent,
+    Voucher,
+)
 
 EVENT_SCHEMA = pa.schema(
     [
@@ -194,3 +201,10 @@ def refused_purchases(session: Session, voucher_codes: pa.Array) -> pa.Table:
         session, query, PlatformEvent.voucher_code, voucher_codes, REFUSED_SCHEMA
     )
     return found.filter(pc.is_valid(found["voucher_code"]))
+
+
+def invoice_lines_of_voucher(session: Session, voucher_code: str) -> list[InvoiceLine]:
+    """Return the invoice lines naming a voucher."""
+    return list(
+        session.scalars(select(InvoiceLine).where(InvoiceLine.voucher_code == voucher_code))
+    )

@@ -33,6 +33,7 @@ from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
 from prakerja.storage.duck import duckdb_connection, read_sql
+from prakerja.transactions import repository
 from prakerja.transactions.errors import (
     OtherProvidersCodeError,
     RefundedCodeError,
@@ -40,7 +41,13 @@ from prakerja.transactions.errors import (
     UnknownRedeemCodeError,
 )
 from prakerja.transactions.events import settle_pending
-from prakerja.transactions.models import Attendance, AttendanceSource, PlatformEvent, Voucher
+from prakerja.transactions.models import (
+    Attendance,
+    AttendanceSource,
+    InvoiceLine,
+    PlatformEvent,
+    Voucher,
+)
 
 FIRST_TRAINING_SCHEMA = pa.schema(
     [
@@ -296,3 +303,8 @@ def category_ranking(session: Session) -> list[tuple[str, int]]:
             db.register(name, table)
         rows = db.sql(read_sql("prakerja.transactions", "category_ranking")).fetchall()
     return [(str(category), int(count)) for category, count in rows]
+
+
+def invoice_lines_of_voucher(session: Session, *, voucher_code: str) -> list[InvoiceLine]:
+    """Return the invoice lines naming a voucher."""
+    return repository.invoice_lines_of_voucher(session, voucher_code)
