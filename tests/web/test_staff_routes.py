@@ -66,6 +66,8 @@ PAGES = {
     "/downloads": Permission.DOWNLOAD_EXPORTS,
     "/downloads/breaks.csv": Permission.DOWNLOAD_EXPORTS,
     "/accounts": Permission.MANAGE_ACCOUNTS,
+    "/statistics": Permission.VIEW_STATISTICS,
+    "/signals": Permission.VIEW_SIGNALS,
 }
 
 

@@ -1,7 +1,6 @@
 """Page rendering shared by the pages, and their installation with the static assets.
 
-The staff pages are in `web.staff`, the participants' pages in `web.participants`,
-the statistics and signals in `web.statistics`.
+The staff pages are in `web.staff`, the participants' pages in `web.participants`.
 """
 
 from __future__ import annotations
@@ -61,8 +60,6 @@ def install(app: Any) -> None:
     from fastapi.staticfiles import StaticFiles
 
     from prakerja.web import participants
-    from prakerja.web.statistics import router as statistics_router
 
     app.mount("/static/web", StaticFiles(directory=str(STATIC)), name="web-static")
-    app.include_router(statistics_router)
     participants.install(app)

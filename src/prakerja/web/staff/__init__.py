@@ -1,4 +1,5 @@
-"""The staff web application: sign-in, overview, breaks, participants, waves, runs, downloads."""
+"""The staff web application: sign-in, overview, breaks, participants, waves, runs, downloads,
+statistics and signals, grievances, recoveries, and a partner's own pages."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from prakerja.web.staff import (
     overview,
     runs,
     signin,
+    statistics,
     stories,
     waves,
 )
@@ -29,6 +31,7 @@ ROUTERS = (
     runs.router,
     downloads.router,
     accounts.router,
+    statistics.router,
 )
 
 
