@@ -68,6 +68,7 @@ PAGES = {
     "/accounts": Permission.MANAGE_ACCOUNTS,
     "/statistics": Permission.VIEW_STATISTICS,
     "/signals": Permission.VIEW_SIGNALS,
+    "/grievances": Permission.VIEW_GRIEVANCES,
 }
 
 

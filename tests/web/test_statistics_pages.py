@@ -19,7 +19,9 @@ def accounts(session):
 
 def _signed_in(engine, username, password):
     client = TestClient(create_service(engine), follow_redirects=False)
-    assert client.post("/login", data={"username": username, "password": password}).status_code == 303
+    assert (
+        client.post("/login", data={"username": username, "password": password}).status_code == 303
+    )
     return client
 
 

@@ -14,6 +14,7 @@ from prakerja.web.staff import (
     accounts,
     breaks,
     downloads,
+    grievances,
     overview,
     runs,
     signin,
@@ -32,6 +33,7 @@ ROUTERS = (
     downloads.router,
     accounts.router,
     statistics.router,
+    grievances.router,
 )
 
 
