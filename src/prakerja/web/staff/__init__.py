@@ -1,5 +1,7 @@
-"""The staff web application: sign-in, overview, breaks, participants, waves, runs, downloads,
-statistics and signals, grievances, recoveries, and a partner's own pages."""
+"""The staff web application: sign-in, overview, breaks, participants, waves, runs, downloads.
+
+Also the statistics and signals, grievances, recoveries, and a partner's own pages.
+"""
 
 from __future__ import annotations
 
