@@ -69,6 +69,9 @@ PAGES = {
     "/statistics": Permission.VIEW_STATISTICS,
     "/signals": Permission.VIEW_SIGNALS,
     "/grievances": Permission.VIEW_GRIEVANCES,
+    "/recoveries": Permission.VIEW_RECOVERIES,
+    "/partner/uploads": Permission.VIEW_OWN_UPLOADS,
+    "/partner/instructions": Permission.DOWNLOAD_OWN_INSTRUCTIONS,
 }
 
 

@@ -58,6 +58,7 @@ __all__ = [
     "failed_awaiting_account",
     "first_tranche_paid",
     "hold_barred",
+    "instruction_days",
     "instruction_files",
     "instructions_of_partner",
     "linked_cards",
@@ -234,6 +235,38 @@ def instruction_files(session: Session, *, day: dt.date, out: Path) -> list[tupl
 def instructions_of_partner(session: Session, *, partner_code: str, day: dt.date) -> pa.Table:
     """Return instructions-PARTNER-DATE.csv's rows for a partner and day, as the file has them."""
     return partner_day_rows(session, partner_code=partner_code, day=day)
+
+
+@dataclass(frozen=True)
+class InstructionDay:
+    """A business day on which a payment partner was sent instructions."""
+
+    day: dt.date
+    batches: int
+    instructions: int
+    amount_idr: int
+
+
+def instruction_days(
+    session: Session, *, partner_code: str, limit: int = 90
+) -> list[InstructionDay]:
+    """Return the latest days a partner's instruction batches were made, newest first."""
+    rows = session.execute(
+        select(
+            PaymentBatch.business_date,
+            func.count(),
+            func.sum(PaymentBatch.instruction_count),
+            func.sum(PaymentBatch.total_amount_idr),
+        )
+        .where(PaymentBatch.partner_code == partner_code)
+        .group_by(PaymentBatch.business_date)
+        .order_by(PaymentBatch.business_date.desc())
+        .limit(limit)
+    )
+    return [
+        InstructionDay(day, count, int(rows_ or 0), int(amount or 0))
+        for day, count, rows_, amount in rows
+    ]
 
 
 def linked_cards(session: Session) -> set[str]:

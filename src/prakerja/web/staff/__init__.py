@@ -18,6 +18,8 @@ from prakerja.web.staff import (
     downloads,
     grievances,
     overview,
+    partner,
+    recoveries,
     runs,
     signin,
     statistics,
@@ -36,6 +38,8 @@ ROUTERS = (
     accounts.router,
     statistics.router,
     grievances.router,
+    recoveries.router,
+    partner.router,
 )
 
 
