@@ -50,7 +50,7 @@ def test_an_auditor_follows_a_signals_card_to_the_participants_story(
     page.goto(f"{live_server}/statistics")
     assert "Statistik program" in page.content()
     screenshot(page, "staff-statistics")
-    page.click("header nav >> text=Sinyal integritas")
+    page.click("header nav >> text=Sinyal")
     assert page.url == f"{live_server}/signals"
     screenshot(page, "staff-signals")
     page.click(f"a[href='/participants/card/{cards[1]}']")
