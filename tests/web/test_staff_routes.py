@@ -66,6 +66,12 @@ PAGES = {
     "/downloads": Permission.DOWNLOAD_EXPORTS,
     "/downloads/breaks.csv": Permission.DOWNLOAD_EXPORTS,
     "/accounts": Permission.MANAGE_ACCOUNTS,
+    "/statistics": Permission.VIEW_STATISTICS,
+    "/signals": Permission.VIEW_SIGNALS,
+    "/grievances": Permission.VIEW_GRIEVANCES,
+    "/recoveries": Permission.VIEW_RECOVERIES,
+    "/partner/uploads": Permission.VIEW_OWN_UPLOADS,
+    "/partner/instructions": Permission.DOWNLOAD_OWN_INSTRUCTIONS,
 }
 
 

@@ -1,22 +1,33 @@
-"""The staff pages of the statistics and the signals, in both languages."""
+"""The staff pages of the statistics and the signals, in both languages, behind sign-in."""
 
 from __future__ import annotations
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from prakerja.accounts.permissions import Role
+from prakerja.server import create_service
 from prakerja.statistics.service import evaluate_signals
-from prakerja.web.pages import install
 from tests.statistics.factories import D, Program, at
+from tests.web.staff_helpers import accounts_of_every_role
 
 
 @pytest.fixture
-def client(engine):
-    app = FastAPI()
-    app.state.engine = engine
-    install(app)
-    return TestClient(app)
+def accounts(session):
+    return accounts_of_every_role(session)
+
+
+def _signed_in(engine, username, password):
+    client = TestClient(create_service(engine), follow_redirects=False)
+    assert (
+        client.post("/login", data={"username": username, "password": password}).status_code == 303
+    )
+    return client
+
+
+@pytest.fixture
+def client(engine, accounts):
+    return _signed_in(engine, *accounts[Role.AUDITOR])
 
 
 @pytest.fixture
@@ -57,3 +68,30 @@ def test_signals_page_lists_each_signal_with_its_cards(client, planted):
 def test_bad_filters_are_refused_with_a_client_error(client, planted):
     assert client.get("/statistics?province=jakarta").status_code == 422
     assert client.get("/statistics?wave=0").status_code == 422
+
+
+def test_each_signal_card_links_to_the_participants_story_and_the_opening_is_audited(
+    client, planted, session
+):
+    from prakerja.audit.models import AuditEvent
+
+    page = client.get("/signals")
+    assert f'href="/participants/card/{planted[0]}"' in page.text
+    story = client.get(f"/participants/card/{planted[0]}")
+    assert story.status_code == 200
+    opened = session.query(AuditEvent).filter_by(action="participant.story_opened").all()
+    assert [(e.actor, e.details["searched_by"]) for e in opened] == [("auditor1", "card_link")]
+    assert client.get("/participants/card/9999999999999999").status_code == 404
+    assert client.get("/participants/card/not-a-card").status_code == 422
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_and_finance_sees_no_signals(
+    engine, accounts, planted
+):
+    anonymous = TestClient(create_service(engine), follow_redirects=False)
+    for path in ("/statistics", "/signals"):
+        answer = anonymous.get(path)
+        assert (answer.status_code, answer.headers["location"][:6]) == (303, "/login")
+    finance = _signed_in(engine, *accounts[Role.FINANCE])
+    assert finance.get("/statistics").status_code == 200
+    assert finance.get("/signals").status_code == 403

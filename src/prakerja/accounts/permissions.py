@@ -47,6 +47,20 @@ class Permission(StrEnum):
     """Add and disable staff accounts."""
     VIEW_OWN_BREAKS = "view_own_breaks"
     """See the breaks that name one's own partner code, and only those."""
+    VIEW_OWN_UPLOADS = "view_own_uploads"
+    """See one's own partner uploads with their rejected lines, and only those."""
+    DOWNLOAD_OWN_INSTRUCTIONS = "download_own_instructions"
+    """Download one's own payment instruction files, and only those."""
+    VIEW_STATISTICS = "view_statistics"
+    """See the program statistics: ranking, survey outcomes, courses, providers."""
+    VIEW_SIGNALS = "view_signals"
+    """See the integrity signals with the cards behind each one."""
+    VIEW_GRIEVANCES = "view_grievances"
+    """See the participants' grievances."""
+    RESOLVE_GRIEVANCES = "resolve_grievances"
+    """Resolve an open grievance with a written reason."""
+    VIEW_RECOVERIES = "view_recoveries"
+    """See the recovery claims of ineligible payments and their totals."""
 
 
 _READ_ALL = frozenset(
@@ -59,6 +73,10 @@ _READ_ALL = frozenset(
         Permission.VIEW_WAVES,
         Permission.VIEW_RUNS,
         Permission.DOWNLOAD_EXPORTS,
+        Permission.VIEW_STATISTICS,
+        Permission.VIEW_SIGNALS,
+        Permission.VIEW_GRIEVANCES,
+        Permission.VIEW_RECOVERIES,
     }
 )
 
@@ -75,6 +93,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_WAVES,
             Permission.VIEW_RUNS,
             Permission.RUN_RECONCILIATION,
+            Permission.VIEW_STATISTICS,
+            Permission.VIEW_SIGNALS,
+            Permission.VIEW_GRIEVANCES,
+            Permission.RESOLVE_GRIEVANCES,
+            Permission.VIEW_RECOVERIES,
         }
     ),
     Role.FINANCE: frozenset(
@@ -86,10 +109,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_ACCOUNT_NUMBERS,
             Permission.VIEW_RUNS,
             Permission.DOWNLOAD_EXPORTS,
+            Permission.VIEW_STATISTICS,
+            Permission.VIEW_GRIEVANCES,
+            Permission.VIEW_RECOVERIES,
         }
     ),
     Role.AUDITOR: _READ_ALL,
-    Role.PARTNER: frozenset({Permission.VIEW_OWN_BREAKS}),
+    Role.PARTNER: frozenset(
+        {
+            Permission.VIEW_OWN_BREAKS,
+            Permission.VIEW_OWN_UPLOADS,
+            Permission.DOWNLOAD_OWN_INSTRUCTIONS,
+        }
+    ),
 }
 
 

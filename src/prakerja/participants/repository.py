@@ -137,6 +137,19 @@ def grievances_of(session: Session, *, nik: str) -> list[Grievance]:
     )
 
 
+def grievances_page(
+    session: Session, *, status: str | None, offset: int, limit: int
+) -> list[Grievance]:
+    """Return a page of grievances (of one status, or all): OPEN before RESOLVED, newest first."""
+    statement = select(Grievance)
+    if status is not None:
+        statement = statement.where(Grievance.status == status)
+    ordered = statement.order_by(
+        Grievance.status, Grievance.opened_on.desc(), Grievance.grievance_id
+    )
+    return list(session.scalars(ordered.offset(offset).limit(limit)))
+
+
 def grievance_rows(
     day: dt.date,
 ) -> Select[str, str | None, str | None, str, dt.date, dt.date | None]:

@@ -250,6 +250,22 @@ def participant_grievances(session: Session, *, nik: str) -> list[GrievanceView]
     return [_view(found) for found in repository.grievances_of(session, nik=nik)]
 
 
+def grievances_page(
+    session: Session, *, status: str | None, page: int, page_size: int
+) -> tuple[list[GrievanceView], bool]:
+    """Return one page of grievances (OPEN first) and whether another page follows."""
+    found = repository.grievances_page(
+        session, status=status, offset=(page - 1) * page_size, limit=page_size + 1
+    )
+    return [_view(one) for one in found[:page_size]], len(found) > page_size
+
+
+def grievance(session: Session, *, grievance_id: str) -> GrievanceView | None:
+    """Return one grievance by its id, or None."""
+    found = repository.grievance(session, grievance_id=grievance_id.strip()[:24])
+    return _view(found) if found else None
+
+
 #: Columns of `prakerja export grievances`.
 GRIEVANCE_COLUMNS = (
     "grievance_id",

@@ -245,3 +245,19 @@ def bank_lines_of_batch(session: Session, batch_id: str) -> list[BankStatementLi
     return list(
         session.scalars(select(BankStatementLine).where(BankStatementLine.batch_id == batch_id))
     )
+
+
+def instruction_days(session: Session, *, partner_code: str, limit: int) -> Sequence[Any]:
+    """Return (day, batches, instructions, amount) of a partner's batch days, newest first."""
+    return session.execute(
+        select(
+            PaymentBatch.business_date,
+            func.count(),
+            func.sum(PaymentBatch.instruction_count),
+            func.sum(PaymentBatch.total_amount_idr),
+        )
+        .where(PaymentBatch.partner_code == partner_code)
+        .group_by(PaymentBatch.business_date)
+        .order_by(PaymentBatch.business_date.desc())
+        .limit(limit)
+    ).all()

@@ -50,6 +50,7 @@ __all__ = [
     "failed_awaiting_account",
     "first_tranche_paid",
     "hold_barred",
+    "instruction_days",
     "instruction_files",
     "instructions_of_partner",
     "linked_cards",
@@ -206,6 +207,27 @@ def instructions_of_partner(session: Session, *, partner_code: str, day: dt.date
 def repayment_lines(session: Session, *, up_to: dt.date | None = None) -> pa.Table:
     """Return the escrow's CREDIT lines from REPAYMENT (dated up to a day), the claim id quoted."""
     return repository.repayment_lines(session, up_to=up_to)
+
+
+@dataclass(frozen=True)
+class InstructionDay:
+    """A business day on which a payment partner was sent instructions."""
+
+    day: dt.date
+    batches: int
+    instructions: int
+    amount_idr: int
+
+
+def instruction_days(
+    session: Session, *, partner_code: str, limit: int = 90
+) -> list[InstructionDay]:
+    """Return the latest days a partner's instruction batches were made, newest first."""
+    rows = repository.instruction_days(session, partner_code=partner_code, limit=limit)
+    return [
+        InstructionDay(day, count, int(rows_ or 0), int(amount or 0))
+        for day, count, rows_, amount in rows
+    ]
 
 
 def linked_cards(session: Session) -> set[str]:

@@ -1,4 +1,7 @@
-"""The staff web application: sign-in, overview, breaks, participants, waves, runs, downloads."""
+"""The staff web application: sign-in, overview, breaks, participants, waves, runs, downloads.
+
+Also the statistics and signals, grievances, recoveries, and a partner's own pages.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +16,13 @@ from prakerja.web.staff import (
     accounts,
     breaks,
     downloads,
+    grievances,
     overview,
+    partner,
+    recoveries,
     runs,
     signin,
+    statistics,
     stories,
     waves,
 )
@@ -29,6 +36,10 @@ ROUTERS = (
     runs.router,
     downloads.router,
     accounts.router,
+    statistics.router,
+    grievances.router,
+    recoveries.router,
+    partner.router,
 )
 
 

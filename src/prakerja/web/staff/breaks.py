@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from prakerja.audit.service import history
 from prakerja.kit.errors import PrakerjaError
+from prakerja.partners.service import disputes_of_breaks
 from prakerja.reconciliation.service import resolve_break
 from prakerja.reconciliation.taxonomy import BUCKET_NAMES, BreakStatus, BreakType
 from prakerja.reporting import staff as reads
@@ -126,6 +127,7 @@ def _render_break(
     if facts is None:
         return render(request, "staff/missing.html", staff, status_code=404)
     events = history(session, subject_type="break", subject_id=break_id)
+    dispute = disputes_of_breaks(session, [break_id]).get(break_id)
     return render(
         request,
         "staff/break.html",
@@ -133,6 +135,7 @@ def _render_break(
         facts=facts,
         found=facts.found,
         events=events,
+        dispute=dispute,
         error=error,
         status_code=422 if error else 200,
     )

@@ -93,3 +93,9 @@ BREAK_ACTION_NAMES = {
 }
 
 CARD_STATUS_NAMES = {"ACTIVE": "active", "REVOKED": "revoked"}
+
+GRIEVANCE_NAMES = {
+    "NOT_RECEIVED": "Incentive not received",
+    "WRONG_AMOUNT": "Wrong amount received",
+    "OTHER": "Other complaint",
+}

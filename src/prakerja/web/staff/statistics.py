@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from prakerja.statistics import service
-from prakerja.web.pages import LangQuery, SessionDependency, render
+from prakerja.web.auth import DbSession, ViewSignals, ViewStatistics
+from prakerja.web.staff.render import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -19,18 +20,18 @@ ProvinceQuery = Annotated[str | None, Query(pattern=r"^[0-9]{2}$")]
 @router.get("/statistics", response_class=HTMLResponse)
 def statistics_page(
     request: Request,
-    session: SessionDependency,
+    session: DbSession,
+    staff: ViewStatistics,
     wave: WaveQuery = None,
     province: ProvinceQuery = None,
-    lang: LangQuery = None,
 ) -> HTMLResponse:
     """The ranking by wave and province, survey outcomes, courses and providers."""
     places = service.ranking_by_wave_province(session)
     courses, providers = service.completions(session)
     return render(
         request,
-        "statistics/statistics.html",
-        lang,
+        "staff/statistics.html",
+        staff,
         ranking=service.ranking(session, wave=wave, province=province),
         waves=sorted({row.wave for row in places}),
         provinces=sorted({row.province_code for row in places if row.province_code}),
@@ -43,10 +44,8 @@ def statistics_page(
 
 
 @router.get("/signals", response_class=HTMLResponse)
-def signals_page(
-    request: Request, session: SessionDependency, lang: LangQuery = None
-) -> HTMLResponse:
-    """The integrity signals of the latest day evaluated, with the cards behind each one."""
+def signals_page(request: Request, session: DbSession, staff: ViewSignals) -> HTMLResponse:
+    """The integrity signals of the latest day evaluated, each card linking to its story."""
     day = service.latest_signal_day(session)
     signals = service.evaluate_signals(session, day=day, record=False) if day else []
-    return render(request, "statistics/signals.html", lang, day=day, signals=signals)
+    return render(request, "staff/signals.html", staff, day=day, signals=signals)
