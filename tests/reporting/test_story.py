@@ -11,7 +11,7 @@ from prakerja.reconciliation.models import Break
 from prakerja.reconciliation.service import reconcile
 from prakerja.registry.models import Registration, SelectionResult, Wave
 from prakerja.reporting.story import find_participant, participant_story
-from prakerja.reporting.story_steps import IncentiveState, Step, SurveyState
+from prakerja.reporting.story_steps import IncentiveState, NextStep, Step, SurveyState
 from tests.builders import read_csv, summary
 from tests.payouts.factories import (
     account_row,
@@ -21,6 +21,8 @@ from tests.payouts.factories import (
     write_accounts,
     write_results,
 )
+from tests.recovery.conftest import statement_csv
+from tests.recovery.planting import PAID, claimed
 
 DAY = dt.date(2020, 4, 22)
 NIK = "3171014508900001"
@@ -176,3 +178,41 @@ def test_find_participant_by_nik_card_voucher_or_instruction(session, cli, tmp_p
         assert find_participant(session, query=query) == NIK, query
     for query in ("", "3171010101900009", "VCR-NOPE", "x" * 500):
         assert find_participant(session, query=query) is None, query
+
+
+def test_a_recovery_claim_is_in_the_story_with_how_to_repay_until_it_is_repaid(
+    session, cli, tmp_path
+):
+    claim = claimed(session)
+    before_due = participant_story(session, nik=claim.nik, as_of=dt.date(2020, 6, 1))
+    [owed] = before_due.claims
+    assert (owed.claim.claim_id, owed.claim.status, owed.claim.days_left) == (
+        claim.claim_id,
+        "OPEN",
+        33,
+    )
+    assert (owed.repay.reference, owed.repay.amount_idr, owed.repay.due_on) == (
+        claim.claim_id,
+        600_000,
+        dt.date(2020, 7, 4),
+    )
+    assert owed.repay.escrow_account
+    assert before_due.next_steps[0] == NextStep(
+        Step.REPAY_CLAIM, claim.claim_id, dt.date(2020, 7, 4)
+    )
+    assert before_due.owed_claims == before_due.claims
+
+    overdue = participant_story(session, nik=claim.nik, as_of=dt.date(2020, 7, 5))
+    assert [c.claim.status for c in overdue.claims] == ["OVERDUE"]
+    assert [s.step for s in overdue.next_steps].count(Step.REPAY_CLAIM) == 1
+    assert participant_story(session, nik=claim.nik, as_of=PAID - dt.timedelta(days=1)).claims == ()
+
+    bank = statement_csv(
+        tmp_path / "bank.csv",
+        (dt.date(2020, 6, 2), "BNI-R1", "REPAYMENT", 600_000, "CREDIT", claim.claim_id),
+    )
+    assert cli("import", "bank-statement", bank).exit_code == 0
+    repaid = participant_story(session, nik=claim.nik, as_of=dt.date(2020, 7, 5))
+    assert [(c.claim.status, c.claim.repaid_idr) for c in repaid.claims] == [("REPAID", 600_000)]
+    assert repaid.owed_claims == ()
+    assert Step.REPAY_CLAIM not in [s.step for s in repaid.next_steps]

@@ -14,6 +14,7 @@ from prakerja.config import get_settings
 from prakerja.participants.models import Grievance, SignInCode
 from prakerja.web.pages import install
 from tests.participants.factories import OTHER_PAID_NIK, PAID_NIK, pay, register
+from tests.recovery.planting import claimed
 
 REGISTERED = "3171014508900001"
 
@@ -195,3 +196,29 @@ def test_sign_out_ends_the_session(client, session, outbox):
 def test_the_old_status_lookup_is_gone(client):
     assert client.get("/status").status_code == 404
     assert client.post("/status", data={"nik": "1", "birth_date": "x"}).status_code in (404, 405)
+
+
+def test_a_participant_sees_what_they_owe_by_when_and_how_to_repay(client, session, outbox):
+    claim = claimed(session)
+    _sign_in(client, outbox, claim.nik)
+    page = client.get("/saya").text
+    owed = page.split('id="tagihan"')[1].split("</section>")[0]
+    assert "Tagihan pengembalian dana" in owed
+    assert "Lewat jatuh tempo, belum dikembalikan" in owed  # due 4 July 2020, long passed
+    assert re.search(r"Jatuh tempo sudah lewat \d\.\d{3} hari", owed)  # thousands with "."
+    assert "Mohon kembalikan Rp 600.000 paling lambat 4 Juli 2020" in owed
+    assert f"Transfer ke {get_settings().escrow_account}" in owed
+    assert f"<code>{claim.claim_id}</code>" in owed
+    steps = page.split('class="next"')[1].split("</section>")[0]
+    assert f"nomor tagihan {claim.claim_id}" in steps
+    english = client.get("/saya?lang=en").text
+    assert "Overdue, not repaid" in english
+    assert f"quote the claim number {claim.claim_id} as the transfer reference" in english
+
+
+def test_a_participant_without_a_claim_sees_no_claim(client, session, outbox, cli, tmp_path):
+    pay(session, cli, tmp_path)
+    _sign_in(client, outbox, PAID_NIK)
+    page = client.get("/saya").text
+    assert "Halo, Peserta" in page and "Insentif pascapelatihan, tahap 1" in page
+    assert 'id="tagihan"' not in page and "REPAY" not in page

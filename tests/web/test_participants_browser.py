@@ -8,6 +8,7 @@ import pytest
 from prakerja.config import get_settings
 from tests.participants.factories import PAID_NIK, PAID_ON, pay
 from tests.payouts.factories import make_training
+from tests.recovery.planting import claimed
 
 PHONE = {"width": 390, "height": 844}
 
@@ -82,5 +83,33 @@ def test_a_participant_signs_in_with_the_code_and_reads_their_story_on_a_phone(
         page.wait_for_selector("#nik")
         page.goto(f"{live_server}/saya?lang=en")
         assert page.locator("h1").inner_text() == "My Prakerja page"
+    finally:
+        page.close()
+
+
+def test_a_participant_who_owes_a_repayment_reads_how_to_repay_on_a_phone(
+    live_server, browser, screenshot, session, outbox
+):
+    claim = claimed(session)
+    page = browser.new_page(viewport=PHONE, locale="id-ID")
+    refused = []  # what the Content-Security-Policy blocked (an inline style or script)
+    page.on("console", lambda m: refused.append(m.text) if "Security Policy" in m.text else None)
+    try:
+        page.goto(f"{live_server}/saya")
+        page.fill("#nik", claim.nik)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#code")
+        page.fill("#code", _latest_code(outbox))
+        page.click("button[type=submit]")
+        page.wait_for_selector("#tagihan")
+        steps = page.inner_text("section.next")
+        assert "Kembalikan Rp 600.000 paling lambat 4 Juli 2020" in steps
+        owed = page.inner_text("#tagihan")
+        assert "Lewat jatuh tempo, belum dikembalikan" in owed
+        assert claim.claim_id in owed and "Transfer ke" in owed
+        assert page.locator("#tagihan .repay").is_visible()
+        assert _fits_the_width(page)
+        screenshot(page, "saya-5-claim")
+        assert refused == []
     finally:
         page.close()

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from prakerja.accounts.permissions import Role
 from prakerja.accounts.rules import csrf_token
 from prakerja.audit.models import AuditEvent
+from prakerja.kit.clock import jakarta_date, utc_now
 from prakerja.reconciliation.models import Break
+from prakerja.recovery import service as recovery
 from prakerja.server import create_service
 from prakerja.web.auth import COOKIE
 from tests.builders import (
@@ -22,6 +24,7 @@ from tests.builders import (
     wave_row,
     write_csv,
 )
+from tests.recovery.planting import claimed
 from tests.web.staff_helpers import DAY, accounts_of_every_role, one_open_break
 
 
@@ -222,3 +225,21 @@ def test_the_overview_figures_are_kept_until_the_records_change(app, made, sessi
     client.post("/breaks/BRK-0001/resolve", data={"reason": "ok", "csrf_token": _csrf(client)})
     # Resolved on the latest day reconciled: that day's figures are counted again.
     assert "Semua cocok: tidak ada selisih terbuka." in client.get("/?date=2020-06-01").text
+
+
+def test_a_story_shows_the_recovery_claims_with_status_and_age(app, made, session):
+    claim = claimed(session, reconciled_on=DAY)  # the day of the open break's run
+    today = jakarta_date(utc_now())
+    [now] = recovery.claims_for_card(session, card_number=claim.card_number, as_of=today)
+    assert (now.opened_on, now.age_days) == (DAY, (today - DAY).days)
+    operator = _client(app, made, Role.OPERATOR)
+    page = operator.post(
+        "/participants", data={"query": claim.card_number, "csrf_token": _csrf(operator)}
+    ).text
+    claims = page.split('id="claims"')[1].split("</section>")[0]
+    row = re.sub(r"\s+", " ", claims.split(f"<code>{claim.claim_id}</code>")[1].split("</tr>")[0])
+    assert "lewat jatuh tempo" in row
+    assert "Rp 600.000" in row and f"{DAY}" in row and f"{DAY + dt.timedelta(days=60)}" in row
+    assert f'<td class="num">{now.age_days}</td>' in row
+    steps = page.split("</section>")[0]
+    assert f"Mengembalikan pembayaran yang bukan haknya <code>{claim.claim_id}</code>" in steps

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, inspect
 
+from prakerja.demo.complaints import Complaints, plant_complaints, show_complaints
 from prakerja.demo.findings import show_findings
 from prakerja.demo.marketplace import Marketplace, MarketplaceReport
 from prakerja.demo.operator import DeskDay, audit_list, work_breaks
@@ -56,6 +57,7 @@ class DemoReport:
     marketplace: MarketplaceReport = field(default_factory=MarketplaceReport)
     payout_days: list[PayoutDay] = field(default_factory=list)
     desk_days: list[DeskDay] = field(default_factory=list)
+    complaints: Complaints | None = None
     last_day: dt.date | None = None
 
     def all_imports(self) -> dict[str, ImportSummary]:
@@ -162,7 +164,8 @@ def run_program(
     the waves due are selected, the platforms' events and invoices of the days
     since the last one are imported (with the providers' commits), the payment
     side plays its day (accounts, survey answers, the payouts run, the
-    partners' results and the escrow statement), and the day is reconciled.
+    partners' results and the escrow statement), and the day is reconciled. On the last
+    day a participant files a grievance and a partner disputes a break.
     """
     report = DemoReport()
     loaders: dict[str, Loader] = {
@@ -213,6 +216,8 @@ def run_program(
         if desk.written_off:
             reconcile_day(engine, day)  # the day's recorded escrow proof counts the write-off
         report.desk_days.append(desk)
+        if day == days[-1]:
+            report.complaints = plant_complaints(engine, day)
         report.last_day = day
         previous = day
         if reporter:
@@ -320,9 +325,10 @@ def run_demo(db_url: str | None, participants: int, seed: int) -> DemoReport:
     print_payouts(console, engine)
     assert report.last_day is not None
     show_reconciliation(console, engine, report.last_day, folder)
-    show_recoveries(console, engine, report.last_day, folder)
+    show_findings(console, engine, report.last_day)
     database = "" if db_url else f" --db sqlite:///{folder / 'prakerja-demo.db'}"
     command = _command_hint()
     console.print(f"Dashboard: {command} serve{database}  (then open http://127.0.0.1:8000/)")
-    show_findings(console, engine, report.last_day)
+    show_complaints(console, engine, report.last_day)
+    show_recoveries(console, engine, report.last_day, folder)
     return report

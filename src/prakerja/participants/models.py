@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -18,26 +17,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from prakerja.storage.base import Base, UtcDateTime
-
-
-class GrievanceCategory(StrEnum):
-    """What a participant complains about."""
-
-    NOT_RECEIVED = "NOT_RECEIVED"
-    """An incentive the program says was paid never reached the account."""
-    WRONG_AMOUNT = "WRONG_AMOUNT"
-    """An incentive arrived with another amount."""
-    OTHER = "OTHER"
-    """Anything else, in the participant's words."""
-
-
-class GrievanceStatus(StrEnum):
-    """Where a grievance stands."""
-
-    OPEN = "OPEN"
-    """Filed, not yet answered by staff."""
-    RESOLVED = "RESOLVED"
-    """Resolved by staff with a written reason."""
 
 
 class SignInCode(Base):

@@ -16,7 +16,8 @@ from prakerja.audit.service import record
 from prakerja.kit.clock import jakarta_date
 from prakerja.kit.errors import ConflictError, InputError, NotFoundError
 from prakerja.participants import repository
-from prakerja.participants.models import Grievance, GrievanceCategory, GrievanceStatus
+from prakerja.participants.codes import GrievanceCategory, GrievanceStatus
+from prakerja.participants.models import Grievance
 from prakerja.participants.notify import Message
 from prakerja.participants.rules import (
     CODE_VALID_FOR,

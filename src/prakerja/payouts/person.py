@@ -172,3 +172,11 @@ _INSTRUCTION_COLUMNS = (
     Instruction.state,
     Instruction.cancelled_on,
 )
+
+
+def first_succeeded_instruction(session: Session, *, partner_code: str) -> str | None:
+    """Return the first (by id) of a partner's instructions it answered SUCCESS, or None."""
+    found: str | None = session.scalar(
+        succeeded_instruction_ids(partner_code).order_by(Instruction.instruction_id).limit(1)
+    )
+    return found

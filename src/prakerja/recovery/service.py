@@ -242,9 +242,9 @@ def repayments_in_escrow(session: Session, *, day: dt.date) -> RepaymentSplit:
     )
 
 
-def _claims_table(session: Session, day: dt.date, *, card_number: str | None = None) -> pa.Table:
+def _claims_table(session: Session, day: dt.date, *, stored: pa.Table | None = None) -> pa.Table:
     tables = {
-        "claims": repository.read_claims(session, card_number=card_number),
+        "claims": repository.read_claims(session) if stored is None else stored,
         "repayments": payouts.repayment_lines(session, up_to=day),
     }
     with duckdb_connection(tables) as connection:
@@ -301,7 +301,10 @@ def claims(
 
 def claims_for_card(session: Session, *, card_number: str, as_of: dt.date) -> list[Claim]:
     """Return a card's claims opened by `as_of`, as they stood then (for its holder's story)."""
-    table = _claims_table(session, as_of, card_number=card_number)
+    stored = repository.read_claims(session, card_number=card_number)
+    if not stored.num_rows:
+        return []  # most cards: no repayment line read, no DuckDB opened
+    table = _claims_table(session, as_of, stored=stored)
     return [_claim(row, as_of) for row in table.to_pylist()]
 
 

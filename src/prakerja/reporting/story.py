@@ -30,6 +30,7 @@ from prakerja.payouts.person import (
     instruction_card,
 )
 from prakerja.reconciliation.person import CardBreak, card_breaks
+from prakerja.recovery.service import Claim, HowToRepay, claims_for_card, how_to_repay
 from prakerja.registry.person import (
     PersonCard,
     PersonRegistration,
@@ -44,6 +45,7 @@ from prakerja.reporting.story_steps import (
     SurveyStory,
     entitlement_stories,
     next_steps,
+    repayment_steps,
     survey_stories,
 )
 from prakerja.surveys.person import card_answers, survey_windows
@@ -55,8 +57,11 @@ __all__ = [
     "CardBreak",
     "CardInstruction",
     "CardPurchase",
+    "Claim",
+    "ClaimStory",
     "EntitlementStory",
     "GrievanceView",
+    "HowToRepay",
     "NextStep",
     "ParticipantStory",
     "PersonCard",
@@ -85,6 +90,14 @@ class PurchaseStory:
 
 
 @dataclass(frozen=True)
+class ClaimStory:
+    """A recovery claim on the card, and how its holder repays it."""
+
+    claim: Claim
+    repay: HowToRepay
+
+
+@dataclass(frozen=True)
 class ParticipantStory:
     """Everything about one NIK, as of a day (the Jakarta calendar day by default)."""
 
@@ -105,6 +118,13 @@ class ParticipantStory:
     next_steps: tuple[NextStep, ...]
     grievances: tuple[GrievanceView, ...] = ()
     """The participant's grievances (pengaduan), newest first."""
+    claims: tuple[ClaimStory, ...] = ()
+    """What the participant was asked to repay (ineligible payments), as of `as_of`."""
+
+    @property
+    def owed_claims(self) -> tuple[ClaimStory, ...]:
+        """Return the claims not yet repaid in full."""
+        return tuple(c for c in self.claims if c.claim.outstanding_idr > 0)
 
     @property
     def card(self) -> PersonCard | None:
@@ -142,6 +162,7 @@ def participant_story(
         surveys=parts.surveys,
         next_steps=parts.next_steps,
         grievances=tuple(participant_grievances(session, nik=nik)),
+        claims=parts.claims,
     )
 
 
@@ -157,6 +178,7 @@ class _CardParts:
     breaks: tuple[CardBreak, ...] = ()
     surveys: tuple[SurveyStory, ...] = ()
     next_steps: tuple[NextStep, ...] = ()
+    claims: tuple[ClaimStory, ...] = ()
 
 
 def _card_parts(session: Session, card: PersonCard, day: dt.date) -> _CardParts:
@@ -172,6 +194,8 @@ def _card_parts(session: Session, card: PersonCard, day: dt.date) -> _CardParts:
     )
     windows = survey_windows(scheme=card.scheme, first_paid_on=first_paid)
     surveys = survey_stories(windows, card_answers(session, card_number=number), day)
+    claims = claims_for_card(session, card_number=number, as_of=day)
+    steps = repayment_steps(claims) + next_steps(card, purchases, accounts, entitlements, surveys)
     return _CardParts(
         balance_movements=tuple(
             account_movements(session, account_name=account(AccountKind.TRAINING_BALANCE, number))
@@ -182,7 +206,8 @@ def _card_parts(session: Session, card: PersonCard, day: dt.date) -> _CardParts:
         instructions=tuple(instructions),
         breaks=tuple(card_breaks(session, card_number=number)),
         surveys=tuple(surveys),
-        next_steps=tuple(next_steps(card, purchases, accounts, entitlements, surveys)),
+        next_steps=tuple(steps),
+        claims=tuple(ClaimStory(c, how_to_repay(c)) for c in claims),
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from prakerja.payouts.person import CardAccount, CardEntitlement, CardInstruction
+from prakerja.recovery.service import Claim
 from prakerja.registry.person import PersonCard
 from prakerja.surveys.person import SurveyWindow
 from prakerja.transactions.person import CardPurchase
@@ -54,6 +55,8 @@ class Step(StrEnum):
     """A payment failed: link a new account so it is sent again."""
     ANSWER_SURVEY = "ANSWER_SURVEY"
     """A tracking survey is open: answer it before it closes."""
+    REPAY_CLAIM = "REPAY_CLAIM"
+    """An ineligible payment must be repaid (the subject is the claim id to quote)."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,12 @@ def next_steps(
         if s.state == SurveyState.OPEN
     )
     return steps
+
+
+def repayment_steps(claims: Sequence[Claim]) -> list[NextStep]:
+    """Return a step for each claim not repaid in full, the earliest due first."""
+    owed = sorted((c for c in claims if c.outstanding_idr > 0), key=lambda c: c.due_on)
+    return [NextStep(Step.REPAY_CLAIM, c.claim_id, c.due_on) for c in owed]
 
 
 def _relinks(

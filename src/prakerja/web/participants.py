@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -85,6 +86,7 @@ def _render(
             locale=locale,
             locales=LOCALES,
             day=lambda value: format_date(value, format="long", locale=locale) if value else "",
+            number=lambda value: format_decimal(value, locale=locale),
             **context,
         )
     )

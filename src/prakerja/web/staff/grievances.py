@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from prakerja.audit.service import history
 from prakerja.kit.clock import jakarta_date, utc_now
 from prakerja.kit.errors import PrakerjaError
-from prakerja.participants.models import GrievanceStatus
+from prakerja.participants.codes import GrievanceStatus
 from prakerja.participants.service import grievance, grievances_page, resolve_grievance
 from prakerja.web.auth import DbSession, ResolveGrievances, Staff, ViewGrievances
 from prakerja.web.staff.render import render
