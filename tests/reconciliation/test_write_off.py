@@ -35,7 +35,7 @@ def test_a_written_off_bank_fee_reaches_the_books_and_the_proof_balances(world, 
         session, break_id=found.break_id, reason="bank fee", actor="finance", write_off=True
     )
     session.commit()
-    assert balance(session, "ESCROW_WRITTEN_OFF:DANA") == FEE
+    assert balance(session, account_name="ESCROW_WRITTEN_OFF:DANA") == FEE
     _gap, after = day_position(session, day=SENT + DAY)
     assert after.books.written_off_idr == FEE
     assert after.ledger_idr == before.ledger_idr - FEE

@@ -72,10 +72,10 @@ def test_each_ineligible_payment_break_opens_one_claim_for_what_the_payment_cred
     assert claim_id == "REC-" + found.break_id.removeprefix("BRK-") and len(claim_id) <= 35
     assert (claimed_card, nik, amount) == (card, world.nik_of(card), 550_000)
     assert (opened, due) == (PAID, D(2020, 7, 4))
-    assert balance(session, f"RECOVERY_RECEIVABLE:{claim_id}") == 550_000
+    assert balance(session, account_name=f"RECOVERY_RECEIVABLE:{claim_id}") == 550_000
     reconcile(session, day=PAID + dt.timedelta(days=1), actor="tester")
     assert len(stored_claims(session)) == 1
-    assert balance(session, f"RECOVERY_RECEIVABLE:{claim_id}") == 550_000
+    assert balance(session, account_name=f"RECOVERY_RECEIVABLE:{claim_id}") == 550_000
 
 
 def test_a_claim_opens_on_the_day_the_break_is_detected(world, session):
@@ -120,7 +120,7 @@ def test_part_payments_across_csv_and_camt053_statements_add_up(
         "status": "OPEN",
     }
     session.expire_all()
-    assert balance(session, f"RECOVERY_RECEIVABLE:{claim.claim_id}") == AMOUNT - 350_000
+    assert balance(session, account_name=f"RECOVERY_RECEIVABLE:{claim.claim_id}") == AMOUNT - 350_000
     kinds = session.scalars(select(Break.break_type)).all()
     assert kinds == ["INELIGIBLE_PAYMENT"]  # repayments raise no break of their own
 
@@ -141,7 +141,7 @@ def test_an_over_payment_is_kept_and_the_claim_is_repaid(world, session, cli, ex
     (shown,) = recovery.claims_for_card(session, card_number=claim.card_number, as_of=D(2020, 6, 2))
     assert (shown.outstanding_idr, shown.excess_idr) == (0, 100_000)
     session.expire_all()
-    assert balance(session, f"RECOVERY_RECEIVABLE:{claim.claim_id}") == -100_000
+    assert balance(session, account_name=f"RECOVERY_RECEIVABLE:{claim.claim_id}") == -100_000
     assert returned_to_fund(session) == AMOUNT + 100_000
 
 
@@ -187,7 +187,7 @@ def test_reimporting_a_statement_changes_nothing(world, session, cli, export, tm
     assert cli("import", "bank-statement", bank).exit_code == 0
     assert export(D(2020, 6, 2))[0]["repaid_idr"] == "250000"
     session.expire_all()
-    assert balance(session, f"RECOVERY_RECEIVABLE:{claim.claim_id}") == AMOUNT - 250_000
+    assert balance(session, account_name=f"RECOVERY_RECEIVABLE:{claim.claim_id}") == AMOUNT - 250_000
 
 
 def test_a_rebuild_gives_the_same_claims(world, session, cli, tmp_path):

@@ -82,7 +82,7 @@ def test_repayments_add_up_and_the_books_balance(engine, tmp_path_factory, state
             )
             assert claim.status == status
         for claim in recovery.recoveries(session, day=END):
-            assert balance(session, f"RECOVERY_RECEIVABLE:{claim.claim_id}") == (
+            assert balance(session, account_name=f"RECOVERY_RECEIVABLE:{claim.claim_id}") == (
                 claim.amount_idr - claim.repaid_idr
             )
         assert sum(balances_by_kind(session).values()) == 0
