@@ -13,7 +13,7 @@ from tests.recovery.test_claims import PAID, ineligible
 def test_the_demo_files_a_grievance_disputes_a_break_and_counts_both(engine, session):
     world = World(session)
     card, _ = ineligible(world, partner="OVO")
-    reconcile(session, PAID, actor="tester")
+    reconcile(session, day=PAID, actor="tester")
     session.commit()
     planted = plant_complaints(engine, PAID)
     assert planted.grievance_id is not None and planted.disputed_break_id is not None

@@ -29,7 +29,7 @@ def claimed(
     session.execute(
         update(Registration).where(Registration.nik == world.nik_of(card)).values(phone=phone)
     )
-    reconcile(session, reconciled_on, actor="tester")
+    reconcile(session, day=reconciled_on, actor="tester")
     session.commit()
     (claim,) = recovery.claims_for_card(session, card_number=card, as_of=reconciled_on)
     return claim

@@ -18,7 +18,7 @@ def claimed(session):
     world = World(session)
     for amount, partner in ((100_000, "OVO"), (250_000, "DANA")):
         ineligible(world, amount=amount, partner=partner)
-    reconcile(session, PAID, actor="tester")
+    reconcile(session, day=PAID, actor="tester")
     session.commit()
     return recoveries(session, day=PAID)
 
