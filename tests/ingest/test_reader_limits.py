@@ -87,3 +87,21 @@ def test_every_file_is_tried_and_each_unusable_one_named(cli, tmp_path):
     assert "2 file(s) unusable" in result.stderr
     assert "b.csv: missing column(s)" in result.stderr and "c.csv: no such file" in result.stderr
     assert "a.csv: loaded=1" in result.stderr and "d.csv: loaded=2" in result.stderr
+
+
+def test_a_carriage_return_inside_the_header_is_a_one_line_refusal(cli, tmp_path):
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(b"card_number,partner\rcode,account_id\n1,2,3\n")
+    result = cli("import", "payout-accounts", path)
+    assert result.exit_code != 0
+    assert "the header row cannot be read" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_carriage_return_inside_a_line_that_is_not_utf8_is_that_rows_reject(cli, tmp_path):
+    path = tmp_path / "accounts.csv"
+    header = b"card_number,partner_code,account_id,account_name,linked_at\n"
+    path.write_bytes(header + b"52\xff00\rx,OVO,0812,Ani,2020-04-20T10:00:00+07:00\n")
+    result = cli("import", "payout-accounts", path)
+    assert result.exit_code == 0, result.stderr
+    assert "rejected=1" in result.stdout

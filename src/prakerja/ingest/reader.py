@@ -124,7 +124,10 @@ def _undecodable_rejects(raw: RawFile, undecodable: list[Undecodable]) -> list[S
         shown = bad.content.decode("utf-8", errors="replace").rstrip("\r")
         values: dict[str, str] = {}
         if not is_json_lines(raw.path):
-            values = _ragged(raw.header, next(csv.reader([shown]), []))
+            try:
+                values = _ragged(raw.header, next(csv.reader([shown]), []))
+            except csv.Error:  # a stray carriage return inside the line: keep no values
+                values = {}
         reason = f"not UTF-8 (byte {bad.byte} of the line cannot be decoded)"
         rejects.append(ShapeReject(bad.line, reason, values))
     return rejects
@@ -181,7 +184,10 @@ def _check_names(path: Path, header: list[str]) -> None:
 
 def _read_csv(path: Path, data: bytes) -> RawFile:
     text_head = data[: data.find(b"\n") if b"\n" in data else len(data)].decode("utf-8")
-    header_rows = list(_records([text_head.rstrip("\r")]))
+    try:
+        header_rows = list(_records([text_head.rstrip("\r")]))
+    except csv.Error as unreadable:
+        raise FileUnusableError(f"{path}: the header row cannot be read: {unreadable}") from None
     if not data.strip() or not header_rows or not any(header_rows[0]):
         raise FileUnusableError(f"{path}: empty file (no header row)")
     header = [name.strip() for name in header_rows[0]]
