@@ -120,7 +120,9 @@ def test_part_payments_across_csv_and_camt053_statements_add_up(
         "status": "OPEN",
     }
     session.expire_all()
-    assert balance(session, account_name=f"RECOVERY_RECEIVABLE:{claim.claim_id}") == AMOUNT - 350_000
+    assert (
+        balance(session, account_name=f"RECOVERY_RECEIVABLE:{claim.claim_id}") == AMOUNT - 350_000
+    )
     kinds = session.scalars(select(Break.break_type)).all()
     assert kinds == ["INELIGIBLE_PAYMENT"]  # repayments raise no break of their own
 
@@ -187,7 +189,9 @@ def test_reimporting_a_statement_changes_nothing(world, session, cli, export, tm
     assert cli("import", "bank-statement", bank).exit_code == 0
     assert export(D(2020, 6, 2))[0]["repaid_idr"] == "250000"
     session.expire_all()
-    assert balance(session, account_name=f"RECOVERY_RECEIVABLE:{claim.claim_id}") == AMOUNT - 250_000
+    assert (
+        balance(session, account_name=f"RECOVERY_RECEIVABLE:{claim.claim_id}") == AMOUNT - 250_000
+    )
 
 
 def test_a_rebuild_gives_the_same_claims(world, session, cli, tmp_path):
