@@ -28,13 +28,16 @@ typecheck: install
 architecture: install
 	$(BIN)/lint-imports
 
+# The slow tests (process kills, long property runs) run after the rest, in a process of their own.
 suite: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -m "not slow"
+	$(BIN)/pytest -q -m slow
 
 suite-postgres: install
 	@if [ -n "$$PRAKERJA_TEST_DATABASE_URL" ]; then \
 		echo "== test suite on PostgreSQL"; \
-		$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q; \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -m "not slow" && \
+		$(BIN)/pytest -q -m slow; \
 	else \
 		echo "== PRAKERJA_TEST_DATABASE_URL not set: PostgreSQL run skipped"; \
 	fi
