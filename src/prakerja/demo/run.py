@@ -328,7 +328,10 @@ def run_demo(db_url: str | None, participants: int, seed: int) -> DemoReport:
     show_findings(console, engine, report.last_day)
     database = "" if db_url else f" --db sqlite:///{folder / 'prakerja-demo.db'}"
     command = _command_hint()
-    console.print(f"Dashboard: {command} serve{database}  (then open http://127.0.0.1:8000/)")
+    console.print(
+        f"Staff pages: {command} users add demo --role OPERATOR{database}  (prints a password), "
+        f"then {command} serve{database}  and sign in at http://127.0.0.1:8000/login"
+    )
     show_complaints(console, engine, report.last_day)
     show_recoveries(console, engine, report.last_day, folder)
     return report
