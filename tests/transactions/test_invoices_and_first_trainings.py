@@ -163,22 +163,3 @@ def test_first_training_is_the_earliest_purchase_not_refunded(program, session):
     assert [(r["voucher_code"], str(r["completed_on"])) for r in now] == [("B", "2020-04-28")]
     as_of = first_trainings(session, as_of=dt.date(2020, 4, 27)).to_pylist()
     assert [(r["voucher_code"], r["completed_on"]) for r in as_of] == [("B", None)]
-
-
-def test_category_ranking_counts_bundles_once_under_bundle(program, session):
-    from prakerja.transactions.service import category_ranking
-
-    first, second, third = program.cards[:3]
-    program.events(
-        [
-            event("PURCHASE", first, "A"),
-            event("PURCHASE", second, "B"),
-            event("PURCHASE", third, "C", course_code="C-0003", amount_idr="300000"),
-            event("PURCHASE", third, "D", course_code="C-0002", amount_idr="500000"),
-            event("REFUND", third, "D", course_code="C-0002", amount_idr="500000"),
-        ]
-    )
-    ranking = dict(category_ranking(session))
-    assert list(ranking)[:2] == ["SALES_MARKETING", "BUNDLE"]
-    assert ranking["SALES_MARKETING"] == 2 and ranking["BUNDLE"] == 1
-    assert ranking["FOOD_BEVERAGE"] == 0 and ranking["FINANCE"] == 0

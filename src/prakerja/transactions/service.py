@@ -27,12 +27,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import record
-from prakerja.catalog.codes import BUNDLE, Category
-from prakerja.catalog.service import course_categories_table, courses_for_join
+from prakerja.catalog.service import courses_for_join
 from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
-from prakerja.storage.duck import duckdb_connection, read_sql
 from prakerja.transactions import repository
 from prakerja.transactions.errors import (
     OtherProvidersCodeError,
@@ -277,32 +275,6 @@ def commit_redeem_code(
         )
         settle_pending(session, voucher_codes=[redeem_code])
     return _provider_view(session, provider_code, redeem_code, sequence)
-
-
-def category_ranking(session: Session) -> list[tuple[str, int]]:
-    """Rank training categories by participants (cards with a purchase not refunded).
-
-    A bundle counts once under BUNDLE, not under its categories; a participant
-    who bought courses of several categories counts in each. Ties keep the
-    contract's category order.
-    """
-    bought = fetch_arrow(
-        session,
-        select(Voucher.card_number, Voucher.course_code).where(Voucher.refunded_at.is_(None)),
-        pa.schema([("card_number", pa.string()), ("course_code", pa.string())]),
-    )
-    categories = course_categories_table(session)
-    order = pa.table(
-        {
-            "category": [*(c.value for c in Category), BUNDLE],
-            "position": list(range(len(Category) + 1)),
-        }
-    )
-    with duckdb_connection() as db:
-        for name, table in (("bought", bought), ("categories", categories), ("ordering", order)):
-            db.register(name, table)
-        rows = db.sql(read_sql("prakerja.transactions", "category_ranking")).fetchall()
-    return [(str(category), int(count)) for category, count in rows]
 
 
 def invoice_lines_of_voucher(session: Session, *, voucher_code: str) -> list[InvoiceLine]:
