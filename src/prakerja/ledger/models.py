@@ -1,12 +1,14 @@
-"""The ledger table."""
+"""The ledger tables: the entries, and their daily totals per account the triggers keep."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, Connection, Index, Integer, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from prakerja.ledger.totals import create_triggers
 from prakerja.storage.base import Base, Rupiah, UtcDateTime
 
 
@@ -30,3 +32,26 @@ class LedgerEntry(Base):
     effective_on: Mapped[dt.date]
     reference: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class LedgerDayTotal(Base):
+    """What one account (or a per-party kind's bucket) was debited and credited on one day.
+
+    Written only by the triggers on `ledger_entries` (see `ledger.totals`).
+    """
+
+    __tablename__ = "ledger_day_totals"
+
+    account: Mapped[str] = mapped_column(String(80), primary_key=True)
+    effective_on: Mapped[dt.date] = mapped_column(primary_key=True)
+    debit_idr: Mapped[int] = mapped_column(Rupiah)
+    credit_idr: Mapped[int] = mapped_column(Rupiah)
+
+
+@event.listens_for(Base.metadata, "after_create")
+def _create_triggers(target: Any, connection: Connection, **kw: Any) -> None:
+    """Give a schema made by `create_all` (not by the migrations) the totals' triggers too."""
+    made = {table.name for table in kw.get("tables") or target.sorted_tables}
+    if {"ledger_entries", "ledger_day_totals"} <= made:
+        for statement in create_triggers(connection.dialect.name):
+            connection.execute(text(statement))

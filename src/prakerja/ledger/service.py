@@ -8,12 +8,13 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import ColumnElement, case, func, or_, select, union_all
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from prakerja.kit.clock import utc_now
 from prakerja.ledger.accounts import AccountKind
-from prakerja.ledger.models import LedgerEntry
+from prakerja.ledger.models import LedgerDayTotal, LedgerEntry
+from prakerja.ledger.totals import per_party
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
 
@@ -69,32 +70,66 @@ def post_movements(
     return insert_new_rows(session, table_of(LedgerEntry), movements, key=("idempotency_key",))
 
 
+def _entry_balance(session: Session, *, account_name: str, as_of: dt.date | None) -> int:
+    """Return one account's balance from its entries, by the indexed account columns."""
+
+    def side(column: InstrumentedAttribute[str]) -> int:
+        query = select(func.coalesce(func.sum(LedgerEntry.amount_idr), 0)).where(
+            column == account_name
+        )
+        if as_of is not None:
+            query = query.where(LedgerEntry.effective_on <= as_of)
+        return int(session.scalar(query) or 0)
+
+    return side(LedgerEntry.debit_account) - side(LedgerEntry.credit_account)
+
+
+def _bucket_balances(
+    session: Session, *, as_of: dt.date | None, only: ColumnElement[bool] | None = None
+) -> dict[str, int]:
+    """Return each totals bucket's balance (debits - credits) at the end of `as_of` (or ever)."""
+    query = select(
+        LedgerDayTotal.account,
+        func.sum(LedgerDayTotal.debit_idr) - func.sum(LedgerDayTotal.credit_idr),
+    ).group_by(LedgerDayTotal.account)
+    if as_of is not None:
+        query = query.where(LedgerDayTotal.effective_on <= as_of)
+    if only is not None:
+        query = query.where(only)
+    return {str(name): int(amount) for name, amount in session.execute(query)}
+
+
+def _of_kind(kind: AccountKind) -> ColumnElement[bool]:
+    """Select the totals rows of one kind: `KIND`, and `KIND:party` or its bucket `KIND:*`."""
+    prefix = f"{kind.value}:"
+    return or_(
+        LedgerDayTotal.account == kind.value,
+        func.substr(LedgerDayTotal.account, 1, len(prefix)) == prefix,
+    )
+
+
+def _kind_of(name: str) -> str:
+    return name.split(":", 1)[0]
+
+
 def balance(session: Session, *, account_name: str) -> int:
     """Return an account's balance: what flowed in (debits) minus what flowed out (credits)."""
-    debits = select(func.coalesce(func.sum(LedgerEntry.amount_idr), 0)).where(
-        LedgerEntry.debit_account == account_name
-    )
-    credits = select(func.coalesce(func.sum(LedgerEntry.amount_idr), 0)).where(
-        LedgerEntry.credit_account == account_name
-    )
-    return int(session.scalar(debits) or 0) - int(session.scalar(credits) or 0)
+    return _account_balance(session, account_name=account_name, as_of=None)
+
+
+def _account_balance(session: Session, *, account_name: str, as_of: dt.date | None) -> int:
+    if per_party(account_name):
+        return _entry_balance(session, account_name=account_name, as_of=as_of)
+    only = LedgerDayTotal.account == account_name
+    return _bucket_balances(session, as_of=as_of, only=only).get(account_name, 0)
 
 
 def balances_by_kind(session: Session) -> dict[str, int]:
     """Return the total balance of each account kind (the part before `:`); sums to zero."""
-    flows = union_all(
-        select(LedgerEntry.debit_account.label("account"), LedgerEntry.amount_idr.label("amount")),
-        select(
-            LedgerEntry.credit_account.label("account"), (-LedgerEntry.amount_idr).label("amount")
-        ),
-    ).subquery()
-    rows = session.execute(
-        select(flows.c.account, func.sum(flows.c.amount)).group_by(flows.c.account)
-    )
     totals: dict[str, int] = {}
-    for name, amount in rows:
-        kind = str(name).split(":", 1)[0]
-        totals[kind] = totals.get(kind, 0) + int(amount)
+    for name, amount in _bucket_balances(session, as_of=None).items():
+        kind = _kind_of(name)
+        totals[kind] = totals.get(kind, 0) + amount
     return totals
 
 
@@ -108,40 +143,26 @@ def posted_total(session: Session, *, entry_kind: str) -> int:
     return int(total or 0)
 
 
-def _kind_balance(kind: AccountKind) -> ColumnElement[int]:
-    """Return the summed balance (debits - credits) of every account of a kind."""
-    name = kind.value
-
-    def moved(side: InstrumentedAttribute[str]) -> ColumnElement[int]:
-        of_kind = or_(side == name, side.like(f"{name}:%"))
-        return case((of_kind, LedgerEntry.amount_idr), else_=0)
-
-    return func.coalesce(
-        func.sum(moved(LedgerEntry.debit_account) - moved(LedgerEntry.credit_account)), 0
-    )
-
-
 def account_balance_on(session: Session, *, account_name: str, as_of: dt.date) -> int:
-    """Return one account's balance at the end of `as_of` (entries effective by then)."""
-    flows = select(
-        func.coalesce(
-            func.sum(
-                case((LedgerEntry.debit_account == account_name, LedgerEntry.amount_idr), else_=0)
-                - case(
-                    (LedgerEntry.credit_account == account_name, LedgerEntry.amount_idr), else_=0
-                )
-            ),
-            0,
-        )
-    ).where(LedgerEntry.effective_on <= as_of)
-    return int(session.scalar(flows) or 0)
+    """Return one account's balance at the end of `as_of` (entries effective by then).
+
+    A program-level account is read from the daily totals (one row a day); a
+    per-party account (one card's, one claim's) from its own entries.
+    """
+    return _account_balance(session, account_name=account_name, as_of=as_of)
 
 
 def kind_balances_on(
     session: Session, *, kinds: Sequence[AccountKind], as_of: dt.date
 ) -> dict[AccountKind, int]:
-    """Return the balance of each account kind at the end of `as_of` (entries effective by then)."""
-    row = session.execute(
-        select(*(_kind_balance(kind) for kind in kinds)).where(LedgerEntry.effective_on <= as_of)
-    ).one()
-    return {kind: int(value) for kind, value in zip(kinds, row, strict=True)}
+    """Return the balance of each account kind at the end of `as_of`, from the daily totals."""
+    balances = dict.fromkeys(kinds, 0)
+    if not kinds:
+        return balances
+    by_name = {kind.value: kind for kind in kinds}
+    only = or_(*(_of_kind(kind) for kind in kinds))
+    for name, amount in _bucket_balances(session, as_of=as_of, only=only).items():
+        kind = by_name.get(_kind_of(name))
+        if kind is not None:
+            balances[kind] += amount
+    return balances

@@ -87,7 +87,9 @@ def _insert_sqlite(
     raw: Any, table: Table, rows: pa.Table, key: Sequence[str], progress: Progress | None
 ) -> int:
     verb = "INSERT OR IGNORE" if key else "INSERT"
-    before = raw.total_changes
+    # Rows this function's statements inserted: `rowcount` (sqlite3_changes) leaves out what
+    # the table's triggers wrote, which `total_changes` would count too.
+    inserted = 0
     cursor = raw.cursor()
     for chunk in _chunks(rows):
         names = _columns_to_send(table, chunk)
@@ -101,14 +103,17 @@ def _insert_sqlite(
         step = per_statement * width
         whole = len(flat) // step
         full_sql = head + ",".join([one] * per_statement)
-        cursor.executemany(full_sql, (flat[i * step : (i + 1) * step] for i in range(whole)))
+        if whole:
+            cursor.executemany(full_sql, (flat[i * step : (i + 1) * step] for i in range(whole)))
+            inserted += max(cursor.rowcount, 0)
         rest = flat[whole * step :]
         if rest:
             cursor.execute(head + ",".join([one] * (len(rest) // width)), rest)
+            inserted += max(cursor.rowcount, 0)
         if progress:
             progress(chunk.num_rows)
     cursor.close()
-    return int(raw.total_changes - before)
+    return inserted
 
 
 def _columns_to_send(table: Table, chunk: pa.Table) -> list[str]:
