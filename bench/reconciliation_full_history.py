@@ -37,7 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -50,8 +50,10 @@ sys.path.insert(0, str(HERE))
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 
 from prakerja.ledger.models import LedgerEntry  # noqa: E402
+from prakerja.operations.timeline import advance_to  # noqa: E402
 from prakerja.payouts.models import BankStatementLine, PaymentBatch  # noqa: E402
 from prakerja.reconciliation.service import latest_run_day  # noqa: E402
+from prakerja.statistics.service import evaluate_signals  # noqa: E402
 from prakerja.storage.base import table_of  # noqa: E402
 from prakerja.storage.bulk import append_rows, insert_new_rows, update_rows  # noqa: E402
 from prakerja.storage.db import make_engine, session_factory, unit_of_work  # noqa: E402
@@ -233,6 +235,19 @@ def _days(engine: Engine, *, last: dt.date, first_index: int, busy: int, runs: i
     return [_reconcile(engine, day) for day in days]
 
 
+def _rules_and_signals(engine: Engine, day: dt.date) -> dict[str, float]:
+    """Time the day's rules (`advance_to`) and the integrity signals, then roll back."""
+    with session_factory(engine)() as session:
+        start = time.perf_counter()
+        advance_to(session, day=day)
+        rules = time.perf_counter() - start
+        start = time.perf_counter()
+        evaluate_signals(session, day=day, record=False)
+        signals = time.perf_counter() - start
+        session.rollback()
+    return {"advance_to": rules, "signals": signals}
+
+
 def _line(label: str, history: Run, empty: Run) -> str:
     return (
         f"{label:<28} {history.seconds:>8.2f}s {history.peak_mib:>8,.0f} MiB"
@@ -307,10 +322,10 @@ def main() -> None:
     )
     print(_line(f"median of {args.runs} (max RSS)", median, bare))
     day = measured[-1].day
-    full_phases, bare_phases = phases(history, day, 1), phases(empty, day, 1)
-    for name in ("read_facts", "escrow_books", "engine"):
-        full_s, bare_s = getattr(full_phases, name), getattr(bare_phases, name)
-        print(f"  phase {name:<14} {full_s:>8.2f}s {bare_s:>22.2f}s (in process, {day})")
+    full = {**asdict(phases(history, day, 1)), **_rules_and_signals(history, day)}
+    bare = {**asdict(phases(empty, day, 1)), **_rules_and_signals(empty, day)}
+    for name, seconds in full.items():
+        print(f"  phase {name:<14} {seconds:>8.2f}s {bare[name]:>22.2f}s (in process, {day})")
     print(f"load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     empty.dispose()
     history.dispose()
