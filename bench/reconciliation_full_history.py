@@ -25,7 +25,8 @@ With `--keep` the loaded history is reused (the load and the run of H are
 skipped) and a new busy day goes on top of the latest day reconciled, so the
 same command measures again after a change of code:
 
-    flock /work/wt/heavy.lock .venv/bin/python bench/reconciliation_full_history.py --keep
+    flock /work/wt/heavy.lock .venv/bin/python bench/reconciliation_full_history.py \
+        --participants 1400000 --keep
 """
 
 from __future__ import annotations
