@@ -71,9 +71,43 @@ def _join(*parts: pa.Array | str) -> pa.Array:
     return pc.binary_join_element_wise(*parts, "")
 
 
-def _days(offsets: np.ndarray) -> pa.Array:
-    base = (FIRST_DAY - EPOCH).days
+def _days(offsets: np.ndarray, first_day: dt.date = FIRST_DAY) -> pa.Array:
+    base = (first_day - EPOCH).days
     return pa.array((offsets + base).astype(np.int32), pa.date32())
+
+
+def bank_lines(batches: pa.Table, rng: np.random.Generator, *, prefix: str = "BNI-") -> pa.Table:
+    """The escrow bank's lines for `batches` (batch_id, partner_code, business_date, total).
+
+    One funding credit the day before the first batch (twice what the batches
+    take), then one debit per batch, a seeded share of them one tranche short.
+    """
+    off = rng.random(batches.num_rows) < FAULTS["batch_short"]
+    debited = pc.subtract(batches["total"], pa.array(np.where(off, AMOUNT, 0).astype(np.int64)))
+    debits = pa.table(
+        {
+            "bank_ref": _join(prefix, _digits(np.arange(batches.num_rows), 9)),
+            "statement_date": batches["business_date"],
+            "counterparty_code": batches["partner_code"],
+            "amount_idr": debited,
+            "direction": pa.array(["DEBIT"] * batches.num_rows),
+            "batch_id": batches["batch_id"],
+        },
+        schema=BANK_LINES,
+    )
+    first = pc.min(batches["business_date"]).as_py() if batches.num_rows else FIRST_DAY
+    funding = pa.table(
+        {
+            "bank_ref": [f"{prefix}FUNDING"],
+            "statement_date": pa.array([first - dt.timedelta(days=1)], pa.date32()),
+            "counterparty_code": ["BNI"],
+            "amount_idr": pa.array([pc.sum(batches["total"]).as_py() * 2], pa.int64()),
+            "direction": ["CREDIT"],
+            "batch_id": pa.nulls(1, pa.string()),
+        },
+        schema=BANK_LINES,
+    )
+    return pa.concat_tables([funding, debits])
 
 
 def generate(
@@ -82,14 +116,20 @@ def generate(
     *,
     spread_days: int = SPREAD_DAYS,
     tranches: int = TRANCHES,
+    first_index: int = 0,
+    first_day: dt.date = FIRST_DAY,
 ) -> Facts:
     """Return the facts of a program of `participants`, ready for `engine.evaluate`.
 
-    First tranches are spread over `spread_days` days from FIRST_DAY; each
-    participant gets `tranches` of them, 30 days apart.
+    First tranches are spread over `spread_days` days from `first_day`; each
+    participant gets `tranches` of them, 30 days apart. Participants are
+    numbered from `first_index` (cards, accounts, entitlements and partner
+    transactions too), so that slices of one program generated apart never
+    collide; a slice's batches and bank lines are its own (`bank_lines`
+    remakes them for the whole).
     """
     rng = np.random.default_rng(seed)
-    index = np.arange(participants, dtype=np.int64)
+    index = np.arange(first_index, first_index + participants, dtype=np.int64)
     card_numbers = _join("52", _digits(index, 14))
     niks = _join("3171", _digits(index, 12))
     waves = (index % 30 + 1).astype(np.int32)
@@ -108,22 +148,23 @@ def generate(
         schema=CARDS,
     )
     count = participants * tranches
-    who = np.repeat(index, tranches)
+    position = np.repeat(np.arange(participants), tranches)
+    who = position + first_index
     tranche = np.tile(np.arange(1, tranches + 1, dtype=np.int32), participants)
     created = np.repeat(start, tranches) + 30 * (tranche - 1)
     partner = PARTNERS[np.repeat(partner_of, tranches)]
     instruction_ids = _join(
-        "INS-", pc.take(card_numbers, pa.array(who)), "-PT-", _digits(tranche, 2), "-01"
+        "INS-", pc.take(card_numbers, pa.array(position)), "-PT-", _digits(tranche, 2), "-01"
     )
-    created_days = _days(created)
+    created_days = _days(created, first_day)
     batch_ids = _join("B-", pa.array(partner), "-", pc.cast(created_days, pa.string()), "-01")
-    instructed_accounts = pc.take(accounts, pa.array(who))
+    instructed_accounts = pc.take(accounts, pa.array(position))
     instructions = pa.table(
         {
             "instruction_id": instruction_ids,
             "batch_id": batch_ids,
-            "entitlement_id": pa.array(who * tranches + tranche - 1),
-            "card_number": pc.take(card_numbers, pa.array(who)),
+            "entitlement_id": pa.array(who * max(tranches, TRANCHES) + tranche - 1),
+            "card_number": pc.take(card_numbers, pa.array(position)),
             "kind": pa.array(["POST_TRAINING"] * count),
             "tranche": pa.array(tranche.astype(np.int16)),
             "attempt": pa.array(np.ones(count, np.int16)),
@@ -145,10 +186,10 @@ def generate(
     elsewhere = (draw >= edges[2]) & (draw < edges[3])
     twice = (draw >= edges[3]) & (draw < edges[4])
     answered = np.flatnonzero(~missing)
-    processed = _days(created + 1)
+    processed = _days(created + 1, first_day)
     seconds = rng.integers(8 * 3600, 20 * 3600, count) - 7 * 3600
     instants = pa.array(
-        ((created + 1 + (FIRST_DAY - EPOCH).days).astype(np.int64) * 86_400 + seconds).astype(
+        ((created + 1 + (first_day - EPOCH).days).astype(np.int64) * 86_400 + seconds).astype(
             np.int64
         )
         * 1_000_000,
@@ -157,7 +198,7 @@ def generate(
     amounts = np.where(short, AMOUNT - 5_000, AMOUNT)
     status = np.where(failed, "FAILED", "SUCCESS")
     credited = pc.if_else(pa.array(elsewhere), pa.scalar("089999999999"), instructed_accounts)
-    txn = _join("TX-", _digits(np.arange(count), 10))
+    txn = _join("TX-", _digits(np.arange(count) + first_index * TRANCHES, 10))
     results = pa.table(
         {
             "partner_code": pa.array(partner),
@@ -187,41 +228,18 @@ def generate(
         .aggregate([("amount_idr", "sum")])
         .rename_columns(["batch_id", "partner_code", "business_date", "total"])
     )
-    off = rng.random(batches.num_rows) < FAULTS["batch_short"]
-    debited = pc.subtract(batches["total"], pa.array(np.where(off, AMOUNT, 0).astype(np.int64)))
-    bank_lines = pa.table(
-        {
-            "bank_ref": _join("BNI-", _digits(np.arange(batches.num_rows), 9)),
-            "statement_date": batches["business_date"],
-            "counterparty_code": batches["partner_code"],
-            "amount_idr": debited,
-            "direction": pa.array(["DEBIT"] * batches.num_rows),
-            "batch_id": batches["batch_id"],
-        },
-        schema=BANK_LINES,
-    )
-    funding = pa.table(
-        {
-            "bank_ref": ["BNI-FUNDING"],
-            "statement_date": pa.array([FIRST_DAY - dt.timedelta(days=1)], pa.date32()),
-            "counterparty_code": ["BNI"],
-            "amount_idr": pa.array([count * AMOUNT * 2], pa.int64()),
-            "direction": ["CREDIT"],
-            "batch_id": pa.nulls(1, pa.string()),
-        },
-        schema=BANK_LINES,
-    )
+    lines = bank_lines(batches, rng)
     excluded = np.flatnonzero(rng.random(participants) < FAULTS["excluded"])
     exclusions = pa.table(
         {
             "nik": pc.take(niks, pa.array(excluded)),
             "list_code": pa.array(["CIVIL_SERVANT"] * len(excluded)),
-            "effective_from": pa.array([FIRST_DAY] * len(excluded), pa.date32()),
+            "effective_from": pa.array([first_day] * len(excluded), pa.date32()),
         },
         schema=EXCLUSIONS,
     )
     rules, lists = scheme_tables()
-    trained = _days(start - 3)
+    trained = _days(start - 3, first_day)
     participants_facts = ParticipantFacts(
         first_trainings=pa.table(
             {"card_number": card_numbers, "completed_on": trained, "reviewed_on": trained},
@@ -231,10 +249,10 @@ def generate(
             {
                 "card_number": card_numbers,
                 "linked_at": pa.array(
-                    ((start - 10 + (FIRST_DAY - EPOCH).days) * 86_400 * 1_000_000).astype(np.int64),
+                    ((start - 10 + (first_day - EPOCH).days) * 86_400 * 1_000_000).astype(np.int64),
                     pa.timestamp("us", tz="UTC"),
                 ),
-                "linked_on": _days(start - 10),
+                "linked_on": _days(start - 10, first_day),
             },
             schema=ACCOUNTS,
         ),
@@ -245,7 +263,7 @@ def generate(
             instructions=compact(instructions),
             results=compact(results),
             batches=batches.select(["batch_id", "partner_code", "business_date"]).cast(BATCHES),
-            bank_lines=pa.concat_tables([funding, bank_lines]),
+            bank_lines=lines,
             cards=cards,
             exclusions=exclusions,
             scheme_rules=rules,
