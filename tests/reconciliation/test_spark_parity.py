@@ -47,6 +47,19 @@ def _rows(conditions) -> list[dict]:
     )
 
 
+def _plant_program(engine, session, program) -> None:
+    """An emptied database holding a generated program (test_rebuild_properties.programs)."""
+    session.rollback()
+    empty_all_tables(engine)
+    session.expire_all()
+    world = World(session)
+    for day_sent, outcome in program:
+        for _offset, actions in sorted(_plant(world, day_sent, outcome).items()):
+            for action in actions:
+                action()
+    session.commit()
+
+
 def _plant_every_break(world: World) -> None:
     """A program with every break type of the contract, and payments that are fine."""
     sent = START
@@ -148,6 +161,26 @@ def test_reconcile_and_rebuild_on_spark_store_the_breaks_duckdb_stores(
     assert len(on_spark) >= 8
 
 
+def test_reconcile_on_spark_from_the_export_stores_the_breaks_duckdb_stores(
+    world, session, cli, tmp_path
+):
+    _plant_every_break(world)
+    session.commit()
+    day = START + 3 * DAY
+    lake = tmp_path / "lake"
+    assert cli("export", "facts", "--date", day.isoformat(), "--out", lake).exit_code == 0
+    result = cli("reconcile", "--date", day.isoformat(), "--engine", "spark", "--facts", lake)
+    assert result.exit_code == 0, result.stderr
+    session.expire_all()
+    on_spark = breaks_as_of(session, day=day)
+    session.rollback()
+    assert cli("reconcile", "--date", day.isoformat(), "--rebuild").exit_code == 0
+    session.expire_all()
+    assert breaks_as_of(session, day=day) == on_spark
+    assert len(on_spark) >= 8
+    assert lake.is_dir()
+
+
 def test_an_unknown_engine_is_refused_in_one_line(cli):
     result = cli("reconcile", "--date", "2020-05-04", "--engine", "oracle")
     assert result.exit_code != 0
@@ -162,15 +195,7 @@ def test_an_unknown_engine_is_refused_in_one_line(cli):
 )
 @given(program=programs)
 def test_both_engines_agree_on_generated_programs(engine, session, program):
-    session.rollback()
-    empty_all_tables(engine)
-    session.expire_all()
-    world = World(session)
-    for day_sent, outcome in program:
-        for _offset, actions in sorted(_plant(world, day_sent, outcome).items()):
-            for action in actions:
-                action()
-    session.commit()
+    _plant_program(engine, session, program)
     day = START + 6 * DAY
     facts = read_facts(session, day=day, knowing=True)
     for engine_name in ("duckdb", "spark"):

@@ -52,6 +52,14 @@ def reconcile_command(
             "(local mode; PRAKERJA_SPARK_REMOTE or PRAKERJA_SPARK_MASTER for a cluster).",
         ),
     ] = "duckdb",
+    facts_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--facts",
+            help="Read the day's facts from the Parquet folder `export facts` wrote, instead "
+            "of the database (DuckDB reads it lazily; Spark reads it where it lies).",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Reconcile everything known up to a day; end with the gap report's sentence."""
@@ -67,6 +75,8 @@ def reconcile_command(
         raise typer.BadParameter(
             f"unknown engine {engine_name!r}; one of: {', '.join(ENGINES)}", param_hint="--engine"
         )
+    if facts_dir is not None:
+        _check_export(facts_dir, day, rebuild=rebuild)
     engine = open_database(db)
     with RichReporter() as reporter, unit_of_work(engine) as session:
         latest = service.latest_run_day(session)
@@ -80,7 +90,9 @@ def reconcile_command(
             summary = replayed[-1]
         else:
             advance_to(session, day=day)
-            summary = service.reconcile(session, day=day, reporter=reporter, engine=engine_name)
+            summary = service.reconcile(
+                session, day=day, reporter=reporter, engine=engine_name, facts_dir=facts_dir
+            )
         signals = evaluate_signals(session, day=day)
         gap, escrow = (
             (summary.gap, summary.escrow)
@@ -90,6 +102,25 @@ def reconcile_command(
     _print_run(summary, escrow)
     say(f"integrity signals on {day}: {len(signals)} (leads, nothing held)")
     say(gap.sentence())
+
+
+def _check_export(folder: Path, day: dt.date, *, rebuild: bool) -> None:
+    """Refuse a Parquet export that is not the day's (or a rebuild, which needs every fact)."""
+    from prakerja.reconciliation.lake import read_manifest
+
+    if rebuild:
+        raise typer.BadParameter(
+            "a rebuild replays what each past run knew, which an export does not hold",
+            param_hint="--facts",
+        )
+    try:
+        exported, _ = read_manifest(folder)
+    except ValueError as unreadable:
+        raise typer.BadParameter(str(unreadable), param_hint="--facts") from unreadable
+    if exported != day:
+        raise typer.BadParameter(
+            f"{folder} holds the facts of {exported}, not of {day}", param_hint="--facts"
+        )
 
 
 def _print_run(summary: RunSummary, escrow: EscrowProof) -> None:

@@ -9,11 +9,14 @@ engine); this module only registers the Arrow tables and runs the files.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
+from prakerja.kit.errors import InputError
+from prakerja.reconciliation.lake import connect_duckdb, read_manifest
 from prakerja.reconciliation.sources import Facts
 from prakerja.storage.duck import open_duckdb, read_sql
 
@@ -88,6 +91,29 @@ def connect_facts(facts: Facts, *, threads: int | None = None, engine: str = "du
         connection: Any = connect_spark(named)
     else:
         connection = connect(named, threads=threads)
+    know_until(connection, None, knowing)
+    return connection
+
+
+def connect_lake(
+    folder: Path, *, day: dt.date | None = None, threads: int | None = None, engine: str = "duckdb"
+) -> Any:
+    """Open a connection (DuckDB, or Spark) over the Parquet facts `export facts` wrote.
+
+    DuckDB reads the files lazily, as its queries need them (the facts are
+    never held in this process); Spark reads them as its own lake. `day`, when
+    given, must be the day the facts were exported for.
+    """
+    exported, tables = read_manifest(folder)
+    if day is not None and exported != day:
+        raise InputError(f"the facts in {folder} are those of {exported}, not of {day}")
+    if engine == "spark":
+        from prakerja.reconciliation.spark import connect_lake as connect_spark_lake
+
+        connection: Any = connect_spark_lake(folder)[1]
+    else:
+        connection = connect_duckdb(folder, threads=threads)[1]
+    knowing = {t.name.removesuffix("_all") for t in tables if t.name.endswith("_all")}
     know_until(connection, None, knowing)
     return connection
 

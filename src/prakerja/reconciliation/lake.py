@@ -16,9 +16,12 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.dataset as ds
+
+from prakerja.storage.duck import open_duckdb
 
 #: The daily tables and the day column each is partitioned by (the rest are single files).
 PARTITIONS = {
@@ -30,6 +33,8 @@ PARTITIONS = {
     "attendances": "attended_on",
 }
 MANIFEST = "manifest.json"
+#: Rows in a Parquet row group (a day's file holds one or a few of them).
+ROWS_PER_GROUP = 1 << 20
 #: The manifest's format; a reader refuses one it does not know.
 MANIFEST_VERSION = 1
 
@@ -78,6 +83,11 @@ def write_table(folder: Path, name: str, table: pa.Table) -> LakeTable:
         basename_template="part-{i}.parquet",
         existing_data_behavior="overwrite_or_ignore",
         max_partitions=100_000,
+        # Whole row groups: the writer would otherwise cut one per day for every input
+        # batch (a whole program's day came out as 684 groups of 55 rows), and each
+        # group costs a reader (DuckDB, Spark) as much as thousands of rows.
+        min_rows_per_group=ROWS_PER_GROUP,
+        max_rows_per_group=ROWS_PER_GROUP,
     )
     columns = tuple((field.name, str(field.type)) for field in table.schema)
     return LakeTable(name, path, by, columns, table.num_rows)
@@ -122,3 +132,70 @@ def read_manifest(folder: Path) -> tuple[dt.date, list[LakeTable]]:
         for name, entry in manifest["tables"].items()
     ]
     return dt.date.fromisoformat(manifest["day"]), tables
+
+
+#: Arrow types as the manifest writes them, and the DuckDB type each is read as.
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "large_string": "VARCHAR",
+    "null": "VARCHAR",
+    "bool": "BOOLEAN",
+    "int8": "TINYINT",
+    "int16": "SMALLINT",
+    "int32": "INTEGER",
+    "int64": "BIGINT",
+    "double": "DOUBLE",
+    "date32[day]": "DATE",
+}
+
+
+def duckdb_type(arrow_type: str) -> str:
+    """Return the DuckDB type a lake column of this (manifest) Arrow type is read as."""
+    if arrow_type.startswith("timestamp"):
+        return "TIMESTAMPTZ" if "tz=" in arrow_type else "TIMESTAMP"
+    try:
+        return DUCKDB_TYPES[arrow_type]
+    except KeyError:
+        raise ValueError(f"a lake column has a type DuckDB is not given: {arrow_type}") from None
+
+
+def duckdb_view(table: LakeTable) -> str:
+    """Return the SELECT that reads a lake table lazily in DuckDB, typed as the manifest says.
+
+    DuckDB reads the Parquet files when a query runs, only the columns and row
+    groups it needs; a table with no rows (no files written) reads as empty.
+    """
+    columns = ", ".join(
+        f"CAST({name} AS {duckdb_type(kind)}) AS {name}" for name, kind in table.columns
+    )
+    files = sorted(table.path.rglob("*.parquet"))
+    if not files:
+        nulls = ", ".join(f"NULL AS {name}" for name, _ in table.columns)
+        return f"SELECT {columns} FROM (SELECT {nulls}) WHERE false"
+    path = str(table.path / "**" / "*.parquet").replace("'", "''")
+    if table.partition_by:
+        source = (
+            f"read_parquet('{path}', hive_partitioning = true, "
+            f"hive_types = {{'{table.partition_by}': DATE}})"
+        )
+    else:
+        source = f"read_parquet('{path}', hive_partitioning = false)"
+    return f"SELECT {columns} FROM {source}"
+
+
+def connect_duckdb(folder: Path, *, threads: int | None = None) -> tuple[dt.date, Any]:
+    """Open DuckDB over a lake that `export facts` wrote; return its day and the connection.
+
+    Each table is a view reading its Parquet files lazily, so the facts never
+    sit in this process as Arrow: DuckDB holds at most its memory limit and
+    spills the rest (`storage.duck`).
+    """
+    day, tables = read_manifest(folder)
+    connection = open_duckdb(threads=threads)
+    try:
+        for table in tables:
+            connection.execute(f"CREATE OR REPLACE TEMP VIEW {table.name} AS {duckdb_view(table)}")
+    except Exception:
+        connection.close()
+        raise
+    return day, connection

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -19,6 +20,7 @@ from prakerja.reconciliation import repository
 from prakerja.reconciliation.claims import explain_repayments, open_recovery_claims
 from prakerja.reconciliation.engine import (
     connect_facts,
+    connect_lake,
     evaluate_on,
     evaluate_paired,
     know_until,
@@ -101,22 +103,24 @@ def reconcile(
     actor: str | None = None,
     reporter: Reporter | None = None,
     engine: str = "duckdb",
+    facts_dir: Path | None = None,
 ) -> RunSummary:
     """Reconcile everything known up to `day` and bring the breaks up to date.
 
     `engine` runs the break conditions in process (`duckdb`) or on Apache Spark
     (`spark`); both run the same SQL files and store the breaks the same way.
+    `facts_dir` reads the facts from the day's Parquet export instead.
     """
     reporter = reporter or SilentReporter()
     _refuse_going_back(session, day, "reconcile")
     who = actor or current_actor()
     started = utc_now()
     reporter.start("reading the system of record", 1)
-    facts = read_facts(session, day=day)
+    facts: Facts | Path = facts_dir or read_facts(session, day=day)
     books = escrow_books(session, day=day)
     reporter.advance(1)
     reporter.start(f"reconciling on {engine}", 1)
-    with _connected(facts, engine=engine) as connection:
+    with _connected(facts, engine=engine, day=day) as connection:
         conditions = evaluate_on(connection, day)
         gap = gap_on(connection, day)
         escrow = escrow_on(connection, day, books)
@@ -218,9 +222,15 @@ class _Replay:
 
 
 @contextmanager
-def _connected(facts: Facts, *, engine: str = "duckdb") -> Iterator[Any]:
-    """Yield a connection (DuckDB, or Spark) holding the facts; closed however the block ends."""
-    connection = connect_facts(facts, engine=engine)
+def _connected(
+    facts: Facts | Path, *, engine: str = "duckdb", day: dt.date | None = None
+) -> Iterator[Any]:
+    """Yield a connection (DuckDB, or Spark) on the facts (or a Parquet export); always closed."""
+    connection = (
+        connect_lake(facts, day=day, engine=engine)
+        if isinstance(facts, Path)
+        else connect_facts(facts, engine=engine)
+    )
     try:
         yield connection
     finally:
