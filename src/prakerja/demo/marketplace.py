@@ -189,7 +189,9 @@ def write_catalog(folder: Path, seed: int) -> Path:
 
 
 @dataclass(frozen=True)
-class _Purchase:
+class Purchase:
+    """One purchase a card makes, with its events (each on its business day)."""
+
     voucher: str
     card: str
     course: CatalogCourse
@@ -212,7 +214,7 @@ class Marketplace:
         """Write the catalog the simulated platforms sell from, and import it."""
         return import_files(self.engine, CoursesLoader(), [write_catalog(self.folder, self.seed)])
 
-    def _plan(self, card: str, nik: str, issued_on: dt.date, deadline: dt.date) -> list[_Purchase]:
+    def plan(self, card: str, nik: str, issued_on: dt.date, deadline: dt.date) -> list[Purchase]:
         """Return a card's purchases and their events (none for about one card in ten)."""
         rng = random.Random(f"{self.seed}:{nik}")
         if rng.random() < 0.1:
@@ -229,7 +231,7 @@ class Marketplace:
 
     def _purchase(
         self, rng: random.Random, card: str, course: CatalogCourse, day: dt.date, number: int
-    ) -> _Purchase:
+    ) -> Purchase:
         platform = rng.choice(course.platforms)
         voucher = f"V{rng.randrange(10**11):011d}{number}"
         base = {"platform_code": platform, "card_number": card, "course_code": course.code}
@@ -246,7 +248,7 @@ class Marketplace:
         refunded = rng.random() < 0.04
         if refunded:
             add("REFUND", day + dt.timedelta(days=1), 9, amount_idr=str(course.price))
-            return _Purchase(voucher, card, course, platform, events, True, False)
+            return Purchase(voucher, card, course, platform, events, True, False)
         on = day
         if course.course_type == "WEBINAR":
             for sequence in range(1, course.sessions + 1):
@@ -260,7 +262,7 @@ class Marketplace:
             # The platform delivers the purchase late, with the completion: what came
             # before it waits (pending) and applies when it arrives.
             events[0] = (events[-2][0], events[0][1])
-        return _Purchase(voucher, card, course, platform, events, False, rng.random() < 0.95)
+        return Purchase(voucher, card, course, platform, events, False, rng.random() < 0.95)
 
     def simulate(
         self, first_day: dt.date, last_day: dt.date, niks: Mapping[str, str]
@@ -275,7 +277,7 @@ class Marketplace:
         purchases = [
             purchase
             for card in cards
-            for purchase in self._plan(
+            for purchase in self.plan(
                 card["card_number"],
                 niks[card["card_number"]],
                 card["issued_on"],
@@ -289,16 +291,26 @@ class Marketplace:
         self._invoice(first_day, last_day, purchases, report)
         return report
 
-    def _day(self, day: dt.date, purchases: list[_Purchase], report: MarketplaceReport) -> None:
+    def write_day(
+        self, day: dt.date, purchases: list[Purchase], *, part: str = ""
+    ) -> tuple[Path, list[dict[str, str]]] | None:
+        """Write the platforms' events file of `day` (now and then with a bad row), if any."""
         rows = [row for p in purchases for on, row in p.events if on == day]
         if not rows:
-            return
-        rng = random.Random(f"{self.seed}:{day}")
+            return None
+        rng = random.Random(f"{self.seed}:{day}{part}")
         if rng.random() < 0.5:
-            bad = dict(rows[0], event_id=f"BAD-{day}", card_number="52100000")
+            bad = dict(rows[0], event_id=f"BAD-{day}{part}", card_number="52100000")
             rows.append(bad)
-        path = self.folder / f"platform-events-{day}.csv"
+        path = self.folder / f"platform-events-{day}{part}.csv"
         write_csv(path, EVENT_COLUMNS, rows)
+        return path, rows
+
+    def _day(self, day: dt.date, purchases: list[Purchase], report: MarketplaceReport) -> None:
+        written = self.write_day(day, purchases)
+        if written is None:
+            return
+        path, rows = written
         report.add("platform-events", import_files(self.engine, PlatformEventsLoader(), [path]))
         bought = {row["voucher_code"] for row in rows if row["event_type"] == "PURCHASE"}
         # A provider commits over the API in real time: its clock is the wall clock's.
@@ -307,7 +319,7 @@ class Marketplace:
             if purchase.voucher in bought and purchase.redeemed:
                 report.commits += self._commit(purchase, now)
 
-    def _commit(self, purchase: _Purchase, now: dt.datetime) -> int:
+    def _commit(self, purchase: Purchase, now: dt.datetime) -> int:
         """Let the course's provider commit every session of the code, as it would over the API."""
         done = 0
         try:
@@ -329,7 +341,7 @@ class Marketplace:
         self,
         first_day: dt.date,
         last_day: dt.date,
-        purchases: list[_Purchase],
+        purchases: list[Purchase],
         report: MarketplaceReport,
     ) -> None:
         """Each platform invoices its vouchers bought in the range (a few lines not payable)."""

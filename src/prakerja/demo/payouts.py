@@ -97,6 +97,10 @@ def _columns(loader: type[Loader]) -> tuple[str, ...]:
     return tuple(spec.name for spec in loader.fields)
 
 
+#: The columns of payout-accounts.csv.
+ACCOUNT_COLUMNS = _columns(PayoutAccountsLoader)
+
+
 def _read(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -129,24 +133,28 @@ def link_accounts(
     ):
         if completed is None or card in linked:
             continue
-        holder = holders[card]
-        rng = draw(seed, "account", holder.nik)
-        if rng.random() < 0.02:
-            continue
-        partner = rng.choices(list(PARTNER_WEIGHTS), weights=list(PARTNER_WEIGHTS.values()))[0]
-        name = holder.name.upper()
-        rows.append(
-            {
-                "card_number": card,
-                "partner_code": partner,
-                "account_id": _account(rng, partner, faults=True),
-                "account_name": _misspelled(rng, name) if rng.random() < 0.04 else name,
-                "linked_at": _stamp(day, rng.randrange(7, 22)),
-            }
-        )
+        row = account_row(seed, card, holders[card], day)
+        if row is not None:
+            rows.append(row)
     path = folder / f"payout-accounts-{day}.csv"
-    write_csv(path, _columns(PayoutAccountsLoader), sorted(rows, key=lambda row: row["linked_at"]))
+    write_csv(path, ACCOUNT_COLUMNS, sorted(rows, key=lambda row: row["linked_at"]))
     return import_files(engine, PayoutAccountsLoader(), [path])
+
+
+def account_row(seed: int, card: str, holder: Holder, day: dt.date) -> dict[str, str] | None:
+    """Return the account a holder links on `day` (None for the one in fifty who never does)."""
+    rng = draw(seed, "account", holder.nik)
+    if rng.random() < 0.02:
+        return None
+    partner = rng.choices(list(PARTNER_WEIGHTS), weights=list(PARTNER_WEIGHTS.values()))[0]
+    name = holder.name.upper()
+    return {
+        "card_number": card,
+        "partner_code": partner,
+        "account_id": _account(rng, partner, faults=True),
+        "account_name": _misspelled(rng, name) if rng.random() < 0.04 else name,
+        "linked_at": _stamp(day, rng.randrange(7, 22)),
+    }
 
 
 def fix_accounts(
@@ -180,7 +188,7 @@ def fix_accounts(
             }
         )
     path = folder / f"payout-accounts-fixed-{day}.csv"
-    write_csv(path, _columns(PayoutAccountsLoader), sorted(rows, key=lambda row: row["linked_at"]))
+    write_csv(path, ACCOUNT_COLUMNS, sorted(rows, key=lambda row: row["linked_at"]))
     return import_files(engine, PayoutAccountsLoader(), [path])
 
 
@@ -239,6 +247,17 @@ def partner_results(
     engine: Engine, folder: Path, seed: int, day: dt.date, holders: Mapping[str, Holder]
 ) -> ImportSummary:
     """Each partner answers the day's instruction files; one file is delivered twice."""
+    paths = write_partner_results(folder, seed, day, holders)
+    return import_files(engine, PartnerResultsLoader(), paths)
+
+
+def write_partner_results(
+    folder: Path, seed: int, day: dt.date, holders: Mapping[str, Holder]
+) -> list[Path]:
+    """Write each partner's answers to the day's instruction files; return the files to load.
+
+    The busiest partner's file is listed twice: partners re-deliver, nothing is paid twice.
+    """
     paths: list[Path] = []
     sizes: list[int] = []
     for instructions in sorted((folder / "instructions").glob(f"instructions-*-{day}.csv")):
@@ -254,11 +273,16 @@ def partner_results(
         paths.append(path)
     if paths:  # the busiest partner re-delivers its file: nothing is paid twice
         paths.append(paths[sizes.index(max(sizes))])
-    return import_files(engine, PartnerResultsLoader(), paths)
+    return paths
 
 
 def bank_statement(engine: Engine, folder: Path, seed: int, day: dt.date) -> ImportSummary:
-    """The escrow bank's day: treasury funding, one debit per batch, partners' refunds.
+    """The escrow bank's day, written by `write_bank_statement`, imported."""
+    return import_files(engine, BankStatementLoader(), [write_bank_statement(folder, seed, day)])
+
+
+def write_bank_statement(folder: Path, seed: int, day: dt.date) -> Path:
+    """Write the escrow bank's day: treasury funding, one debit per batch, partners' refunds.
 
     Each partner refunds what it did not pay of a batch (failures and
     instructions it never executed). Once in a while the bank adds its own
@@ -293,7 +317,7 @@ def bank_statement(engine: Engine, folder: Path, seed: int, day: dt.date) -> Imp
         rows.append(_bank_row(day, f"C{n:05d}", partner, amount, batch))
     path = folder / f"bank-statement-{day}.csv"
     write_csv(path, _columns(BankStatementLoader), rows)
-    return import_files(engine, BankStatementLoader(), [path])
+    return path
 
 
 def _bank_row(
