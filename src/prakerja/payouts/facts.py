@@ -9,9 +9,10 @@ import that brought it finished. A daily reconciliation reads none of those.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Executable, select
+from sqlalchemy import Executable, Select, Table, and_, exists, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import import_finished
@@ -85,32 +86,81 @@ def _read(session: Session, query: Executable, schema: pa.Schema, *known: str) -
     return fetch_arrow(session, query, schema)
 
 
-def instructions(session: Session, *, as_of: dt.date, knowing: bool = False) -> pa.Table:
-    """Return the instructions created by `as_of` (INSTRUCTION_SCHEMA)."""
+def instructions(
+    session: Session,
+    *,
+    as_of: dt.date,
+    knowing: bool = False,
+    cards: Table | None = None,
+    batches: Table | None = None,
+) -> pa.Table:
+    """Return the instructions created by `as_of` (INSTRUCTION_SCHEMA).
+
+    With `cards` and `batches` (staged keys), only those of the cards or in the batches.
+    """
     query = select(*(getattr(Instruction, name) for name in INSTRUCTION_SCHEMA.names)).where(
         Instruction.created_on <= as_of
     )
+    if cards is not None and batches is not None:
+        query = query.where(
+            or_(
+                Instruction.card_number.in_(select(cards.c.card_number)),
+                Instruction.batch_id.in_(select(batches.c.batch_id)),
+            )
+        )
     if not knowing:
         return _read(session, query, INSTRUCTION_SCHEMA)
     query = query.add_columns(Instruction.created_at, Instruction.cancelled_at)
     return _read(session, query, INSTRUCTION_SCHEMA, "known_at", "cancel_known_at")
 
 
-def partner_results(session: Session, *, as_of: dt.date, knowing: bool = False) -> pa.Table:
-    """Return the payment partners' results processed by `as_of` (RESULT_SCHEMA)."""
+def _answering_cards(cards: Table) -> Any:
+    """Whether a result answers an instruction (same id, same partner) to one of `cards`."""
+    return exists().where(
+        Instruction.instruction_id == PartnerResult.instruction_id,
+        Instruction.partner_code == PartnerResult.partner_code,
+        Instruction.card_number.in_(select(cards.c.card_number)),
+    )
+
+
+def partner_results(
+    session: Session,
+    *,
+    as_of: dt.date,
+    knowing: bool = False,
+    cards: Table | None = None,
+    results: Table | None = None,
+) -> pa.Table:
+    """Return the payment partners' results processed by `as_of` (RESULT_SCHEMA).
+
+    With `cards` and `results` (staged keys), only the results answering the
+    cards' instructions and those named in `results` (partner_code, partner_txn_id).
+    """
     query = select(*(getattr(PartnerResult, name) for name in RESULT_SCHEMA.names)).where(
         PartnerResult.processed_on <= as_of
     )
+    if cards is not None and results is not None:
+        named = tuple_(PartnerResult.partner_code, PartnerResult.partner_txn_id).in_(
+            select(results.c.partner_code, results.c.partner_txn_id)
+        )
+        query = query.where(or_(_answering_cards(cards), named))
     if not knowing:
         return _read(session, query, RESULT_SCHEMA)
     query = query.add_columns(import_finished(PartnerResult.import_run_id))
     return _read(session, query, RESULT_SCHEMA, "known_at")
 
 
-def batches(session: Session, *, as_of: dt.date, knowing: bool = False) -> pa.Table:
-    """Return the payment batches of business days up to `as_of` (BATCH_SCHEMA)."""
+def batches(
+    session: Session, *, as_of: dt.date, knowing: bool = False, scope: Table | None = None
+) -> pa.Table:
+    """Return the payment batches of business days up to `as_of` (BATCH_SCHEMA).
+
+    With `scope` (staged batch ids), only those.
+    """
     query = select(PaymentBatch.batch_id, PaymentBatch.partner_code, PaymentBatch.business_date)
     query = query.where(PaymentBatch.business_date <= as_of)
+    if scope is not None:
+        query = query.where(PaymentBatch.batch_id.in_(select(scope.c.batch_id)))
     if not knowing:
         return _read(session, query, BATCH_SCHEMA)
     return _read(session, query.add_columns(PaymentBatch.created_at), BATCH_SCHEMA, "known_at")
@@ -127,19 +177,90 @@ def bank_lines(session: Session, *, as_of: dt.date, knowing: bool = False) -> pa
     return _read(session, query, BANK_LINE_SCHEMA, "known_at")
 
 
-def payout_accounts(session: Session, *, as_of: dt.date) -> pa.Table:
-    """Return the payout accounts linked by `as_of` (ACCOUNT_SCHEMA)."""
+def payout_accounts(session: Session, *, as_of: dt.date, cards: Table | None = None) -> pa.Table:
+    """Return the payout accounts linked by `as_of` (ACCOUNT_SCHEMA), of `cards` if staged."""
     query = select(
         PayoutAccount.card_number, PayoutAccount.linked_at, PayoutAccount.linked_on
     ).where(PayoutAccount.linked_on <= as_of)
+    if cards is not None:
+        query = query.where(PayoutAccount.card_number.in_(select(cards.c.card_number)))
     return fetch_arrow(session, query, ACCOUNT_SCHEMA)
 
 
-def first_tranche_holds(session: Session, *, as_of: dt.date) -> pa.Table:
-    """Return each card whose first post-training tranche is held by `as_of` (HOLD_SCHEMA)."""
+def first_tranche_holds(
+    session: Session, *, as_of: dt.date, cards: Table | None = None
+) -> pa.Table:
+    """Return each card whose first post-training tranche is held by `as_of` (HOLD_SCHEMA).
+
+    With `cards` (staged card numbers), only those cards.
+    """
     query = select(Entitlement.card_number, Entitlement.held_from).where(
         Entitlement.kind == IncentiveKind.POST_TRAINING.value,
         Entitlement.tranche == 1,
         Entitlement.held_from <= as_of,
     )
+    if cards is not None:
+        query = query.where(Entitlement.card_number.in_(select(cards.c.card_number)))
     return fetch_arrow(session, query, HOLD_SCHEMA)
+
+
+RESULT_CARD_SCHEMA = pa.schema(
+    [
+        ("partner_code", pa.string()),
+        ("partner_txn_id", pa.string()),
+        ("card_number", pa.string()),
+    ]
+)
+
+
+def cards_of_results(session: Session, *, results: Table) -> pa.Table:
+    """Return each staged result with the card of the instruction it answers, if any.
+
+    The card is NULL when the result answers no instruction the program
+    issued to that partner. RESULT_CARD_SCHEMA; `results` is staged with
+    partner_code, instruction_id and partner_txn_id.
+    """
+    query = (
+        select(results.c.partner_code, results.c.partner_txn_id, Instruction.card_number)
+        .select_from(results)
+        .outerjoin(
+            Instruction,
+            and_(
+                Instruction.instruction_id == results.c.instruction_id,
+                Instruction.partner_code == results.c.partner_code,
+            ),
+        )
+        .distinct()
+    )
+    return fetch_arrow(session, query, RESULT_CARD_SCHEMA)
+
+
+_CARDS = pa.schema([("card_number", pa.string())])
+_BATCHES = pa.schema([("batch_id", pa.string())])
+
+
+def unanswered_cards(session: Session, *, created_from: dt.date, as_of: dt.date) -> pa.Table:
+    """Return the cards of instructions created in [`created_from`, `as_of`] still unanswered.
+
+    Unanswered: no result processed by `as_of` answers them, so a later day
+    may make their missing result a break.
+    """
+    answered = exists().where(
+        PartnerResult.instruction_id == Instruction.instruction_id,
+        PartnerResult.partner_code == Instruction.partner_code,
+        PartnerResult.processed_on <= as_of,
+    )
+    query: Select[Any] = (
+        select(Instruction.card_number)
+        .where(Instruction.created_on >= created_from, Instruction.created_on <= as_of, ~answered)
+        .distinct()
+    )
+    return fetch_arrow(session, query, _CARDS)
+
+
+def batches_since(session: Session, *, since: dt.date, as_of: dt.date) -> pa.Table:
+    """Return the ids of the batches of business days from `since` to `as_of`."""
+    query = select(PaymentBatch.batch_id).where(
+        PaymentBatch.business_date >= since, PaymentBatch.business_date <= as_of
+    )
+    return fetch_arrow(session, query, _BATCHES)

@@ -17,6 +17,7 @@ from prakerja.kit.errors import ConflictError
 from prakerja.kit.progress import Reporter, SilentReporter
 from prakerja.reconciliation import repository
 from prakerja.reconciliation.claims import explain_repayments, open_recovery_claims
+from prakerja.reconciliation.daily import evaluate_day
 from prakerja.reconciliation.engine import (
     connect_facts,
     evaluate_on,
@@ -101,31 +102,35 @@ def reconcile(
     actor: str | None = None,
     reporter: Reporter | None = None,
     engine: str = "duckdb",
+    full: bool = False,
 ) -> RunSummary:
     """Reconcile everything known up to `day` and bring the breaks up to date.
 
     `engine` runs the break conditions in process (`duckdb`) or on Apache Spark
     (`spark`); both run the same SQL files and store the breaks the same way.
+    After a daily run, a DuckDB run reads only the keys that changed (see
+    `reconciliation.scope`) unless `full`; the breaks, gap report and escrow
+    proof are the same either way.
     """
     reporter = reporter or SilentReporter()
     _refuse_going_back(session, day, "reconcile")
     who = actor or current_actor()
     started = utc_now()
     reporter.start("reading the system of record", 1)
-    facts = read_facts(session, day=day)
-    books = escrow_books(session, day=day)
+    found = evaluate_day(session, day=day, engine=engine, full=full)
     reporter.advance(1)
-    reporter.start(f"reconciling on {engine}", 1)
-    with _connected(facts, engine=engine) as connection:
-        conditions = evaluate_on(connection, day)
-        gap = gap_on(connection, day)
-        escrow = escrow_on(connection, day, books)
+    reporter.start(f"storing the breaks found on {engine}", 1)
     run = _new_run(session, day, RunMode.DAILY, who, started)
+    run.scoped = found.scoped
+    run.cards_read = found.cards_read
+    conditions = found.conditions
     changes = apply_conditions(session, conditions=conditions, day=day, actor=who, run_id=run.id)
     open_recovery_claims(session, day, actor=who)
-    escrow = explain_repayments(session, escrow)
+    escrow = explain_repayments(session, found.escrow)
     reporter.advance(1)
-    summary = _finish_run(session, run, changes, conditions.num_rows, gap=gap, escrow=escrow)
+    summary = _finish_run(session, run, changes, conditions.num_rows, gap=found.gap, escrow=escrow)
+    if found.base is not None:
+        run.details = {**run.details, "base": found.base}
     record(
         session,
         action="reconciliation.run",

@@ -1,0 +1,109 @@
+"""One day's evaluation for the daily run: the whole history, or only the keys that changed.
+
+A daily run is scoped (see `scope`) when the run before it was a daily run
+that left the gap by participant exact under the same schemes and schema
+(its `details["base"]`); the first run, a run after a rebuild or a
+migration, a Spark run, one asked `--full`, and one after a catalog change
+read everything. Either way the queue of changed keys is copied first and
+emptied of exactly what was copied at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pyarrow as pa
+from sqlalchemy.orm import Session
+
+from prakerja.reconciliation import queue, repository
+from prakerja.reconciliation.engine import connect_facts, evaluate_on
+from prakerja.reconciliation.escrow import EscrowProof, escrow_on
+from prakerja.reconciliation.gap import GapReport, gap_on, gap_report, stage_gap_cards
+from prakerja.reconciliation.models import ReconciliationRun
+from prakerja.reconciliation.scope import (
+    LIVE_KEYS,
+    build_scope,
+    fingerprint,
+    in_scope,
+    needs_full_run,
+    read_scoped_facts,
+)
+from prakerja.reconciliation.sources import (
+    Facts,
+    escrow_books,
+    read_invoice_facts,
+    read_participant_facts,
+    read_payment_facts,
+)
+from prakerja.reconciliation.taxonomy import RunMode
+
+
+@dataclass(frozen=True)
+class DayResult:
+    """What one day's evaluation found, and how much it read."""
+
+    conditions: pa.Table
+    gap: GapReport
+    escrow: EscrowProof
+    scoped: bool
+    cards_read: int | None
+    base: str | None
+    """The fingerprint a next run may be scoped on (None: the next run reads everything)."""
+
+
+def scoping_base(session: Session) -> dt.date | None:
+    """Return the day of the previous run if a run now may be scoped on it, else None."""
+    run: ReconciliationRun | None = repository.latest_run(session)
+    if run is None or run.mode != RunMode.DAILY.value:
+        return None
+    return run.business_date if run.details.get("base") == fingerprint() else None
+
+
+def evaluate_day(session: Session, *, day: dt.date, engine: str, full: bool) -> DayResult:
+    """Evaluate `day`: the break conditions, the gap report and the escrow proof.
+
+    Copies the queue first (before any fact is read), keeps the gap by
+    participant up to date, and empties the queue of what it copied.
+    """
+    queue.take_due_changes(session, day=day)
+    previous = None if full or engine != "duckdb" else scoping_base(session)
+    changes = queue.seen_changes(session) if previous is not None else None
+    if changes is not None and needs_full_run(changes):
+        previous = None
+    books = escrow_books(session, day=day)
+    scope = None
+    if previous is not None and changes is not None:
+        live = repository.live_breaks(session, LIVE_KEYS)
+        scope = build_scope(session, day=day, previous=previous, changes=changes, live=live)
+        facts = read_scoped_facts(session, day=day, scope=scope)
+    else:
+        facts = _read_all(session, day)
+    connection = connect_facts(facts, engine=engine)
+    try:
+        conditions = evaluate_on(connection, day)
+        if scope is not None:
+            conditions = in_scope(conditions, facts, scope)
+        escrow = escrow_on(connection, day, books)
+        if engine != "duckdb":
+            gap = gap_on(connection, day)
+            queue.forget_seen_changes(session)
+            return DayResult(conditions, gap, escrow, False, None, None)
+        stage_gap_cards(connection, day)
+        staged = connection.sql("SELECT card_number, stage, amount_idr FROM gap_cards")
+        by_card = staged.to_arrow_table()
+    finally:
+        connection.close()
+    queue.replace_gap_cards(session, by_card, cards=None if scope is None else scope.cards)
+    queue.forget_seen_changes(session)
+    gap = gap_report(day, queue.gap_counts(session))
+    cards = None if scope is None else len(scope.card_numbers)
+    return DayResult(conditions, gap, escrow, scope is not None, cards, fingerprint())
+
+
+def _read_all(session: Session, day: dt.date) -> Facts:
+    return Facts(
+        payments=read_payment_facts(session, day=day),
+        invoices=read_invoice_facts(session, day=day),
+        participants=read_participant_facts(session, day=day),
+    )
