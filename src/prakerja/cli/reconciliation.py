@@ -52,6 +52,14 @@ def reconcile_command(
             "(local mode; PRAKERJA_SPARK_REMOTE or PRAKERJA_SPARK_MASTER for a cluster).",
         ),
     ] = "duckdb",
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Read the whole history even when only some keys changed since the last run "
+            "(the breaks come out the same; a daily run after a daily run reads only those).",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Reconcile everything known up to a day; end with the gap report's sentence."""
@@ -80,7 +88,9 @@ def reconcile_command(
             summary = replayed[-1]
         else:
             advance_to(session, day=day)
-            summary = service.reconcile(session, day=day, reporter=reporter, engine=engine_name)
+            summary = service.reconcile(
+                session, day=day, reporter=reporter, engine=engine_name, full=full
+            )
         signals = evaluate_signals(session, day=day)
         gap, escrow = (
             (summary.gap, summary.escrow)

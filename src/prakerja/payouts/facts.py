@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Executable, Select, Table, and_, exists, or_, select, tuple_
+from sqlalchemy import Executable, Select, Table, and_, exists, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import import_finished
@@ -118,7 +118,7 @@ def _answering_cards(cards: Table) -> Any:
     """Whether a result answers an instruction (same id, same partner) to one of `cards`."""
     return exists().where(
         Instruction.instruction_id == PartnerResult.instruction_id,
-        Instruction.partner_code == PartnerResult.partner_code,
+        Instruction.partner_code + literal("") == PartnerResult.partner_code,
         Instruction.card_number.in_(select(cards.c.card_number)),
     )
 
@@ -245,9 +245,12 @@ def unanswered_cards(session: Session, *, created_from: dt.date, as_of: dt.date)
     Unanswered: no result processed by `as_of` answers them, so a later day
     may make their missing result a break.
     """
+    # The partner is compared as an expression, not a column: the lookup then goes by the
+    # instruction id's index alone (a planner without statistics, right after a bulk load,
+    # otherwise ANDs it with the partner's index and reads thousands of rows per instruction).
     answered = exists().where(
         PartnerResult.instruction_id == Instruction.instruction_id,
-        PartnerResult.partner_code == Instruction.partner_code,
+        PartnerResult.partner_code + literal("") == Instruction.partner_code,
         PartnerResult.processed_on <= as_of,
     )
     query: Select[Any] = (
@@ -258,9 +261,20 @@ def unanswered_cards(session: Session, *, created_from: dt.date, as_of: dt.date)
     return fetch_arrow(session, query, _CARDS)
 
 
-def batches_since(session: Session, *, since: dt.date, as_of: dt.date) -> pa.Table:
-    """Return the ids of the batches of business days from `since` to `as_of`."""
+def undebited_batches(
+    session: Session, *, since: dt.date, debited_by: dt.date, as_of: dt.date
+) -> pa.Table:
+    """Return the batches of business days in [`since`, `as_of`] not debited by `debited_by`.
+
+    Ids only: the batches no escrow debit dated on or before `debited_by`
+    names, whose missing debit a later day may make a break.
+    """
+    debited = exists().where(
+        BankStatementLine.batch_id == PaymentBatch.batch_id,
+        BankStatementLine.direction == "DEBIT",
+        BankStatementLine.statement_date <= debited_by,
+    )
     query = select(PaymentBatch.batch_id).where(
-        PaymentBatch.business_date >= since, PaymentBatch.business_date <= as_of
+        PaymentBatch.business_date >= since, PaymentBatch.business_date <= as_of, ~debited
     )
     return fetch_arrow(session, query, _BATCHES)

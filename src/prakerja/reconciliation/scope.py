@@ -143,8 +143,8 @@ def build_scope(
         payment["card_number"],
         waiting["card_number"],
     )
-    undebited = payouts.batches_since(
-        session, since=previous - dt.timedelta(days=_DEBIT_DAYS), as_of=day
+    undebited = payouts.undebited_batches(
+        session, since=previous - dt.timedelta(days=_DEBIT_DAYS), debited_by=previous, as_of=day
     )
     batches = _distinct(
         changes["batch_id"], _of_types(live, BATCH_TYPES, "batch_id"), undebited["batch_id"]

@@ -87,7 +87,9 @@ def _insert_sqlite(
     raw: Any, table: Table, rows: pa.Table, key: Sequence[str], progress: Progress | None
 ) -> int:
     verb = "INSERT OR IGNORE" if key else "INSERT"
-    before = raw.total_changes
+    # Counted per statement (`rowcount`: SQLite's changes(), this table's rows only), not by
+    # `total_changes`, which also counts the rows triggers write (the reconciliation's queue).
+    inserted = 0
     cursor = raw.cursor()
     for chunk in _chunks(rows):
         names = _columns_to_send(table, chunk)
@@ -102,13 +104,15 @@ def _insert_sqlite(
         whole = len(flat) // step
         full_sql = head + ",".join([one] * per_statement)
         cursor.executemany(full_sql, (flat[i * step : (i + 1) * step] for i in range(whole)))
+        inserted += max(cursor.rowcount, 0)
         rest = flat[whole * step :]
         if rest:
             cursor.execute(head + ",".join([one] * (len(rest) // width)), rest)
+            inserted += max(cursor.rowcount, 0)
         if progress:
             progress(chunk.num_rows)
     cursor.close()
-    return int(raw.total_changes - before)
+    return inserted
 
 
 def _columns_to_send(table: Table, chunk: pa.Table) -> list[str]:
