@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Executable, Select, Table, and_, exists, literal, or_, select, tuple_
+from sqlalchemy import Executable, Select, Table, and_, exists, literal, select, union
 from sqlalchemy.orm import Session
 
 from prakerja.audit.service import import_finished
@@ -86,68 +86,78 @@ def _read(session: Session, query: Executable, schema: pa.Schema, *known: str) -
     return fetch_arrow(session, query, schema)
 
 
-def instructions(
-    session: Session,
-    *,
-    as_of: dt.date,
-    knowing: bool = False,
-    cards: Table | None = None,
-    batches: Table | None = None,
-) -> pa.Table:
-    """Return the instructions created by `as_of` (INSTRUCTION_SCHEMA).
-
-    With `cards` and `batches` (staged keys), only those of the cards or in the batches.
-    """
+def instructions(session: Session, *, as_of: dt.date, knowing: bool = False) -> pa.Table:
+    """Return the instructions created by `as_of` (INSTRUCTION_SCHEMA)."""
     query = select(*(getattr(Instruction, name) for name in INSTRUCTION_SCHEMA.names)).where(
         Instruction.created_on <= as_of
     )
-    if cards is not None and batches is not None:
-        query = query.where(
-            or_(
-                Instruction.card_number.in_(select(cards.c.card_number)),
-                Instruction.batch_id.in_(select(batches.c.batch_id)),
-            )
-        )
     if not knowing:
         return _read(session, query, INSTRUCTION_SCHEMA)
     query = query.add_columns(Instruction.created_at, Instruction.cancelled_at)
     return _read(session, query, INSTRUCTION_SCHEMA, "known_at", "cancel_known_at")
 
 
-def _answering_cards(cards: Table) -> Any:
-    """Whether a result answers an instruction (same id, same partner) to one of `cards`."""
-    return exists().where(
-        Instruction.instruction_id == PartnerResult.instruction_id,
-        Instruction.partner_code + literal("") == PartnerResult.partner_code,
-        Instruction.card_number.in_(select(cards.c.card_number)),
-    )
-
-
-def partner_results(
-    session: Session,
-    *,
-    as_of: dt.date,
-    knowing: bool = False,
-    cards: Table | None = None,
-    results: Table | None = None,
+def scoped_instructions(
+    session: Session, *, as_of: dt.date, cards: Table, batches: Table
 ) -> pa.Table:
-    """Return the payment partners' results processed by `as_of` (RESULT_SCHEMA).
+    """Return the instructions created by `as_of` to the staged `cards` or in the staged `batches`.
 
-    With `cards` and `results` (staged keys), only the results answering the
-    cards' instructions and those named in `results` (partner_code, partner_txn_id).
+    INSTRUCTION_SCHEMA; each side a lookup by its index, then their union.
     """
+    columns = [getattr(Instruction, name) for name in INSTRUCTION_SCHEMA.names]
+    known = Instruction.created_on <= as_of
+    of_cards = select(*columns).where(
+        known, Instruction.card_number.in_(select(cards.c.card_number))
+    )
+    in_batches = select(*columns).where(known, Instruction.batch_id.in_(select(batches.c.batch_id)))
+    return _read(session, union(of_cards, in_batches), INSTRUCTION_SCHEMA)
+
+
+def partner_results(session: Session, *, as_of: dt.date, knowing: bool = False) -> pa.Table:
+    """Return the payment partners' results processed by `as_of` (RESULT_SCHEMA)."""
     query = select(*(getattr(PartnerResult, name) for name in RESULT_SCHEMA.names)).where(
         PartnerResult.processed_on <= as_of
     )
-    if cards is not None and results is not None:
-        named = tuple_(PartnerResult.partner_code, PartnerResult.partner_txn_id).in_(
-            select(results.c.partner_code, results.c.partner_txn_id)
-        )
-        query = query.where(or_(_answering_cards(cards), named))
     if not knowing:
         return _read(session, query, RESULT_SCHEMA)
     query = query.add_columns(import_finished(PartnerResult.import_run_id))
     return _read(session, query, RESULT_SCHEMA, "known_at")
+
+
+def scoped_results(session: Session, *, as_of: dt.date, cards: Table, results: Table) -> pa.Table:
+    """Return the results processed by `as_of` answering the staged `cards` or named.
+
+    RESULT_SCHEMA: those answering the cards' instructions, and those the
+    staged `results` name (partner_code, partner_txn_id).
+    """
+    columns = [getattr(PartnerResult, name) for name in RESULT_SCHEMA.names]
+    known = PartnerResult.processed_on <= as_of
+    answering = (
+        select(*columns)
+        .select_from(PartnerResult)
+        .join(
+            Instruction,
+            and_(
+                Instruction.instruction_id == PartnerResult.instruction_id,
+                # An expression, so that the lookup goes by the instruction id's index alone.
+                Instruction.partner_code == PartnerResult.partner_code + literal(""),
+            ),
+        )
+        .where(known, Instruction.card_number.in_(select(cards.c.card_number)))
+    )
+    named = (
+        select(*columns)
+        .select_from(PartnerResult)
+        .join(
+            results,
+            and_(
+                results.c.partner_code == PartnerResult.partner_code,
+                results.c.partner_txn_id == PartnerResult.partner_txn_id,
+            ),
+        )
+        .where(known)
+    )
+    return _read(session, union(answering, named), RESULT_SCHEMA)
 
 
 def batches(

@@ -11,7 +11,9 @@ emptied of exactly what was copied at the end.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 from sqlalchemy.orm import Session
@@ -52,12 +54,12 @@ class DayResult:
     """The fingerprint a next run may be scoped on (None: the next run reads everything)."""
 
 
-def scoping_base(session: Session) -> dt.date | None:
-    """Return the day of the previous run if a run now may be scoped on it, else None."""
+def scoping_base(session: Session) -> ReconciliationRun | None:
+    """Return the previous run if a run now may be scoped on it, else None."""
     run: ReconciliationRun | None = repository.latest_run(session)
-    if run is None or run.mode != RunMode.DAILY.value:
+    if run is None or run.mode != RunMode.DAILY.value or "gap" not in run.details:
         return None
-    return run.business_date if run.details.get("base") == fingerprint() else None
+    return run if run.details.get("base") == fingerprint() else None
 
 
 def evaluate_day(session: Session, *, day: dt.date, engine: str, full: bool) -> DayResult:
@@ -75,7 +77,9 @@ def evaluate_day(session: Session, *, day: dt.date, engine: str, full: bool) -> 
     scope = None
     if previous is not None and changes is not None:
         live = repository.live_breaks(session, LIVE_KEYS)
-        scope = build_scope(session, day=day, previous=previous, changes=changes, live=live)
+        scope = build_scope(
+            session, day=day, previous=previous.business_date, changes=changes, live=live
+        )
         facts = read_scoped_facts(session, day=day, scope=scope)
     else:
         facts = _read_all(session, day)
@@ -94,11 +98,43 @@ def evaluate_day(session: Session, *, day: dt.date, engine: str, full: bool) -> 
         by_card = staged.to_arrow_table()
     finally:
         connection.close()
+    counted = _by_stage(by_card)
+    if previous is not None and scope is not None:
+        # The previous run's report, less the scoped cards' stages then, plus theirs now.
+        counted = _sum(
+            _sum(
+                _recorded(previous.details["gap"]), queue.gap_counts(session, cards=scope.cards), -1
+            ),
+            counted,
+            1,
+        )
     queue.replace_gap_cards(session, by_card, cards=None if scope is None else scope.cards)
     queue.forget_seen_changes(session)
-    gap = gap_report(day, queue.gap_counts(session))
+    gap = gap_report(day, counted)
     cards = None if scope is None else len(scope.card_numbers)
     return DayResult(conditions, gap, escrow, scope is not None, cards, fingerprint())
+
+
+def _by_stage(by_card: pa.Table) -> list[tuple[str, int, int]]:
+    grouped = by_card.group_by("stage").aggregate([("card_number", "count"), ("amount_idr", "sum")])
+    return [
+        (str(row["stage"]), int(row["card_number_count"]), int(row["amount_idr_sum"] or 0))
+        for row in grouped.to_pylist()
+    ]
+
+
+def _recorded(rows: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
+    return [(str(r["stage"]), int(r["participants"]), int(r["amount_idr"])) for r in rows]
+
+
+def _sum(
+    left: Sequence[tuple[str, int, int]], right: Sequence[tuple[str, int, int]], sign: int
+) -> list[tuple[str, int, int]]:
+    totals: dict[str, tuple[int, int]] = {stage: (n, a) for stage, n, a in left}
+    for stage, n, a in right:
+        count, amount = totals.get(stage, (0, 0))
+        totals[stage] = (count + sign * n, amount + sign * a)
+    return [(stage, n, a) for stage, (n, a) in totals.items()]
 
 
 def _read_all(session: Session, day: dt.date) -> Facts:

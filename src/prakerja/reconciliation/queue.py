@@ -88,9 +88,13 @@ def replace_gap_cards(session: Session, rows: pa.Table, *, cards: Table | None) 
     append_rows(session, gap, rows.select(GAP_CARD_SCHEMA.names).cast(GAP_CARD_SCHEMA))
 
 
-def gap_counts(session: Session) -> list[tuple[str, int, int]]:
-    """Return (stage, participants, amount) of every stage the stored participants stand in."""
-    rows = session.execute(
-        select(GapCard.stage, func.count(), func.sum(GapCard.amount_idr)).group_by(GapCard.stage)
-    )
+def gap_counts(session: Session, *, cards: Table | None = None) -> list[tuple[str, int, int]]:
+    """Return (stage, participants, amount) per stage of the stored participants.
+
+    Of the staged `cards` only, when given.
+    """
+    query = select(GapCard.stage, func.count(), func.sum(GapCard.amount_idr))
+    if cards is not None:
+        query = query.where(GapCard.card_number.in_(select(cards.c.card_number)))
+    rows = session.execute(query.group_by(GapCard.stage))
     return [(str(stage), int(count), int(amount or 0)) for stage, count, amount in rows]

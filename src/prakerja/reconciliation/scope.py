@@ -182,10 +182,10 @@ def read_scoped_facts(session: Session, *, day: dt.date, scope: Scope) -> Facts:
     cards = scope.cards
     payments = PaymentFacts(
         instructions=compact(
-            payouts.instructions(session, as_of=day, cards=cards, batches=scope.batches)
+            payouts.scoped_instructions(session, as_of=day, cards=cards, batches=scope.batches)
         ),
         results=compact(
-            payouts.partner_results(session, as_of=day, cards=cards, results=scope.results)
+            payouts.scoped_results(session, as_of=day, cards=cards, results=scope.results)
         ),
         batches=payouts.batches(session, as_of=day, scope=scope.batches),
         bank_lines=payouts.bank_lines(session, as_of=day),
