@@ -256,8 +256,8 @@ def test_a_fact_committed_while_a_run_reads_is_reconciled_by_the_next_run(
     session.commit()
     taken = daily.queue.take_due_changes
 
-    def take_then_commit_elsewhere(session_: Session, *, day: dt.date) -> None:
-        taken(session_, day=day)
+    def take_then_commit_elsewhere(session_: Session, *, day: dt.date, keys: bool) -> None:
+        taken(session_, day=day, keys=keys)
         with session_factory(engine)() as importer:
             World(importer, _serial=iter(range(1000, 2000))).result(  # type: ignore[arg-type]
                 sent, day=START, status="FAILED"

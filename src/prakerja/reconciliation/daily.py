@@ -68,8 +68,8 @@ def evaluate_day(session: Session, *, day: dt.date, engine: str, full: bool) -> 
     Copies the queue first (before any fact is read), keeps the gap by
     participant up to date, and empties the queue of what it copied.
     """
-    queue.take_due_changes(session, day=day)
     previous = None if full or engine != "duckdb" else scoping_base(session)
+    queue.take_due_changes(session, day=day, keys=previous is not None)
     changes = queue.seen_changes(session) if previous is not None else None
     if changes is not None and needs_full_run(changes):
         previous = None

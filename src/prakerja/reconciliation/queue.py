@@ -45,10 +45,15 @@ def _temporary(session: Session) -> str:
     return "pg_temp" if session.connection().dialect.name == "postgresql" else "temp"
 
 
-def take_due_changes(session: Session, *, day: dt.date) -> None:
-    """Copy the queue rows due by `day` into `scope_seen` (one statement: a consistent set)."""
+def take_due_changes(session: Session, *, day: dt.date, keys: bool = True) -> None:
+    """Copy the queue rows due by `day` into `scope_seen` (one statement: a consistent set).
+
+    Without `keys`, only their ids (a full run reads everything; it only has
+    to know which rows to delete).
+    """
     changes = table_of(ReconciliationChange)
-    due = select(changes).where(or_(changes.c.on_day.is_(None), changes.c.on_day <= day))
+    columns = list(changes.c) if keys else [changes.c.id]
+    due = select(*columns).where(or_(changes.c.on_day.is_(None), changes.c.on_day <= day))
     connection = session.connection()
     connection.execute(text(f"DROP TABLE IF EXISTS {_temporary(session)}.{_SEEN}"))
     connection.execute(text(f"CREATE TEMPORARY TABLE {_SEEN} AS {compile_sql(session, due)}"))
