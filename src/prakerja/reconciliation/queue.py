@@ -60,9 +60,10 @@ def take_due_changes(session: Session, *, day: dt.date, keys: bool = True) -> No
 
 
 def seen_changes(session: Session) -> pa.Table:
-    """Return the keys of the queue rows copied by `take_due_changes` (CHANGE_SCHEMA)."""
+    """Return the keys of the queue rows copied by `take_due_changes`, each once (CHANGE_SCHEMA)."""
     seen = _seen_table()
-    return fetch_arrow(session, select(*(seen.c[n] for n in CHANGE_SCHEMA.names)), CHANGE_SCHEMA)
+    keys = select(*(seen.c[n] for n in CHANGE_SCHEMA.names)).distinct()
+    return fetch_arrow(session, keys, CHANGE_SCHEMA)
 
 
 def forget_seen_changes(session: Session) -> int:
