@@ -5,7 +5,7 @@ runs (payments, results late, twice, failed or naming no instruction,
 barring lists and revocations back-dated, cancellations, holds, accounts,
 completions and reviews, invoices, attendance, bank lines, facts dated
 ahead). One reconciles each day scoped (only the keys that changed), the
-other with `full=True`; after every day their breaks (ids, types,
+other full (the default); after every day their breaks (ids, types,
 descriptions, statuses, resolutions), gap reports and escrow proofs agree.
 """
 
@@ -227,9 +227,9 @@ def test_scoped_daily_runs_store_what_full_runs_store(engine, session, twin_engi
                 for event in day_events:
                     life.happen(event, day)
                 life.session.commit()
-            one = reconcile(session, day=day, actor="daily")
+            one = reconcile(session, day=day, actor="daily", scoped=True)
             session.commit()
-            other = reconcile(twin, day=day, actor="daily", full=True)
+            other = reconcile(twin, day=day, actor="daily")
             twin.commit()
             assert _position(one) == _position(other), day
             assert _stored(session) == _stored(twin), day
@@ -252,7 +252,7 @@ def test_a_fact_committed_while_a_run_reads_is_reconciled_by_the_next_run(
     sent = world.instruction(card, batch=batch, day=START)
     world.debit_batch(batch, day=START)
     session.commit()
-    reconcile(session, day=START, actor="daily")
+    reconcile(session, day=START, actor="daily", scoped=True)
     session.commit()
     taken = daily.queue.take_due_changes
 
@@ -265,7 +265,7 @@ def test_a_fact_committed_while_a_run_reads_is_reconciled_by_the_next_run(
             importer.commit()
 
     monkeypatch.setattr(daily.queue, "take_due_changes", take_then_commit_elsewhere)
-    reconcile(session, day=START + DAY, actor="daily")
+    reconcile(session, day=START + DAY, actor="daily", scoped=True)
     session.commit()
     monkeypatch.undo()
     waiting = session.scalars(
@@ -274,7 +274,7 @@ def test_a_fact_committed_while_a_run_reads_is_reconciled_by_the_next_run(
         )
     ).all()
     assert waiting == [sent], "the result committed after the copy stays queued"
-    reconcile(session, day=START + 2 * DAY, actor="daily")
+    reconcile(session, day=START + 2 * DAY, actor="daily", scoped=True)
     session.commit()
     session.expire_all()
     failed = session.scalars(
@@ -299,14 +299,14 @@ def test_full_is_asked_or_needed_after_a_rebuild(session, world):
         assert run is not None
         return run
 
-    reconcile(session, day=START, actor="daily")
+    reconcile(session, day=START, actor="daily", scoped=True)
     assert last_run().scoped is False
-    reconcile(session, day=START + DAY, actor="daily")
+    reconcile(session, day=START + DAY, actor="daily", scoped=True)
     assert last_run().scoped is True
     assert last_run().cards_read == 1
-    reconcile(session, day=START + DAY, actor="daily", full=True)
+    reconcile(session, day=START + DAY, actor="daily")
     assert last_run().scoped is False
     rebuild(session, day=START + DAY, actor="daily")
-    reconcile(session, day=START + 2 * DAY, actor="daily")
+    reconcile(session, day=START + 2 * DAY, actor="daily", scoped=True)
     assert last_run().scoped is False
     session.rollback()

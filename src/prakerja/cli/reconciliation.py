@@ -52,12 +52,12 @@ def reconcile_command(
             "(local mode; PRAKERJA_SPARK_REMOTE or PRAKERJA_SPARK_MASTER for a cluster).",
         ),
     ] = "duckdb",
-    full: Annotated[
+    scoped: Annotated[
         bool,
         typer.Option(
-            "--full",
-            help="Read the whole history even when only some keys changed since the last run "
-            "(the breaks come out the same; a daily run after a daily run reads only those).",
+            "--scoped",
+            help="After a daily run, read only the keys whose facts changed since (or that the "
+            "day itself can change); the breaks come out as a full run's. Default: full.",
         ),
     ] = False,
     db: DbOption = None,
@@ -89,7 +89,7 @@ def reconcile_command(
         else:
             advance_to(session, day=day)
             summary = service.reconcile(
-                session, day=day, reporter=reporter, engine=engine_name, full=full
+                session, day=day, reporter=reporter, engine=engine_name, scoped=scoped
             )
         signals = evaluate_signals(session, day=day)
         gap, escrow = (

@@ -102,22 +102,22 @@ def reconcile(
     actor: str | None = None,
     reporter: Reporter | None = None,
     engine: str = "duckdb",
-    full: bool = False,
+    scoped: bool = False,
 ) -> RunSummary:
     """Reconcile everything known up to `day` and bring the breaks up to date.
 
     `engine` runs the break conditions in process (`duckdb`) or on Apache Spark
     (`spark`); both run the same SQL files and store the breaks the same way.
-    After a daily run, a DuckDB run reads only the keys that changed (see
-    `reconciliation.scope`) unless `full`; the breaks, gap report and escrow
-    proof are the same either way.
+    With `scoped`, a DuckDB run after a daily run reads only the keys that
+    changed (see `reconciliation.scope`); the breaks, gap report and escrow
+    proof are the same either way (opt-in until the demo's check is settled).
     """
     reporter = reporter or SilentReporter()
     _refuse_going_back(session, day, "reconcile")
     who = actor or current_actor()
     started = utc_now()
     reporter.start("reading the system of record", 1)
-    found = evaluate_day(session, day=day, engine=engine, full=full)
+    found = evaluate_day(session, day=day, engine=engine, full=not scoped)
     reporter.advance(1)
     reporter.start(f"storing the breaks found on {engine}", 1)
     run = _new_run(session, day, RunMode.DAILY, who, started)
