@@ -38,6 +38,7 @@ OutLake = Annotated[Path, typer.Option("--out", help="Folder to write the Parque
 
 def reconcile_command(
     date: DateOption,
+    *,
     rebuild: Annotated[
         bool,
         typer.Option(
@@ -60,6 +61,14 @@ def reconcile_command(
             "of the database (DuckDB reads it lazily; Spark reads it where it lies).",
         ),
     ] = None,
+    scoped: Annotated[
+        bool,
+        typer.Option(
+            "--scoped",
+            help="After a daily run, read only the keys whose facts changed since (or that the "
+            "day itself can change); the breaks come out as a full run's. Default: full.",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Reconcile everything known up to a day; end with the gap report's sentence."""
@@ -91,7 +100,12 @@ def reconcile_command(
         else:
             advance_to(session, day=day)
             summary = service.reconcile(
-                session, day=day, reporter=reporter, engine=engine_name, facts_dir=facts_dir
+                session,
+                day=day,
+                reporter=reporter,
+                engine=engine_name,
+                facts_dir=facts_dir,
+                scoped=scoped,
             )
         signals = evaluate_signals(session, day=day)
         gap, escrow = (

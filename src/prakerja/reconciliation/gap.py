@@ -143,11 +143,33 @@ def recorded_gap_rows(recorded: Sequence[Mapping[str, Any]]) -> tuple[GapRow, ..
     )
 
 
+#: The gap report from its rows by participant (`gap_cards`): one row per stage that has any.
+_BY_STAGE = (
+    "SELECT stage, count(*) AS participants, sum(amount_idr) AS amount_idr "
+    "FROM gap_cards GROUP BY stage"
+)
+
+
+def stage_gap_cards(connection: Any, day: dt.date) -> None:
+    """Stage each completed participant (card, stage, amount) as the temp table `gap_cards`.
+
+    Needs the facts and the `paired` table on the connection.
+    """
+    connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE gap_cards AS {sql('gap_cards')}", {"day": day}
+    )
+
+
 def gap_on(connection: Any, day: dt.date) -> GapReport:
     """Compute the gap report on a connection holding the facts and the `paired` table."""
+    stage_gap_cards(connection, day)
+    return gap_report(day, connection.execute(_BY_STAGE).fetchall())
+
+
+def gap_report(day: dt.date, counted: Sequence[Sequence[Any]]) -> GapReport:
+    """Return the gap report from (stage, participants, amount) rows, every stage in order."""
     found = {
-        stage: (int(participants), int(amount or 0))
-        for stage, participants, amount in connection.execute(sql("gap"), {"day": day}).fetchall()
+        stage: (int(participants), int(amount or 0)) for stage, participants, amount in counted
     }
     rows = tuple(GapRow(stage, *found.get(stage.value, (0, 0))) for stage in GapStage)
     return GapReport(day=day, rows=rows)

@@ -37,6 +37,10 @@ class ReconciliationRun(Base):
     resolved: Mapped[int] = mapped_column(Integer)
     open_after: Mapped[int] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    scoped: Mapped[bool | None] = mapped_column(Boolean)
+    """A daily run that read only the keys changed since the previous run (None: before 0013)."""
+    cards_read: Mapped[int | None] = mapped_column(Integer)
+    """How many cards' facts a scoped run read (None: a full run read them all)."""
 
 
 class Break(Base):
@@ -110,3 +114,43 @@ class BreakResolution(Base):
     actor: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(String(1000))
     recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class ReconciliationChange(Base):
+    """A fact written since a run read the queue: the keys it touches, and from which day.
+
+    Filled by database triggers on the fact tables (migration 0013), in the
+    same transaction as the fact, so a row is visible exactly when its fact
+    is. A daily run reads the rows due by its day (`on_day` NULL or on or
+    before it) first, reconciles the keys they name, and deletes exactly the
+    rows it read; a row committed while it ran stays for the next run.
+    """
+
+    __tablename__ = "reconciliation_changes"
+    __table_args__ = (Index("ix_reconciliation_changes_on_day", "on_day"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    on_day: Mapped[dt.date | None]
+    """The day the change counts from (the fact's own date); NULL: at once."""
+    card_number: Mapped[str | None] = mapped_column(String(16))
+    batch_id: Mapped[str | None] = mapped_column(String(60))
+    voucher_code: Mapped[str | None] = mapped_column(String(40))
+    nik: Mapped[str | None] = mapped_column(String(16))
+    partner_code: Mapped[str | None] = mapped_column(String(40))
+    instruction_id: Mapped[str | None] = mapped_column(String(60))
+    partner_txn_id: Mapped[str | None] = mapped_column(String(80))
+    course_code: Mapped[str | None] = mapped_column(String(40))
+
+
+class GapCard(Base):
+    """Where one participant with a completed first training stood at the latest run.
+
+    The full run writes every such participant; a scoped run rewrites the
+    cards it read; the gap report is one GROUP BY over this table.
+    """
+
+    __tablename__ = "reconciliation_gap_cards"
+
+    card_number: Mapped[str] = mapped_column(String(16), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(30))
+    amount_idr: Mapped[int] = mapped_column(Rupiah)

@@ -48,6 +48,13 @@ def latest_daily_run(session: Session) -> ReconciliationRun | None:
     ).first()
 
 
+def latest_run(session: Session) -> ReconciliationRun | None:
+    """Return the run made last (daily or rebuild), or None."""
+    return session.scalars(
+        select(ReconciliationRun).order_by(ReconciliationRun.id.desc()).limit(1)
+    ).first()
+
+
 def add_run(session: Session, run: ReconciliationRun) -> ReconciliationRun:
     """Store a new run (flushed, so that it has its id)."""
     session.add(run)

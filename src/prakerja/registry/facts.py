@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pyarrow as pa
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from prakerja.registry import repository
@@ -34,6 +35,7 @@ __all__ = [
     "card_holders",
     "card_schemes",
     "card_states",
+    "cards_of_holders",
     "exclusions",
 ]
 
@@ -53,9 +55,14 @@ def card_schemes(session: Session) -> pa.Table:
     return repository.card_schemes(session)
 
 
-def card_holders(session: Session) -> pa.Table:
-    """Return every card with its holder's NIK, wave, scheme and revocation day."""
-    return repository.card_holders(session)
+def card_holders(session: Session, *, cards: Table | None = None) -> pa.Table:
+    """Return every card (of `cards`, if staged) with its holder's NIK, wave, scheme, revocation."""
+    return repository.card_holders(session, cards=cards)
+
+
+def cards_of_holders(session: Session, *, niks: Table) -> pa.Table:
+    """Return the card numbers of the staged NIKs' holders (`card_number`)."""
+    return repository.cards_of_holders(session, niks=niks)
 
 
 def holders_of_cards(session: Session, *, card_numbers: pa.Array) -> pa.Table:
@@ -77,10 +84,15 @@ def barred_cards(session: Session, *, as_of: dt.date) -> pa.Table:
 
 
 def exclusions(
-    session: Session, *, as_of: dt.date, known_at: Callable[[Any], Any] | None = None
+    session: Session,
+    *,
+    as_of: dt.date,
+    known_at: Callable[[Any], Any] | None = None,
+    cards: Table | None = None,
 ) -> pa.Table:
     """Return the barring-list entries in force by `as_of` (EXCLUSION_SCHEMA, + `known_at`).
 
-    `known_at`, when given, maps the import-run column to when that import finished.
+    `known_at`, when given, maps the import-run column to when that import
+    finished; `cards` (staged card numbers) keeps the entries of their holders.
     """
-    return repository.exclusions(session, as_of=as_of, known_at=known_at)
+    return repository.exclusions(session, as_of=as_of, known_at=known_at, cards=cards)

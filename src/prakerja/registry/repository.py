@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import ScalarSelect, and_, func, or_, select, update
+from sqlalchemy import ScalarSelect, Table, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from prakerja.registry.models import (
@@ -306,10 +306,18 @@ def card_schemes(session: Session) -> pa.Table:
     )
 
 
-def card_holders(session: Session) -> pa.Table:
-    """Return every card with its holder's NIK, wave, scheme and revocation day."""
+def card_holders(session: Session, *, cards: Table | None = None) -> pa.Table:
+    """Return every card (of `cards`, if staged) with its holder's NIK, wave, scheme, revocation."""
     query = select(Card.card_number, Card.nik, Card.wave, Card.scheme, Card.revoked_on)
+    if cards is not None:
+        query = query.where(Card.card_number.in_(select(cards.c.card_number)))
     return fetch_arrow(session, query, CARD_HOLDER_SCHEMA)
+
+
+def cards_of_holders(session: Session, *, niks: Table) -> pa.Table:
+    """Return the card numbers of the staged NIKs' holders (`card_number`)."""
+    query = select(Card.card_number).where(Card.nik.in_(select(niks.c.nik)))
+    return fetch_arrow(session, query, pa.schema([("card_number", pa.string())]))
 
 
 def holders_of_cards(session: Session, *, card_numbers: pa.Array) -> pa.Table:
@@ -358,15 +366,20 @@ def exclusions(
     *,
     as_of: dt.date,
     known_at: Callable[[Any], Any] | None = None,
+    cards: Table | None = None,
 ) -> pa.Table:
     """Return the barring-list entries in force by `as_of` (EXCLUSION_SCHEMA).
 
     With `known_at` (a function of the import-run id column giving when that
-    import finished), a `known_at` column is added.
+    import finished), a `known_at` column is added. With `cards` (staged card
+    numbers), only the entries of those cards' holders.
     """
     query = select(Exclusion.nik, Exclusion.list_code, Exclusion.effective_from).where(
         Exclusion.effective_from <= as_of
     )
+    if cards is not None:
+        holders = select(Card.nik).where(Card.card_number.in_(select(cards.c.card_number)))
+        query = query.where(Exclusion.nik.in_(holders))
     schema = EXCLUSION_SCHEMA
     if known_at is not None:
         query = query.add_columns(known_at(Exclusion.import_run_id))

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Executable, Select, case, func, select
+from sqlalchemy import Executable, Select, Table, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from prakerja.audit.service import import_finished, import_run_times
@@ -84,15 +84,25 @@ def _fetch_with_instant(
     return _as_day(fetch_arrow(session, query, _with_known(read, *known)), instant, day)
 
 
-def _invoiced(as_of: dt.date) -> Select[Any]:
-    return select(InvoiceLine.voucher_code).where(InvoiceLine.invoiced_on <= as_of)
+def _invoiced(as_of: dt.date, vouchers: Table | None = None) -> Select[Any]:
+    query = select(InvoiceLine.voucher_code).where(InvoiceLine.invoiced_on <= as_of)
+    if vouchers is not None:
+        query = query.where(InvoiceLine.voucher_code.in_(select(vouchers.c.voucher_code)))
+    return query
 
 
-def invoice_lines(session: Session, *, as_of: dt.date, knowing: bool = False) -> pa.Table:
-    """Return the platforms' invoice lines dated up to `as_of` (INVOICE_SCHEMA)."""
+def invoice_lines(
+    session: Session, *, as_of: dt.date, knowing: bool = False, vouchers: Table | None = None
+) -> pa.Table:
+    """Return the platforms' invoice lines dated up to `as_of` (INVOICE_SCHEMA).
+
+    With `vouchers` (staged voucher codes), only the lines claiming those vouchers.
+    """
     query = select(*(getattr(InvoiceLine, name) for name in INVOICE_SCHEMA.names)).where(
         InvoiceLine.invoiced_on <= as_of
     )
+    if vouchers is not None:
+        query = query.where(InvoiceLine.voucher_code.in_(select(vouchers.c.voucher_code)))
     if not knowing:
         return fetch_arrow(session, query, INVOICE_SCHEMA)
     query = query.add_columns(import_finished(InvoiceLine.import_run_id))
@@ -120,11 +130,14 @@ def _event_known(
     return query.scalar_subquery()
 
 
-def invoiced_vouchers(session: Session, *, as_of: dt.date, knowing: bool = False) -> pa.Table:
+def invoiced_vouchers(
+    session: Session, *, as_of: dt.date, knowing: bool = False, vouchers: Table | None = None
+) -> pa.Table:
     """Return the vouchers bought by `as_of` that an invoice line up to then claims.
 
     VOUCHER_SCHEMA; `redeemed_on` is the Jakarta day of the provider's commit,
-    which is real time and not compared with `as_of`.
+    which is real time and not compared with `as_of`. With `vouchers` (staged
+    voucher codes), only those.
     """
     query = select(
         Voucher.voucher_code,
@@ -135,7 +148,7 @@ def invoiced_vouchers(session: Session, *, as_of: dt.date, knowing: bool = False
         Voucher.redeemed_at,
         Voucher.completed_on,
         Voucher.refunded_on,
-    ).where(Voucher.purchased_on <= as_of, Voucher.voucher_code.in_(_invoiced(as_of)))
+    ).where(Voucher.purchased_on <= as_of, Voucher.voucher_code.in_(_invoiced(as_of, vouchers)))
     known: list[str] = []
     if knowing:
         runs = import_run_times()
@@ -157,14 +170,17 @@ def invoiced_vouchers(session: Session, *, as_of: dt.date, knowing: bool = False
     )
 
 
-def invoiced_attendances(session: Session, *, as_of: dt.date, knowing: bool = False) -> pa.Table:
+def invoiced_attendances(
+    session: Session, *, as_of: dt.date, knowing: bool = False, vouchers: Table | None = None
+) -> pa.Table:
     """Return the attendance of every voucher an invoice line up to `as_of` claims.
 
-    ATTENDANCE_SCHEMA; `attended_on` is the Jakarta day it was recorded.
+    ATTENDANCE_SCHEMA; `attended_on` is the Jakarta day it was recorded. With
+    `vouchers` (staged voucher codes), only those vouchers'.
     """
     query = select(
         Attendance.voucher_code, Attendance.sequence, Attendance.source, Attendance.recorded_at
-    ).where(Attendance.voucher_code.in_(_invoiced(as_of)))
+    ).where(Attendance.voucher_code.in_(_invoiced(as_of, vouchers)))
     known: list[str] = []
     if knowing:
         platform = _event_known(EventType.ATTENDANCE, Attendance.voucher_code, Attendance.sequence)

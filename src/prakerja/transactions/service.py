@@ -14,6 +14,7 @@ from sqlalchemy import (
     ScalarSelect,
     Select,
     String,
+    Table,
     and_,
     bindparam,
     case,
@@ -59,19 +60,25 @@ FIRST_TRAINING_SCHEMA = pa.schema(
 )
 
 
-def first_trainings(session: Session, *, as_of: dt.date | None = None) -> pa.Table:
+def first_trainings(
+    session: Session, *, as_of: dt.date | None = None, cards: Table | None = None
+) -> pa.Table:
     """Return each card's first training as known on `as_of` (default: everything known).
 
     A card's first training is its earliest purchase (by `occurred_at`, then
     voucher code) that is not refunded. Facts dated after `as_of` are not yet
     known: later purchases are left out, later refunds ignored, and later
-    completions and reviews read as not yet happened.
+    completions and reviews read as not yet happened. With `cards` (staged
+    card numbers), only those cards'.
     """
     purchased: ColumnElement[bool] = Voucher.purchased_on <= as_of if as_of else true()
     not_refunded = (
         or_(Voucher.refunded_on.is_(None), Voucher.refunded_on > as_of)
         if as_of
         else Voucher.refunded_on.is_(None)
+    )
+    scoped: ColumnElement[bool] = (
+        Voucher.card_number.in_(select(cards.c.card_number)) if cards is not None else true()
     )
     ranked = (
         select(
@@ -88,7 +95,7 @@ def first_trainings(session: Session, *, as_of: dt.date | None = None) -> pa.Tab
             )
             .label("position"),
         )
-        .where(and_(purchased, not_refunded))
+        .where(and_(purchased, not_refunded, scoped))
         .subquery()
     )
 

@@ -1,6 +1,7 @@
--- The gap report: every participant whose first training is completed on the day, in the
--- first stage that applies, with the first post-training tranche their scheme pays.
--- Reads `paired` (paired.sql) for the first tranche's instructions and results.
+-- The gap report by participant: every participant whose first training is completed on the
+-- day, in the first stage that applies, with the first post-training tranche their scheme
+-- pays. Reads `paired` (paired.sql) for the first tranche's instructions and results.
+-- The report itself counts these rows per stage (gap.py).
 WITH completed AS (
     SELECT
         f.card_number,
@@ -49,6 +50,7 @@ linked AS (
 ),
 staged AS (
     SELECT
+        c.card_number,
         c.amount_idr,
         CASE
             WHEN t.paid THEN 'PAID'
@@ -65,6 +67,5 @@ staged AS (
     LEFT JOIN held AS h ON h.card_number = c.card_number
     LEFT JOIN linked AS a ON a.card_number = c.card_number
 )
-SELECT stage, count(*) AS participants, sum(amount_idr) AS amount_idr
+SELECT card_number, stage, amount_idr
 FROM staged
-GROUP BY stage
