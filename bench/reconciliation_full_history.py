@@ -171,9 +171,14 @@ def _vacuum(engine: Engine) -> None:
         connection.execute(text("VACUUM (ANALYZE)"))
 
 
+#: Options added to every `prakerja reconcile` (`--scoped` for the scoped daily run).
+RECONCILE_OPTIONS: list[str] = []
+
+
 def _reconcile(engine: Engine, day: dt.date) -> Run:
     """Run `prakerja reconcile --date DAY` in a child process: wall time, peak RSS, last line."""
     command = [str(Path(sys.executable).parent / "prakerja"), "reconcile", "--date", str(day)]
+    command += RECONCILE_OPTIONS
     command += ["--db", engine.url.render_as_string(hide_password=False)]
     start = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -266,7 +271,12 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="reuse a history already loaded")
     parser.add_argument("--chunk", type=int, default=200_000, help="participants per load chunk")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--scoped", action="store_true", help="run `prakerja reconcile --scoped` (after a full run)"
+    )
     args = parser.parse_args()
+    if args.scoped:
+        RECONCILE_OPTIONS.append("--scoped")
     print(f"load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
 
     history = _database(args.db, fresh=not args.keep)
