@@ -6,7 +6,7 @@ day's rows, `reconciliation_busy_day._tables`) and reconciled once (a full
 run: the first ever). Then a busy day of `--instructions` new instructions
 with their results arrives, ids and dates moved to the days after, and that
 day is reconciled twice in the same database: first as the daily run does
-(`scoped=True`: it reads only the keys that changed), then full
+(by default it reads only the keys that changed), then full
 (reading the whole history again). Both must find the same breaks, gap
 report and escrow proof; the figures are seconds of `reconcile` plus the
 commit, as `prakerja reconcile --date D [--full]` does.
@@ -79,7 +79,7 @@ def _moved(table: pa.Table, days: int) -> pa.Table:
 def _run(engine: object, day: dt.date, *, full: bool) -> tuple[float, RunSummary, object]:
     start = time.perf_counter()
     with session_factory(engine)() as session:  # type: ignore[arg-type]
-        summary = reconcile(session, day=day, actor="bench", scoped=not full)
+        summary = reconcile(session, day=day, actor="bench", full=full)
         session.commit()
         seconds = time.perf_counter() - start
         run = session.scalars(

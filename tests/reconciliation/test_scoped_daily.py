@@ -227,9 +227,9 @@ def test_scoped_daily_runs_store_what_full_runs_store(engine, session, twin_engi
                 for event in day_events:
                     life.happen(event, day)
                 life.session.commit()
-            one = reconcile(session, day=day, actor="daily", scoped=True)
+            one = reconcile(session, day=day, actor="daily")
             session.commit()
-            other = reconcile(twin, day=day, actor="daily")
+            other = reconcile(twin, day=day, actor="daily", full=True)
             twin.commit()
             assert _position(one) == _position(other), day
             assert _stored(session) == _stored(twin), day
@@ -252,7 +252,7 @@ def test_a_fact_committed_while_a_run_reads_is_reconciled_by_the_next_run(
     sent = world.instruction(card, batch=batch, day=START)
     world.debit_batch(batch, day=START)
     session.commit()
-    reconcile(session, day=START, actor="daily", scoped=True)
+    reconcile(session, day=START, actor="daily")
     session.commit()
     taken = daily.queue.take_due_changes
 
@@ -265,7 +265,7 @@ def test_a_fact_committed_while_a_run_reads_is_reconciled_by_the_next_run(
             importer.commit()
 
     monkeypatch.setattr(daily.queue, "take_due_changes", take_then_commit_elsewhere)
-    reconcile(session, day=START + DAY, actor="daily", scoped=True)
+    reconcile(session, day=START + DAY, actor="daily")
     session.commit()
     monkeypatch.undo()
     waiting = session.scalars(
@@ -274,7 +274,7 @@ def test_a_fact_committed_while_a_run_reads_is_reconciled_by_the_next_run(
         )
     ).all()
     assert waiting == [sent], "the result committed after the copy stays queued"
-    reconcile(session, day=START + 2 * DAY, actor="daily", scoped=True)
+    reconcile(session, day=START + 2 * DAY, actor="daily")
     session.commit()
     session.expire_all()
     failed = session.scalars(
@@ -299,14 +299,14 @@ def test_full_is_asked_or_needed_after_a_rebuild(session, world):
         assert run is not None
         return run
 
-    reconcile(session, day=START, actor="daily", scoped=True)
+    reconcile(session, day=START, actor="daily")
     assert last_run().scoped is False
-    reconcile(session, day=START + DAY, actor="daily", scoped=True)
+    reconcile(session, day=START + DAY, actor="daily")
     assert last_run().scoped is True
     assert last_run().cards_read == 1
     reconcile(session, day=START + DAY, actor="daily")
     assert last_run().scoped is False
     rebuild(session, day=START + DAY, actor="daily")
-    reconcile(session, day=START + 2 * DAY, actor="daily", scoped=True)
+    reconcile(session, day=START + 2 * DAY, actor="daily")
     assert last_run().scoped is False
     session.rollback()

@@ -61,12 +61,13 @@ def reconcile_command(
             "of the database (DuckDB reads it lazily; Spark reads it where it lies).",
         ),
     ] = None,
-    scoped: Annotated[
+    full: Annotated[
         bool,
         typer.Option(
-            "--scoped",
-            help="After a daily run, read only the keys whose facts changed since (or that the "
-            "day itself can change); the breaks come out as a full run's. Default: full.",
+            "--full",
+            help="Read the whole history. By default a daily run after a daily run reads only "
+            "the keys whose facts changed since (or that the day itself can change); the "
+            "breaks come out the same.",
         ),
     ] = False,
     db: DbOption = None,
@@ -105,7 +106,7 @@ def reconcile_command(
                 reporter=reporter,
                 engine=engine_name,
                 facts_dir=facts_dir,
-                scoped=scoped,
+                full=full,
             )
         signals = evaluate_signals(session, day=day)
         gap, escrow = (

@@ -104,23 +104,23 @@ def reconcile(
     reporter: Reporter | None = None,
     engine: str = "duckdb",
     facts_dir: Path | None = None,
-    scoped: bool = False,
+    full: bool = False,
 ) -> RunSummary:
     """Reconcile everything known up to `day` and bring the breaks up to date.
 
     `engine` runs the break conditions in process (`duckdb`) or on Apache Spark
     (`spark`); both run the same SQL files and store the breaks the same way.
     `facts_dir` reads the facts from the day's Parquet export instead.
-    With `scoped`, a DuckDB run after a daily run reads only the keys that
-    changed (see `reconciliation.scope`); the breaks, gap report and escrow
-    proof are the same either way (opt-in until the demo's check is settled).
+    A DuckDB run after a daily run reads only the keys that changed (see
+    `reconciliation.scope`); `full` reads the whole history instead. The
+    breaks, gap report and escrow proof are the same either way.
     """
     reporter = reporter or SilentReporter()
     _refuse_going_back(session, day, "reconcile")
     who = actor or current_actor()
     started = utc_now()
     reporter.start("reading the system of record", 1)
-    found = evaluate_day(session, day=day, engine=engine, full=not scoped, facts_dir=facts_dir)
+    found = evaluate_day(session, day=day, engine=engine, full=full, facts_dir=facts_dir)
     reporter.advance(1)
     reporter.start(f"storing the breaks found on {engine}", 1)
     run = _new_run(session, day, RunMode.DAILY, who, started)
