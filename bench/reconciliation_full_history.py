@@ -171,7 +171,7 @@ def _vacuum(engine: Engine) -> None:
         connection.execute(text("VACUUM (ANALYZE)"))
 
 
-#: Options added to every `prakerja reconcile` (`--scoped` for the scoped daily run).
+#: Options added to every `prakerja reconcile` (`--full` to read the whole history every day).
 RECONCILE_OPTIONS: list[str] = []
 
 
@@ -272,11 +272,11 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=200_000, help="participants per load chunk")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
-        "--scoped", action="store_true", help="run `prakerja reconcile --scoped` (after a full run)"
+        "--full", action="store_true", help="run `prakerja reconcile --full` (the whole history)"
     )
     args = parser.parse_args()
-    if args.scoped:
-        RECONCILE_OPTIONS.append("--scoped")
+    if args.full:
+        RECONCILE_OPTIONS.append("--full")
     print(f"load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
 
     history = _database(args.db, fresh=not args.keep)
