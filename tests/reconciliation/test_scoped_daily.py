@@ -304,7 +304,7 @@ def test_full_is_asked_or_needed_after_a_rebuild(session, world):
     reconcile(session, day=START + DAY, actor="daily")
     assert last_run().scoped is True
     assert last_run().cards_read == 1
-    reconcile(session, day=START + DAY, actor="daily")
+    reconcile(session, day=START + DAY, actor="daily", full=True)
     assert last_run().scoped is False
     rebuild(session, day=START + DAY, actor="daily")
     reconcile(session, day=START + 2 * DAY, actor="daily")
