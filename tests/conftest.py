@@ -31,23 +31,29 @@ def _postgres_schema_url(base: str, schema: str) -> str:
     return f"{base}{separator}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
-    """A migrated database for this worker: a SQLite file, or a fresh PostgreSQL schema."""
-    if POSTGRES_URL:
-        schema = f"prakerja_test_{worker_id}_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(make_engine(POSTGRES_URL).url)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = _postgres_schema_url(POSTGRES_URL, schema)
-        upgrade(make_engine(url))
-        yield url
+@contextlib.contextmanager
+def empty_database(folder: Path, name: str) -> Iterator[str]:
+    """The URL of an empty database of its own: a SQLite file in `folder`, or a new
+    PostgreSQL schema named after `name` (dropped on leaving)."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{folder / f'{name}.db'}"
+        return
+    schema = f"{name}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(make_engine(POSTGRES_URL).url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _postgres_schema_url(POSTGRES_URL, schema)
+    finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
-    else:
-        path = tmp_path_factory.mktemp("db") / "prakerja-test.db"
-        url = f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """A migrated database for this worker: a SQLite file, or a fresh PostgreSQL schema."""
+    with empty_database(tmp_path_factory.mktemp("db"), f"prakerja_test_{worker_id}") as url:
         upgrade(make_engine(url))
         yield url
 

@@ -3,19 +3,18 @@ a schema made from the models (`create_all`) gets the same triggers."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, inspect, text
 
 import tests.all_models  # noqa: F401 - registers every table on Base.metadata
 from prakerja.storage.base import Base
 from prakerja.storage.db import make_engine
 from prakerja.storage.migrate import HEAD_REVISION, current_revision, ensure_current
-from tests.conftest import POSTGRES_URL, _postgres_schema_url
+from tests.conftest import empty_database
 
 _ENTRY = (
     "INSERT INTO ledger_entries (idempotency_key, entry_kind, debit_account, credit_account, "
@@ -43,21 +42,10 @@ _EXPECTED = {
 @pytest.fixture
 def fresh(tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
     """An empty database of its own: a SQLite file, or a new PostgreSQL schema."""
-    if not POSTGRES_URL:
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with empty_database(tmp_path, "prakerja_migration") as url:
+        engine = make_engine(url)
         yield engine
         engine.dispose()
-        return
-    schema = f"prakerja_migration_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_engine(POSTGRES_URL).url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(_postgres_schema_url(POSTGRES_URL, schema))
-    yield engine
-    engine.dispose()
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def _totals(engine: Engine) -> dict[tuple[str, str], tuple[int, int]]:

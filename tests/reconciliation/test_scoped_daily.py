@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, create_engine, select, text, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from prakerja.payouts.models import Entitlement, Instruction
@@ -31,7 +29,7 @@ from prakerja.registry.models import Card
 from prakerja.storage.db import make_engine, session_factory
 from prakerja.storage.migrate import upgrade
 from prakerja.transactions.models import Voucher
-from tests.conftest import POSTGRES_URL, _postgres_schema_url, empty_all_tables
+from tests.conftest import empty_all_tables, empty_database
 from tests.reconciliation.factories import AMOUNT, D, World
 
 START = D(2020, 5, 4)
@@ -43,20 +41,7 @@ DAYS = 7
 @pytest.fixture(scope="module")
 def twin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second migrated database (another SQLite file, or another PostgreSQL schema)."""
-    if POSTGRES_URL:
-        schema = f"prakerja_twin_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(make_engine(POSTGRES_URL).url)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = _postgres_schema_url(POSTGRES_URL, schema)
-        upgrade(make_engine(url))
-        yield url
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-    else:
-        path: Path = tmp_path_factory.mktemp("twin") / "twin.db"
-        url = f"sqlite:///{path}"
+    with empty_database(tmp_path_factory.mktemp("twin"), "prakerja_twin") as url:
         upgrade(make_engine(url))
         yield url
 
