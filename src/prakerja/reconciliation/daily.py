@@ -33,11 +33,8 @@ from prakerja.reconciliation.scope import (
     read_scoped_facts,
 )
 from prakerja.reconciliation.sources import (
-    Facts,
     escrow_books,
-    read_invoice_facts,
-    read_participant_facts,
-    read_payment_facts,
+    read_facts,
 )
 from prakerja.reconciliation.taxonomy import RunMode
 
@@ -90,7 +87,7 @@ def evaluate_day(
     elif facts_dir is not None:
         connection = connect_lake(facts_dir, day=day, engine=engine)
     else:
-        facts = _read_all(session, day)
+        facts = read_facts(session, day=day)
         connection = connect_facts(facts, engine=engine)
     try:
         conditions = evaluate_on(connection, day)
@@ -143,11 +140,3 @@ def _sum(
         count, amount = totals.get(stage, (0, 0))
         totals[stage] = (count + sign * n, amount + sign * a)
     return [(stage, n, a) for stage, (n, a) in totals.items()]
-
-
-def _read_all(session: Session, day: dt.date) -> Facts:
-    return Facts(
-        payments=read_payment_facts(session, day=day),
-        invoices=read_invoice_facts(session, day=day),
-        participants=read_participant_facts(session, day=day),
-    )

@@ -37,9 +37,7 @@ from prakerja.reconciliation.resolutions import (
 from prakerja.reconciliation.sources import (
     Facts,
     escrow_books,
-    read_invoice_facts,
-    read_participant_facts,
-    read_payment_facts,
+    read_facts,
 )
 from prakerja.reconciliation.store import StoreChanges, apply_conditions
 from prakerja.reconciliation.taxonomy import BreakType, RunMode
@@ -80,15 +78,6 @@ class RunSummary:
     def open_after(self) -> int:
         """How many breaks are open after the run."""
         return sum(self.open_by_type.values())
-
-
-def read_facts(session: Session, *, day: dt.date, knowing: bool = False) -> Facts:
-    """Read everything the engine reconciles, as known on `day` (with when, if `knowing`)."""
-    return Facts(
-        payments=read_payment_facts(session, day=day, knowing=knowing),
-        invoices=read_invoice_facts(session, day=day, knowing=knowing),
-        participants=read_participant_facts(session, day=day),
-    )
 
 
 def latest_run_day(session: Session) -> dt.date | None:

@@ -248,3 +248,12 @@ def escrow_books(session: Session, *, day: dt.date) -> EscrowBooks:
         repaid_idr=repaid,
         written_off_idr=balances[AccountKind.ESCROW_WRITTEN_OFF],
     )
+
+
+def read_facts(session: Session, *, day: dt.date, knowing: bool = False) -> Facts:
+    """Read everything the engine reconciles, as known on `day` (with when, if `knowing`)."""
+    return Facts(
+        payments=read_payment_facts(session, day=day, knowing=knowing),
+        invoices=read_invoice_facts(session, day=day, knowing=knowing),
+        participants=read_participant_facts(session, day=day),
+    )
