@@ -25,10 +25,9 @@ from prakerja.reconciliation.escrow import EscrowProof, escrow_on
 from prakerja.reconciliation.gap import GapReport, gap_on, gap_report, stage_gap_cards
 from prakerja.reconciliation.models import ReconciliationRun
 from prakerja.reconciliation.scope import (
-    LIVE_KEYS,
+    ScopeFilter,
     build_scope,
     fingerprint,
-    in_scope,
     needs_full_run,
     read_scoped_facts,
 )
@@ -50,6 +49,8 @@ class DayResult:
     cards_read: int | None
     base: str | None
     """The fingerprint a next run may be scoped on (None: the next run reads everything)."""
+    within: ScopeFilter | None = None
+    """The keys a scoped run read: the store compares only their live breaks (None: all)."""
 
 
 def scoping_base(session: Session) -> ReconciliationRun | None:
@@ -78,10 +79,7 @@ def evaluate_day(
     books = escrow_books(session, day=day)
     scope = None
     if previous is not None and changes is not None:
-        live = repository.live_breaks(session, LIVE_KEYS)
-        scope = build_scope(
-            session, day=day, previous=previous.business_date, changes=changes, live=live
-        )
+        scope = build_scope(session, day=day, previous=previous.business_date, changes=changes)
         facts = read_scoped_facts(session, day=day, scope=scope)
         connection = connect_facts(facts, engine=engine)
     elif facts_dir is not None:
@@ -89,10 +87,11 @@ def evaluate_day(
     else:
         facts = read_facts(session, day=day)
         connection = connect_facts(facts, engine=engine)
+    within = None if scope is None else ScopeFilter.of(scope, facts)
     try:
         conditions = evaluate_on(connection, day)
-        if scope is not None:
-            conditions = in_scope(conditions, facts, scope)
+        if within is not None:
+            conditions = within.keep(conditions)
         escrow = escrow_on(connection, day, books)
         if engine != "duckdb":
             gap = gap_on(connection, day)
@@ -117,7 +116,7 @@ def evaluate_day(
     queue.forget_seen_changes(session)
     gap = gap_report(day, counted)
     cards = None if scope is None else len(scope.card_numbers)
-    return DayResult(conditions, gap, escrow, scope is not None, cards, fingerprint())
+    return DayResult(conditions, gap, escrow, scope is not None, cards, fingerprint(), within)
 
 
 def _by_stage(by_card: pa.Table) -> list[tuple[str, int, int]]:

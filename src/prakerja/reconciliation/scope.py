@@ -9,15 +9,21 @@ change between two runs only if
 - a fact about it was written since the previous run read the queue (the
   triggers queue its keys), or a fact dated after the previous run's day
   comes due (the triggers queue it under that day, and it waits until then);
-- it has a live break (its age, its partner's SLA, an operator's hand);
 - the day alone moves it: an instruction still unanswered crossing its
   result SLA (MISSING_RESULT), a batch still undebited past its next day.
 
+A live break is not read again for its own sake: once a condition holds it
+keeps holding, with the same description, until a fact about its key
+changes (a result arrives, a retry succeeds, a debit comes, an operator's
+cancel), and every such fact is queued. The only day-driven conditions are
+the two above, and they only ever start to hold.
+
 The scope is those keys; the run reads only their facts (staged keys the
 domain readers join), runs the same SQL and keeps the conditions of the
-scope, and the store compares them with the live breaks, all of which are in
-the scope. Reading a key that did not change is harmless (its conditions
-come out as stored); only a key left out could be wrong, and none is.
+scope, and the store compares them with the live breaks of the scope alone
+(`ScopeFilter`); the other live breaks stay as they are. Reading a key that
+did not change is harmless (its conditions come out as stored); only a key
+left out could be wrong, and none is.
 """
 
 from __future__ import annotations
@@ -57,17 +63,6 @@ INVOICE_TYPES = frozenset(
         BreakType.INVOICE_AMOUNT_MISMATCH.value,
         BreakType.DUPLICATE_INVOICE.value,
     }
-)
-#: What the scope reads of the live breaks.
-LIVE_KEYS = pa.schema(
-    [
-        ("break_type", pa.string()),
-        ("card_number", pa.string()),
-        ("batch_id", pa.string()),
-        ("voucher_code", pa.string()),
-        ("partner_code", pa.string()),
-        ("partner_txn_id", pa.string()),
-    ]
 )
 #: A batch's missing debit is a break from the second day after its business day.
 _DEBIT_DAYS = 3
@@ -110,14 +105,7 @@ def _distinct(*arrays: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pc.unique(values.combine_chunks()) if values.num_chunks else pa.array([], pa.string())
 
 
-def _of_types(live: pa.Table, types: frozenset[str], column: str) -> pa.Array:
-    kept = live.filter(pc.is_in(live["break_type"], pa.array(sorted(types), pa.string())))
-    return kept[column].combine_chunks()
-
-
-def build_scope(
-    session: Session, *, day: dt.date, previous: dt.date, changes: pa.Table, live: pa.Table
-) -> Scope:
+def build_scope(session: Session, *, day: dt.date, previous: dt.date, changes: pa.Table) -> Scope:
     """Stage the keys a run of `day` after one of `previous` must reconcile (see the module)."""
     niks = stage_keys(session, name="scope_niks", keys=pa.table({"nik": _distinct(changes["nik"])}))
     answered = changes.filter(pc.is_valid(changes["partner_txn_id"]))
@@ -133,33 +121,19 @@ def build_scope(
     waiting = payouts.unanswered_cards(
         session, created_from=previous - dt.timedelta(days=longest_sla + 1), as_of=day
     )
-    payment = live.filter(
-        pc.invert(pc.is_in(live["break_type"], pa.array(sorted(BATCH_TYPES | INVOICE_TYPES))))
-    )
     cards = _distinct(
         changes["card_number"],
         registry.cards_of_holders(session, niks=niks)["card_number"],
         matched["card_number"],
-        payment["card_number"],
         waiting["card_number"],
     )
     undebited = payouts.undebited_batches(
         session, since=previous - dt.timedelta(days=_DEBIT_DAYS), debited_by=previous, as_of=day
     )
-    batches = _distinct(
-        changes["batch_id"], _of_types(live, BATCH_TYPES, "batch_id"), undebited["batch_id"]
-    )
-    vouchers = _distinct(changes["voucher_code"], _of_types(live, INVOICE_TYPES, "voucher_code"))
-    named = payment.filter(pc.is_null(payment["card_number"]))
+    batches = _distinct(changes["batch_id"], undebited["batch_id"])
+    vouchers = _distinct(changes["voucher_code"])
     results = (
-        pa.concat_tables(
-            [
-                unmatched.select(["partner_code", "partner_txn_id"]),
-                named.select(["partner_code", "partner_txn_id"]).cast(
-                    unmatched.select(["partner_code", "partner_txn_id"]).schema
-                ),
-            ]
-        )
+        unmatched.select(["partner_code", "partner_txn_id"])
         .group_by(["partner_code", "partner_txn_id"])
         .aggregate([])
     )
@@ -210,45 +184,59 @@ def read_scoped_facts(session: Session, *, day: dt.date, scope: Scope) -> Facts:
     return Facts(payments=payments, invoices=invoices, participants=participants)
 
 
-def in_scope(conditions: pa.Table, facts: Facts, scope: Scope) -> pa.Table:
-    """Keep the conditions of the scope's keys (the others were read only in part).
+@dataclass(frozen=True)
+class ScopeFilter:
+    """Which breaks and conditions belong to a scoped run's keys (the others were not read).
 
-    A payment condition belongs to its card, or, naming none, to the result
-    read; a batch condition to its batch; an invoice condition to its voucher.
+    A payment break belongs to its card, or, naming none, to the partner
+    result it names if that result was read; a batch break to its batch; an
+    invoice break to its voucher.
     """
-    kind = conditions["break_type"]
-    batch = pc.is_in(kind, pa.array(sorted(BATCH_TYPES)))
-    invoice = pc.is_in(kind, pa.array(sorted(INVOICE_TYPES)))
-    payment = pc.invert(pc.or_(batch, invoice))
-    results = facts.payments.results
-    read = pc.binary_join_element_wise(
-        results["partner_code"].cast(pa.string()), results["partner_txn_id"], "|"
-    )
-    named = pc.binary_join_element_wise(
-        conditions["partner_code"], conditions["partner_txn_id"], "|"
-    )
-    keep = pc.or_kleene(
-        pc.and_kleene(batch, pc.is_in(conditions["batch_id"], scope.batch_ids)),
-        pc.or_kleene(
-            pc.and_kleene(invoice, pc.is_in(conditions["voucher_code"], scope.voucher_codes)),
-            pc.and_kleene(
-                payment,
-                pc.if_else(
-                    pc.is_valid(conditions["card_number"]),
-                    pc.is_in(conditions["card_number"], scope.card_numbers),
-                    pc.fill_null(pc.is_in(named, read), False),
+
+    card_numbers: pa.Array
+    batch_ids: pa.Array
+    voucher_codes: pa.Array
+    results_read: pa.Array
+    """`partner_code|partner_txn_id` of every result the run read."""
+
+    @classmethod
+    def of(cls, scope: Scope, facts: Facts) -> ScopeFilter:
+        """Return the filter of a scope whose facts were read."""
+        results = facts.payments.results
+        read = pc.binary_join_element_wise(
+            results["partner_code"].cast(pa.string()), results["partner_txn_id"], "|"
+        )
+        return cls(scope.card_numbers, scope.batch_ids, scope.voucher_codes, read)
+
+    def keep(self, rows: pa.Table) -> pa.Table:
+        """Keep the rows (conditions or live breaks) of the scope's keys."""
+        kind = rows["break_type"]
+        batch = pc.is_in(kind, pa.array(sorted(BATCH_TYPES)))
+        invoice = pc.is_in(kind, pa.array(sorted(INVOICE_TYPES)))
+        payment = pc.invert(pc.or_(batch, invoice))
+        named = pc.binary_join_element_wise(rows["partner_code"], rows["partner_txn_id"], "|")
+        keep = pc.or_kleene(
+            pc.and_kleene(batch, pc.is_in(rows["batch_id"], self.batch_ids)),
+            pc.or_kleene(
+                pc.and_kleene(invoice, pc.is_in(rows["voucher_code"], self.voucher_codes)),
+                pc.and_kleene(
+                    payment,
+                    pc.if_else(
+                        pc.is_valid(rows["card_number"]),
+                        pc.is_in(rows["card_number"], self.card_numbers),
+                        pc.fill_null(pc.is_in(named, self.results_read), False),
+                    ),
                 ),
             ),
-        ),
-    )
-    return conditions.filter(pc.fill_null(keep, False))
+        )
+        return rows.filter(pc.fill_null(keep, False))
 
 
 __all__ = [
     "Scope",
+    "ScopeFilter",
     "build_scope",
     "fingerprint",
-    "in_scope",
     "needs_full_run",
     "read_scoped_facts",
 ]

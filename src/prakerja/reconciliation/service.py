@@ -116,7 +116,14 @@ def reconcile(
     run.scoped = found.scoped
     run.cards_read = found.cards_read
     conditions = found.conditions
-    changes = apply_conditions(session, conditions=conditions, day=day, actor=who, run_id=run.id)
+    changes = apply_conditions(
+        session,
+        conditions=conditions,
+        day=day,
+        actor=who,
+        run_id=run.id,
+        within=None if found.within is None else found.within.keep,
+    )
     open_recovery_claims(session, day, actor=who)
     escrow = explain_repayments(session, found.escrow)
     reporter.advance(1)

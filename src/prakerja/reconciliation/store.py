@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -57,9 +57,16 @@ def apply_conditions(
     actor: str,
     run_id: int,
     audited: bool = True,
+    within: Callable[[pa.Table], pa.Table] | None = None,
 ) -> StoreChanges:
-    """Open, update and resolve breaks so that the store agrees with `conditions` on `day`."""
+    """Open, update and resolve breaks so that the store agrees with `conditions` on `day`.
+
+    With `within` (a scoped run), only the live breaks it keeps are compared:
+    the others belong to keys the run did not read, and stay as they are.
+    """
     live = repository.live_breaks(session, LIVE)
+    if within is not None:
+        live = within(live)
     history = repository.last_occurrences(session, HISTORY)
     tables = {"conditions": conditions, "live": live, "history": history}
     with duckdb_connection(tables) as connection:
