@@ -124,11 +124,15 @@ def partner_results(session: Session, *, as_of: dt.date, knowing: bool = False) 
     return _read(session, query, RESULT_SCHEMA, "known_at")
 
 
-def scoped_results(session: Session, *, as_of: dt.date, cards: Table, results: Table) -> pa.Table:
-    """Return the results processed by `as_of` answering the staged `cards` or named.
+def scoped_results(
+    session: Session, *, as_of: dt.date, instructions: Table, results: Table
+) -> pa.Table:
+    """Return the results processed by `as_of` answering the staged `instructions` or named.
 
-    RESULT_SCHEMA: those answering the cards' instructions, and those the
-    staged `results` name (partner_code, partner_txn_id).
+    RESULT_SCHEMA: those answering the staged instructions (instruction_id,
+    partner_code: a result answers the instruction of its id issued to its
+    partner), and those the staged `results` name (partner_code, partner_txn_id).
+    Each side is a lookup by an index of the results.
     """
     columns = [getattr(PartnerResult, name) for name in RESULT_SCHEMA.names]
     known = PartnerResult.processed_on <= as_of
@@ -136,14 +140,13 @@ def scoped_results(session: Session, *, as_of: dt.date, cards: Table, results: T
         select(*columns)
         .select_from(PartnerResult)
         .join(
-            Instruction,
+            instructions,
             and_(
-                Instruction.instruction_id == PartnerResult.instruction_id,
-                # An expression, so that the lookup goes by the instruction id's index alone.
-                Instruction.partner_code == PartnerResult.partner_code + literal(""),
+                instructions.c.instruction_id == PartnerResult.instruction_id,
+                instructions.c.partner_code == PartnerResult.partner_code,
             ),
         )
-        .where(known, Instruction.card_number.in_(select(cards.c.card_number)))
+        .where(known)
     )
     named = (
         select(*columns)

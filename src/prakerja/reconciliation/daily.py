@@ -36,6 +36,7 @@ from prakerja.reconciliation.sources import (
     read_facts,
 )
 from prakerja.reconciliation.taxonomy import RunMode
+from prakerja.storage.db import prefer_index_lookups
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def evaluate_day(
     books = escrow_books(session, day=day)
     scope = None
     if previous is not None and changes is not None:
+        prefer_index_lookups(session)
         scope = build_scope(session, day=day, previous=previous.business_date, changes=changes)
         facts = read_scoped_facts(session, day=day, scope=scope)
         connection = connect_facts(facts, engine=engine)

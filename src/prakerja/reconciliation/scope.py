@@ -154,12 +154,19 @@ def read_scoped_facts(session: Session, *, day: dt.date, scope: Scope) -> Facts:
     """Read the facts of the scope's keys as known on `day` (and every bank line: the escrow)."""
     rules, lists = scheme_tables()
     cards = scope.cards
+    instructions = compact(
+        payouts.scoped_instructions(session, as_of=day, cards=cards, batches=scope.batches)
+    )
+    of_cards = instructions.filter(pc.is_in(instructions["card_number"], scope.card_numbers))
+    answered = stage_keys(
+        session,
+        name="scope_instructions",
+        keys=of_cards.select(["instruction_id", "partner_code"]),
+    )
     payments = PaymentFacts(
-        instructions=compact(
-            payouts.scoped_instructions(session, as_of=day, cards=cards, batches=scope.batches)
-        ),
+        instructions=instructions,
         results=compact(
-            payouts.scoped_results(session, as_of=day, cards=cards, results=scope.results)
+            payouts.scoped_results(session, as_of=day, instructions=answered, results=scope.results)
         ),
         batches=payouts.batches(session, as_of=day, scope=scope.batches),
         bank_lines=payouts.bank_lines(session, as_of=day),

@@ -84,3 +84,20 @@ def refresh_statistics(session: Session, *tables: str) -> None:
         return
     for table in tables:
         connection.exec_driver_sql(f'ANALYZE "{table}"')
+
+
+def prefer_index_lookups(session: Session) -> None:
+    """Plan the rest of the transaction for key lookups (no-op on SQLite).
+
+    PostgreSQL's default cost of a random page read (4, a spinning disk's)
+    makes it scan millions of rows rather than look up a few thousand keys
+    through an index, and compiles short queries to machine code (JIT) at a
+    cost larger than the query's. A scoped read is such lookups: for its own
+    transaction, a random read costs what it does on solid-state storage
+    (1.1) and JIT is off.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    connection.exec_driver_sql("SET LOCAL random_page_cost = 1.1")
+    connection.exec_driver_sql("SET LOCAL jit = off")
