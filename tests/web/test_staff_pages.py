@@ -156,22 +156,33 @@ def test_a_story_is_masked_for_roles_that_do_not_need_the_nik(app, made, person,
     assert sorted(opened) == ["finance1", "operator1"]
 
 
-def test_an_operator_runs_a_reconciliation_and_follows_its_progress(app, made, session):
-    client = _client(app, made, Role.OPERATOR)
-    started = client.post("/runs", data={"date": "2020-06-02", "csrf_token": _csrf(client)})
+def _run_from_the_page(client, day):
+    """Start a reconciliation of `day` on the runs page and follow it; return its last fragment."""
+    started = client.post("/runs", data={"date": day, "csrf_token": _csrf(client)})
     assert started.status_code == 303
     job_path = started.headers["location"]
     deadline = time.monotonic() + 60
     while True:
         fragment = client.get(job_path, headers={"HX-Request": "true"}).text
         if "hx-trigger" not in fragment or time.monotonic() > deadline:
-            break
+            return fragment
         time.sleep(0.2)
+
+
+def test_an_operator_runs_a_reconciliation_and_follows_its_progress(app, made, session):
+    client = _client(app, made, Role.OPERATOR)
+    fragment = _run_from_the_page(client, "2020-06-02")
     assert "Selesai" in fragment and "1 diselesaikan" in fragment, fragment
-    assert "2020-06-02" in client.get("/runs").text
+    runs = client.get("/runs").text
+    assert "2020-06-02" in runs
+    # Each run says what it read: everything the first time, then only what changed.
+    assert "Fakta yang dibaca" in runs and "seluruh riwayat" in runs, runs
+    assert "Selesai" in _run_from_the_page(client, "2020-06-03")
+    latest = client.get("/runs").text.split("<td>2020-06-03</td>", 1)[1].split("</tr>", 1)[0]
+    assert "yang berubah: 0 peserta" in latest, latest
     session.expire_all()
-    run = session.scalars(select(AuditEvent).where(AuditEvent.action == "reconciliation.run")).one()
-    assert run.actor == "operator1"
+    runs = session.scalars(select(AuditEvent).where(AuditEvent.action == "reconciliation.run"))
+    assert [run.actor for run in runs] == ["operator1", "operator1"]
 
 
 def test_downloads_for_a_day(app, made):
