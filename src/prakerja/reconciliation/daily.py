@@ -36,7 +36,7 @@ from prakerja.reconciliation.sources import (
     read_facts,
 )
 from prakerja.reconciliation.taxonomy import RunMode
-from prakerja.storage.db import prefer_index_lookups
+from prakerja.storage.db import index_lookups
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,9 @@ def evaluate_day(
     books = escrow_books(session, day=day)
     scope = None
     if previous is not None and changes is not None:
-        prefer_index_lookups(session)
-        scope = build_scope(session, day=day, previous=previous.business_date, changes=changes)
-        facts = read_scoped_facts(session, day=day, scope=scope)
+        with index_lookups(session):
+            scope = build_scope(session, day=day, previous=previous.business_date, changes=changes)
+            facts = read_scoped_facts(session, day=day, scope=scope)
         connection = connect_facts(facts, engine=engine)
     elif facts_dir is not None:
         connection = connect_lake(facts_dir, day=day, engine=engine)
@@ -105,17 +105,13 @@ def evaluate_day(
     finally:
         connection.close()
     counted = _by_stage(by_card)
-    if previous is not None and scope is not None:
-        # The previous run's report, less the scoped cards' stages then, plus theirs now.
-        counted = _sum(
-            _sum(
-                _recorded(previous.details["gap"]), queue.gap_counts(session, cards=scope.cards), -1
-            ),
-            counted,
-            1,
-        )
-    queue.replace_gap_cards(session, by_card, cards=None if scope is None else scope.cards)
-    queue.forget_seen_changes(session)
+    with index_lookups(session):
+        if previous is not None and scope is not None:
+            # The previous run's report, less the scoped cards' stages then, plus theirs now.
+            before = queue.gap_counts(session, cards=scope.cards)
+            counted = _sum(_sum(_recorded(previous.details["gap"]), before, -1), counted, 1)
+        queue.replace_gap_cards(session, by_card, cards=None if scope is None else scope.cards)
+        queue.forget_seen_changes(session)
     gap = gap_report(day, counted)
     cards = None if scope is None else len(scope.card_numbers)
     return DayResult(conditions, gap, escrow, scope is not None, cards, fingerprint(), within)

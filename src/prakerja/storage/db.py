@@ -86,18 +86,30 @@ def refresh_statistics(session: Session, *tables: str) -> None:
         connection.exec_driver_sql(f'ANALYZE "{table}"')
 
 
-def prefer_index_lookups(session: Session) -> None:
-    """Plan the rest of the transaction for key lookups (no-op on SQLite).
+#: What `index_lookups` sets on PostgreSQL, for the statements inside it.
+_LOOKUP_SETTINGS = {"random_page_cost": "1.1", "jit": "off"}
 
-    PostgreSQL's default cost of a random page read (4, a spinning disk's)
-    makes it scan millions of rows rather than look up a few thousand keys
-    through an index, and compiles short queries to machine code (JIT) at a
-    cost larger than the query's. A scoped read is such lookups: for its own
-    transaction, a random read costs what it does on solid-state storage
-    (1.1) and JIT is off.
+
+@contextmanager
+def index_lookups(session: Session) -> Iterator[None]:
+    """Plan the statements inside for key lookups (PostgreSQL; nothing on SQLite).
+
+    A scoped read joins a few thousand staged keys to tables of millions.
+    With a random page read costed as on a spinning disk (PostgreSQL's
+    default, 4) the planner scans the big tables instead (5.6 M results for
+    40,000 lookups: 7.8 s against 0.1 s), and it compiles short queries to
+    machine code (JIT) at a cost larger than the query's. Inside, random
+    reads cost what they do on solid-state storage (1.1) and JIT is off; the
+    settings go back to the server's after.
     """
     connection = session.connection()
     if connection.dialect.name != "postgresql":
+        yield
         return
-    connection.exec_driver_sql("SET LOCAL random_page_cost = 1.1")
-    connection.exec_driver_sql("SET LOCAL jit = off")
+    for name, value in _LOOKUP_SETTINGS.items():
+        connection.exec_driver_sql(f"SET LOCAL {name} = {value}")
+    try:
+        yield
+    finally:
+        for name in _LOOKUP_SETTINGS:
+            connection.exec_driver_sql(f"SET LOCAL {name} TO DEFAULT")
