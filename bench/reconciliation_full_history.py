@@ -16,10 +16,11 @@ bank debits and ledger entries, dated the day of the last run L and stored
 through the same path after it, and `prakerja reconcile` for L+1, L+2 and
 L+3, each in a child process (wall time, peak RSS). The baseline in the same
 run: the same busy day on an empty history (a second scratch database, also
-reconciled on L first). Last, in process on the full history, the phases of a
-daily run on their own: reading the facts, summing the ledger for the escrow
-proof (`escrow_books`) and the engine; the rest of a run is the break store,
-the day's rules, the integrity signals and the start-up.
+reconciled on L first). Before the child processes, in process, the phases of
+the busy day's run as the command runs them (in one transaction, rolled
+back): the day's rules (`advance_to`), the reconciliation (with how many
+participants the scoped run read) and the integrity signals; the rest of a
+child's time is the start-up.
 
 With `--keep` the loaded history is reused (the load and the run of H are
 skipped) and a new busy day goes on top of the latest day reconciled, so the
@@ -38,7 +39,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -50,10 +51,11 @@ sys.path.insert(0, str(HERE))
 
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 
+from prakerja.kit.progress import SilentReporter  # noqa: E402
 from prakerja.ledger.models import LedgerEntry  # noqa: E402
 from prakerja.operations.timeline import advance_to  # noqa: E402
 from prakerja.payouts.models import BankStatementLine, PaymentBatch  # noqa: E402
-from prakerja.reconciliation.service import latest_run_day  # noqa: E402
+from prakerja.reconciliation.service import latest_run_day, reconcile  # noqa: E402
 from prakerja.statistics.service import evaluate_signals  # noqa: E402
 from prakerja.storage.base import table_of  # noqa: E402
 from prakerja.storage.bulk import append_rows, insert_new_rows, update_rows  # noqa: E402
@@ -65,7 +67,6 @@ from reconciliation_rows import (  # noqa: E402
     batch_totals,
     day_rows,
     participant_rows,
-    phases,
 )
 
 SERVER = os.environ.get(
@@ -234,24 +235,38 @@ def _last_day(engine: Engine) -> dt.date | None:
         return latest_run_day(session)
 
 
-def _days(engine: Engine, *, last: dt.date, first_index: int, busy: int, runs: int) -> list[Run]:
-    """Store the busy day on `last`, then reconcile the `runs` days after it."""
+def _days(
+    engine: Engine, *, last: dt.date, first_index: int, busy: int, runs: int
+) -> tuple[list[Run], dict[str, float]]:
+    """Store the busy day on `last`, time its run's phases in process, then reconcile `runs` days.
+
+    The phases are those of the day after `last` as `prakerja reconcile` runs
+    it, in one transaction rolled back at the end (so the child processes
+    then run the same day from the same state).
+    """
     _busy_day(engine, day=last, first_index=first_index, busy=busy)
+    timed = _day_phases(engine, last + dt.timedelta(days=1))
     days = [last + dt.timedelta(days=offset) for offset in range(1, runs + 1)]
-    return [_reconcile(engine, day) for day in days]
+    return [_reconcile(engine, day) for day in days], timed
 
 
-def _rules_and_signals(engine: Engine, day: dt.date) -> dict[str, float]:
-    """Time the day's rules (`advance_to`) and the integrity signals, then roll back."""
+def _day_phases(engine: Engine, day: dt.date) -> dict[str, float]:
+    """Time the day's rules, the reconciliation and the integrity signals; roll back."""
+    timings: dict[str, float] = {}
     with session_factory(engine)() as session:
         start = time.perf_counter()
         advance_to(session, day=day)
-        rules = time.perf_counter() - start
+        timings["advance_to"] = time.perf_counter() - start
         start = time.perf_counter()
-        evaluate_signals(session, day=day, record=False)
-        signals = time.perf_counter() - start
+        reconcile(session, day=day, actor="bench", reporter=SilentReporter(), engine="duckdb")
+        timings["reconcile"] = time.perf_counter() - start
+        start = time.perf_counter()
+        evaluate_signals(session, day=day)
+        timings["signals"] = time.perf_counter() - start
+        read = "SELECT cards_read FROM reconciliation_runs ORDER BY id DESC LIMIT 1"
+        timings["cards read"] = float(session.execute(text(read)).scalar() or 0)
         session.rollback()
-    return {"advance_to": rules, "signals": signals}
+    return timings
 
 
 def _line(label: str, history: Run, empty: Run) -> str:
@@ -312,8 +327,12 @@ def main() -> None:
     )
     empty = _database(args.empty_db, fresh=True)
     _reconcile(empty, last)
-    baseline = _days(empty, last=last, first_index=first_index, busy=args.busy, runs=args.runs)
-    measured = _days(history, last=last, first_index=first_index, busy=args.busy, runs=args.runs)
+    baseline, empty_phases = _days(
+        empty, last=last, first_index=first_index, busy=args.busy, runs=args.runs
+    )
+    measured, history_phases = _days(
+        history, last=last, first_index=first_index, busy=args.busy, runs=args.runs
+    )
     print(f"  first run on the history: {measured[0].said}")
     print(f"  first run on an empty one: {baseline[0].said}")
     print(f"{'prakerja reconcile':<28} {'full history':>22} {'empty history':>22} {'ratio':>7}")
@@ -332,11 +351,9 @@ def main() -> None:
         said="",
     )
     print(_line(f"median of {args.runs} (max RSS)", median, bare))
-    day = measured[-1].day
-    full = {**asdict(phases(history, day, 1)), **_rules_and_signals(history, day)}
-    bare = {**asdict(phases(empty, day, 1)), **_rules_and_signals(empty, day)}
-    for name, seconds in full.items():
-        print(f"  phase {name:<14} {seconds:>8.2f}s {bare[name]:>22.2f}s (in process, {day})")
+    day = measured[0].day
+    for name, seconds in history_phases.items():
+        print(f"  {name:<26} {seconds:>10.2f} {empty_phases[name]:>22.2f}  (in process, {day})")
     print(f"load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     empty.dispose()
     history.dispose()
