@@ -174,7 +174,9 @@ def post_training_tranches(
     return fetch_arrow(session, query, schema)
 
 
-def _of(column: ColumnElement[str] | InstrumentedAttribute[str], cards: Table | None) -> ColumnElement[bool]:
+def _of(
+    column: ColumnElement[str] | InstrumentedAttribute[str], cards: Table | None
+) -> ColumnElement[bool]:
     """`column` names one of the staged `cards` (always true without them)."""
     return true() if cards is None else column.in_(select(cards.c.card_number))
 
