@@ -2,10 +2,8 @@
 
 An entitlement is (card, kind, tranche), created once the day it falls due
 and funded from the program fund in the same step. The post-training
-tranches follow the card's scheme: the first falls due on the day the last
-of these became true - the first training completed, reviewed, a payout
-account linked - and tranche k the scheme's interval x (k - 1) days later.
-Survey incentives are added by the surveys domain through `add_entitlements`.
+tranches are found due by `post_training`; survey incentives are added by
+the surveys domain through `add_entitlements`.
 """
 
 from __future__ import annotations
@@ -20,14 +18,8 @@ from prakerja.kit.clock import utc_now
 from prakerja.ledger.service import post_movements
 from prakerja.payouts import repository
 from prakerja.payouts.books import FUND, PAYABLE, EntryKind
-from prakerja.payouts.codes import IncentiveKind
 from prakerja.registry import service as registry
 from prakerja.registry.codes import LIST_REASON_PREFIX
-from prakerja.schemes.loader import all_schemes
-from prakerja.storage.duck import duckdb_connection, read_sql
-from prakerja.transactions.service import first_trainings
-
-_PACKAGE = "prakerja.payouts"
 
 #: Columns of a table of entitlements to add.
 NEW_ENTITLEMENT_SCHEMA = pa.schema(
@@ -39,49 +31,6 @@ NEW_ENTITLEMENT_SCHEMA = pa.schema(
         ("due_on", pa.date32()),
     ]
 )
-
-_FIRST_LINK_SCHEMA = pa.schema([("card_number", pa.string()), ("linked_on", pa.date32())])
-_TRANCHES_SCHEMA = pa.schema([("card_number", pa.string()), ("tranches", pa.int64())])
-
-
-def _scheme_table() -> pa.Table:
-    schemes = all_schemes().values()
-    return pa.table(
-        {
-            "scheme": [s.code for s in schemes],
-            "amount_idr": pa.array(
-                [s.post_training_incentive.amount_idr for s in schemes], pa.int64()
-            ),
-            "tranches": pa.array([s.post_training_incentive.tranches for s in schemes], pa.int64()),
-            "interval_days": pa.array(
-                [s.post_training_incentive.interval_days for s in schemes], pa.int64()
-            ),
-        }
-    )
-
-
-def post_training_due(session: Session, *, day: dt.date) -> pa.Table:
-    """Return the post-training tranches fallen due by `day` that are not entitlements yet."""
-    trainings = first_trainings(session, as_of=day)
-    if trainings.num_rows == 0:
-        return NEW_ENTITLEMENT_SCHEMA.empty_table()
-    links = repository.first_links(session, as_of=day, schema=_FIRST_LINK_SCHEMA)
-    have = repository.post_training_tranches(session, _TRANCHES_SCHEMA)
-    schemes = _scheme_table()
-    tables = {
-        "trainings": trainings,
-        "cards": registry.card_schemes(session),
-        "links": links,
-        "have": have,
-        "schemes": schemes,
-    }
-    most = max(schemes["tranches"].to_pylist(), default=1)
-    with duckdb_connection(tables) as connection:
-        due = connection.sql(
-            read_sql(_PACKAGE, "post_training_due"),
-            params={"kind": IncentiveKind.POST_TRAINING.value, "most": most, "day": day},
-        ).to_arrow_table()
-    return due.cast(NEW_ENTITLEMENT_SCHEMA)
 
 
 def entitlement_keys(rows: pa.Table) -> pa.Array:
@@ -119,11 +68,6 @@ def add_entitlements(session: Session, *, rows: pa.Table, day: dt.date | None = 
         references=pc.utf8_slice_codeunits(keys, 4, 84),
     )
     return inserted
-
-
-def create_post_training_due(session: Session, *, day: dt.date) -> int:
-    """Create every post-training entitlement fallen due by `day`; return how many are new."""
-    return add_entitlements(session, rows=post_training_due(session, day=day), day=day)
 
 
 def hold_barred(session: Session, *, day: dt.date) -> None:

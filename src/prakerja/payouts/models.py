@@ -188,3 +188,33 @@ class BankStatementLine(Base):
     batch_id: Mapped[str | None] = mapped_column(String(35))
     import_run_id: Mapped[int | None] = mapped_column(BigInteger)
     source_line: Mapped[int | None] = mapped_column(Integer)
+
+
+class PostTrainingNext(Base):
+    """The day a card's next post-training tranche falls due by time alone, per the full rule.
+
+    Kept by the day's time rules for every card whose series is incomplete and
+    whose next date is known (first training completed and reviewed, an
+    account linked); a card whose facts change is evaluated again anyway.
+    """
+
+    __tablename__ = "post_training_next"
+    __table_args__ = (Index("ix_post_training_next_due_on", "next_due_on"),)
+
+    card_number: Mapped[str] = mapped_column(String(16), primary_key=True)
+    next_due_on: Mapped[dt.date]
+
+
+class TimeRulesRun(Base):
+    """The latest business day the post-training rule was evaluated to, and under which schemes.
+
+    One row. No row (a new database, or one just migrated): the next
+    evaluation reads every card, and fills `post_training_next`.
+    """
+
+    __tablename__ = "time_rules_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    evaluated_on: Mapped[dt.date]
+    schemes: Mapped[str] = mapped_column(String(64))
+    """A digest of the schemes' post-training rules the dates in `post_training_next` follow."""

@@ -12,8 +12,22 @@ from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Select, and_, bindparam, exists, func, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from prakerja.payouts.codes import REPAYMENT, Direction, IncentiveKind, InstructionState
 from prakerja.payouts.models import (
@@ -23,10 +37,16 @@ from prakerja.payouts.models import (
     PartnerResult,
     PaymentBatch,
     PayoutAccount,
+    PostTrainingNext,
+    TimeRulesRun,
 )
 from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.base import table_of
-from prakerja.storage.bulk import insert_new_rows
+from prakerja.storage.bulk import append_rows, insert_new_rows
+
+_TIME_RULES_RUN = 1
+_CARD_SCHEMA = pa.schema([("card_number", pa.string())])
+_NEXT_DUE_SCHEMA = pa.schema([("card_number", pa.string()), ("next_due_on", pa.date32())])
 
 
 def latest_batch_day(session: Session) -> dt.date | None:
@@ -127,24 +147,38 @@ def failed_awaiting_account(session: Session) -> Sequence[Any]:
     ).all()
 
 
-def first_links(session: Session, *, as_of: dt.date, schema: pa.Schema) -> pa.Table:
-    """Return each card's first day with a payout account linked, by `as_of`."""
+def first_links(
+    session: Session, *, as_of: dt.date, schema: pa.Schema, cards: Table | None = None
+) -> pa.Table:
+    """Return each card's (of `cards`, if staged) first day with an account linked, by `as_of`."""
     query = (
         select(PayoutAccount.card_number, func.min(PayoutAccount.linked_on))
-        .where(PayoutAccount.linked_on <= as_of)
+        .where(PayoutAccount.linked_on <= as_of, _of(PayoutAccount.card_number, cards))
         .group_by(PayoutAccount.card_number)
     )
     return fetch_arrow(session, query, schema)
 
 
-def post_training_tranches(session: Session, schema: pa.Schema) -> pa.Table:
-    """Return each card's highest post-training tranche created."""
+def post_training_tranches(
+    session: Session, schema: pa.Schema, *, cards: Table | None = None
+) -> pa.Table:
+    """Return each card's (of `cards`, if staged) highest post-training tranche created."""
     query = (
         select(Entitlement.card_number, func.max(Entitlement.tranche))
-        .where(Entitlement.kind == IncentiveKind.POST_TRAINING.value)
+        .where(
+            Entitlement.kind == IncentiveKind.POST_TRAINING.value,
+            _of(Entitlement.card_number, cards),
+        )
         .group_by(Entitlement.card_number)
     )
     return fetch_arrow(session, query, schema)
+
+
+def _of(
+    column: ColumnElement[str] | InstrumentedAttribute[str], cards: Table | None
+) -> ColumnElement[bool]:
+    """`column` names one of the staged `cards` (always true without them)."""
+    return true() if cards is None else column.in_(select(cards.c.card_number))
 
 
 def insert_entitlements(session: Session, rows: pa.Table) -> int:
@@ -261,3 +295,29 @@ def instruction_days(session: Session, *, partner_code: str, limit: int) -> Sequ
         .order_by(PaymentBatch.business_date.desc())
         .limit(limit)
     ).all()
+
+
+def time_rules_run(session: Session) -> tuple[dt.date, str] | None:
+    """Return the latest day the post-training rule was evaluated to, and its schemes' digest."""
+    run = session.get(TimeRulesRun, _TIME_RULES_RUN)
+    return None if run is None else (run.evaluated_on, run.schemes)
+
+
+def record_time_rules_run(session: Session, *, day: dt.date, schemes: str) -> None:
+    """Record that the post-training rule was evaluated to `day` under the schemes' digest."""
+    runs = table_of(TimeRulesRun)
+    session.execute(delete(runs))
+    session.execute(insert(runs).values(id=_TIME_RULES_RUN, evaluated_on=day, schemes=schemes))
+
+
+def next_due_cards(session: Session, *, day: dt.date) -> pa.Array:
+    """Return the cards whose next post-training tranche falls due by `day`."""
+    query = select(PostTrainingNext.card_number).where(PostTrainingNext.next_due_on <= day)
+    return fetch_arrow(session, query, _CARD_SCHEMA)["card_number"].combine_chunks()
+
+
+def replace_next_due(session: Session, rows: pa.Table, *, cards: Table | None) -> None:
+    """Replace the next due days of `cards` (staged card numbers; every card when None)."""
+    stored = table_of(PostTrainingNext)
+    session.execute(delete(stored).where(_of(stored.c.card_number, cards)))
+    append_rows(session, stored, rows.cast(_NEXT_DUE_SCHEMA))

@@ -26,7 +26,6 @@ from prakerja.payouts.codes import InstructionState
 from prakerja.payouts.entitlements import (
     NEW_ENTITLEMENT_SCHEMA,
     add_entitlements,
-    create_post_training_due,
     hold_barred,
 )
 from prakerja.payouts.instruct import (
@@ -37,6 +36,11 @@ from prakerja.payouts.instruct import (
     write_files,
 )
 from prakerja.payouts.models import BankStatementLine, Instruction, PartnerResult
+from prakerja.payouts.post_training import (
+    advance_post_training,
+    create_post_training_due,
+    evaluated_after,
+)
 from prakerja.payouts.settle import settle_entitlements
 
 __all__ = [
@@ -45,8 +49,10 @@ __all__ = [
     "Cancellation",
     "PaidTotal",
     "add_entitlements",
+    "advance_post_training",
     "cancel_instruction",
     "create_post_training_due",
+    "evaluated_after",
     "failed_awaiting_account",
     "first_tranche_paid",
     "hold_barred",

@@ -142,6 +142,24 @@ class ReconciliationChange(Base):
     course_code: Mapped[str | None] = mapped_column(String(40))
 
 
+class TimeRuleChange(Base):
+    """A card's queue row the daily run consumed, kept until the day's time rules read it.
+
+    A daily run moves the card rows it deletes from `reconciliation_changes`
+    here in the same statement set, so a change the time rules did not see
+    yet (one committed after they read the queue, or a run without them) is
+    never lost; the time rules delete exactly the rows they read.
+    """
+
+    __tablename__ = "time_rule_changes"
+    __table_args__ = (Index("ix_time_rule_changes_on_day", "on_day"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    on_day: Mapped[dt.date | None]
+    """The day the change counts from; NULL: at once."""
+    card_number: Mapped[str] = mapped_column(String(16))
+
+
 class GapCard(Base):
     """Where one participant with a completed first training stood at the latest run.
 

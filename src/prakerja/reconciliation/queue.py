@@ -7,17 +7,23 @@ exactly the rows whose facts had committed when it ran - then reads the
 facts, and at the end deletes from the queue exactly the rows it copied. A
 fact committed after the copy, even one stamped earlier, keeps its queue row
 for the next run: no change is ever lost, and one seen twice is harmless.
+
+The day's time rules (`operations.timeline`) read the card numbers the due
+rows name without deleting them; the run moves the card rows it deletes to
+`time_rule_changes`, which the time rules empty of what they read, so a
+change reaches them whichever runs first, or alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Table, delete, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, Table, delete, func, insert, or_, select, text, union
 from sqlalchemy.orm import Session
 
-from prakerja.reconciliation.models import GapCard, ReconciliationChange
+from prakerja.reconciliation.models import GapCard, ReconciliationChange, TimeRuleChange
 from prakerja.storage.arrow import compile_sql, fetch_arrow
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import append_rows
@@ -39,6 +45,8 @@ GAP_CARD_SCHEMA = pa.schema(
     [("card_number", pa.string()), ("stage", pa.string()), ("amount_idr", pa.int64())]
 )
 _SEEN = "scope_seen"
+_TAKEN = "time_rules_taken"
+_CARDS = pa.schema([("card_number", pa.string())])
 
 
 def _temporary(session: Session) -> str:
@@ -53,10 +61,18 @@ def take_due_changes(session: Session, *, day: dt.date, keys: bool = True) -> No
     """
     changes = table_of(ReconciliationChange)
     columns = list(changes.c) if keys else [changes.c.id]
-    due = select(*columns).where(or_(changes.c.on_day.is_(None), changes.c.on_day <= day))
+    _copy(session, _SEEN, select(*columns).where(_due(changes, day)))
+
+
+def _due(changes: Table, day: dt.date) -> ColumnElement[bool]:
+    return or_(changes.c.on_day.is_(None), changes.c.on_day <= day)
+
+
+def _copy(session: Session, name: str, rows: Select[Any]) -> None:
+    """Copy `rows` into the temporary table `name` (replacing it), in one statement."""
     connection = session.connection()
-    connection.execute(text(f"DROP TABLE IF EXISTS {_temporary(session)}.{_SEEN}"))
-    connection.execute(text(f"CREATE TEMPORARY TABLE {_SEEN} AS {compile_sql(session, due)}"))
+    connection.execute(text(f"DROP TABLE IF EXISTS {_temporary(session)}.{name}"))
+    connection.execute(text(f"CREATE TEMPORARY TABLE {name} AS {compile_sql(session, rows)}"))
 
 
 def seen_changes(session: Session) -> pa.Table:
@@ -67,10 +83,47 @@ def seen_changes(session: Session) -> pa.Table:
 
 
 def forget_seen_changes(session: Session) -> int:
-    """Delete from the queue exactly the rows copied by `take_due_changes`; return how many."""
+    """Delete from the queue exactly the rows copied by `take_due_changes`; return how many.
+
+    Their card rows move to `time_rule_changes`, for the day's time rules.
+    """
     changes = table_of(ReconciliationChange)
-    result = session.execute(delete(changes).where(changes.c.id.in_(select(_seen_table().c.id))))
+    seen = changes.c.id.in_(select(_seen_table().c.id))
+    cards = select(changes.c.on_day, changes.c.card_number).where(
+        seen, changes.c.card_number.is_not(None)
+    )
+    session.execute(insert(table_of(TimeRuleChange)).from_select(["on_day", "card_number"], cards))
+    result = session.execute(delete(changes).where(seen))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def take_changed_cards(session: Session, *, day: dt.date) -> pa.Array:
+    """Return the cards named by the changes due by `day`, for the day's time rules.
+
+    Those queued, and those a daily run moved to `time_rule_changes`; the
+    latter are copied to `time_rules_taken` first, for `forget_taken_cards`.
+    A change read twice (queued now, moved later) is harmless.
+    """
+    moved = table_of(TimeRuleChange)
+    _copy(session, _TAKEN, select(moved.c.id, moved.c.card_number).where(_due(moved, day)))
+    changes = table_of(ReconciliationChange)
+    queued = select(changes.c.card_number).where(
+        _due(changes, day), changes.c.card_number.is_not(None)
+    )
+    cards = union(queued, select(_taken_table().c.card_number))
+    return fetch_arrow(session, cards, _CARDS)["card_number"].combine_chunks()
+
+
+def forget_taken_cards(session: Session) -> None:
+    """Delete from `time_rule_changes` exactly the rows copied by `take_changed_cards`."""
+    moved = table_of(TimeRuleChange)
+    session.execute(delete(moved).where(moved.c.id.in_(select(_taken_table().c.id))))
+
+
+def _taken_table() -> Table:
+    from sqlalchemy import Column, MetaData, Text
+
+    return Table(_TAKEN, MetaData(), Column("id"), Column("card_number", Text()))
 
 
 def _seen_table() -> Table:

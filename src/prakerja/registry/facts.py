@@ -50,9 +50,9 @@ def active_cards(session: Session) -> pa.Table:
     return repository.active_card_states(session)
 
 
-def card_schemes(session: Session) -> pa.Table:
-    """Return every card with its scheme and status, for set-based joins in other domains."""
-    return repository.card_schemes(session)
+def card_schemes(session: Session, *, cards: Table | None = None) -> pa.Table:
+    """Return every card (of `cards`, if staged) with its scheme and status, for joins."""
+    return repository.card_schemes(session, cards=cards)
 
 
 def card_holders(session: Session, *, cards: Table | None = None) -> pa.Table:

@@ -13,12 +13,17 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from prakerja.storage.base import Base, Rupiah, UtcDateTime
 
 NATIONAL = "*"
+#: The cards the daily rules look at, each by its own partial index: active and unused (revoked
+#: past the purchase deadline), and with a balance not yet expired (expired past its date).
+UNUSED_CARD = "status = 'ACTIVE' AND first_purchase_on IS NULL"
+_UNEXPIRED = "balance_expired_on IS NULL"
 
 
 class CardStatus(StrEnum):
@@ -122,6 +127,18 @@ class Card(Base):
         CheckConstraint("status IN ('ACTIVE', 'REVOKED')", name="known_status"),
         Index("ix_cards_kk_number", "kk_number"),
         Index("ix_cards_wave", "wave"),
+        Index(
+            "ix_cards_unused_deadline",
+            "purchase_deadline",
+            sqlite_where=text(UNUSED_CARD),
+            postgresql_where=text(UNUSED_CARD),
+        ),
+        Index(
+            "ix_cards_unexpired_balance",
+            "balance_expires_on",
+            sqlite_where=text(_UNEXPIRED),
+            postgresql_where=text(_UNEXPIRED),
+        ),
     )
 
     card_number: Mapped[str] = mapped_column(String(16), primary_key=True)

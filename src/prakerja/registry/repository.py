@@ -11,10 +11,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import ScalarSelect, Table, and_, func, or_, select, update
+from sqlalchemy import ScalarSelect, Table, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from prakerja.registry.models import (
+    UNUSED_CARD,
     Card,
     CardStatus,
     Exclusion,
@@ -199,9 +200,7 @@ def unpurchased_past_deadline(session: Session, day: dt.date) -> Sequence[Any]:
     """Return (card, deadline, balance) of unused active cards past a deadline before `day`."""
     return session.execute(
         select(Card.card_number, Card.purchase_deadline, Card.balance_idr).where(
-            Card.status == CardStatus.ACTIVE.value,
-            Card.first_purchase_on.is_(None),
-            Card.purchase_deadline < day,
+            text(UNUSED_CARD), Card.purchase_deadline < day
         )
     ).all()
 
@@ -299,11 +298,12 @@ def active_card_states(session: Session) -> pa.Table:
     return fetch_arrow(session, query, CARD_STATE_SCHEMA)
 
 
-def card_schemes(session: Session) -> pa.Table:
-    """Return every card with its scheme and status (CARD_SCHEME_SCHEMA)."""
-    return fetch_arrow(
-        session, select(Card.card_number, Card.scheme, Card.status), CARD_SCHEME_SCHEMA
-    )
+def card_schemes(session: Session, *, cards: Table | None = None) -> pa.Table:
+    """Return every card (of `cards`, if staged) with its scheme and status (CARD_SCHEME_SCHEMA)."""
+    query = select(Card.card_number, Card.scheme, Card.status)
+    if cards is not None:
+        query = query.where(Card.card_number.in_(select(cards.c.card_number)))
+    return fetch_arrow(session, query, CARD_SCHEME_SCHEMA)
 
 
 def card_holders(session: Session, *, cards: Table | None = None) -> pa.Table:

@@ -1,3 +1,6 @@
+-- Every post-training tranche not created yet of each card whose first due day is known,
+-- with the day it falls due: the first on the day the last of (first training completed,
+-- reviewed, an account linked) became true, tranche k the scheme's interval x (k - 1) later.
 WITH ready AS (
     SELECT
         t.card_number,
@@ -22,5 +25,4 @@ SELECT
     r.first_due + CAST(r.interval_days * (n.tranche - 1) AS INTEGER) AS due_on
 FROM ready r
 JOIN range(1, $most + 1) AS n(tranche) ON n.tranche > r.have AND n.tranche <= r.tranches
-WHERE r.first_due + CAST(r.interval_days * (n.tranche - 1) AS INTEGER) <= $day
 ORDER BY r.card_number, n.tranche
