@@ -54,6 +54,10 @@ _VOLATILE_NAMES = {
 #: Logs of the runs themselves: a run killed after its commit and run again is logged
 #: twice (the second finding everything done), which is the truth about what happened.
 _RUN_LOGS = {"import_runs", "reconciliation_runs"}
+#: Work handed from the daily run to the next day's time rules: a run repeated after a
+#: kill hands the same cards again (harmless: a card read twice is evaluated once), so
+#: what is left waiting may differ; what the time rules make of it (entitlements) may not.
+_HANDED_ON = {"time_rule_changes"}
 _RUN_LOG_ACTIONS = ("reconciliation.run", "payouts.run")
 
 
@@ -164,7 +168,7 @@ def _state(engine: Engine, out: Path) -> dict[str, object]:
     tables: dict[str, object] = {}
     with engine.connect() as connection:
         for table in Base.metadata.sorted_tables:
-            if table.name in _RUN_LOGS:
+            if table.name in _RUN_LOGS | _HANDED_ON:
                 continue
             kept = [column for column in table.columns if not _volatile(table, column)]
             query = select(*kept)

@@ -158,7 +158,9 @@ class Life:
         elif kind == "invoice":
             self.invoices += 1
             code = self.vouchers[which] if number else "V-NEVER-SOLD"
-            world.invoice(code, invoice_no=f"INV-{self.invoices % 3}", day=back)
+            invoice_no = f"INV-{self.invoices % 3}"
+            if self.once("invoice", code, invoice_no):  # a platform's line is unique
+                world.invoice(code, invoice_no=invoice_no, day=back)
         elif kind == "attend" and self.once("attend", which, number):
             world.attend(self.vouchers[which], number + 1, day=day)
         elif kind == "debit" and self.batches:

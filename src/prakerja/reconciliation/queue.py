@@ -85,12 +85,15 @@ def seen_changes(session: Session) -> pa.Table:
 def forget_seen_changes(session: Session) -> int:
     """Delete from the queue exactly the rows copied by `take_due_changes`; return how many.
 
-    Their card rows move to `time_rule_changes`, for the day's time rules.
+    Their card rows move to `time_rule_changes`, for the day's time rules
+    (each card and day once: a fact's several rows are one change to them).
     """
     changes = table_of(ReconciliationChange)
     seen = changes.c.id.in_(select(_seen_table().c.id))
-    cards = select(changes.c.on_day, changes.c.card_number).where(
-        seen, changes.c.card_number.is_not(None)
+    cards = (
+        select(changes.c.on_day, changes.c.card_number)
+        .where(seen, changes.c.card_number.is_not(None))
+        .distinct()
     )
     session.execute(insert(table_of(TimeRuleChange)).from_select(["on_day", "card_number"], cards))
     result = session.execute(delete(changes).where(seen))
