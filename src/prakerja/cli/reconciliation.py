@@ -77,7 +77,6 @@ def reconcile_command(
     from prakerja.operations.timeline import advance_to
     from prakerja.reconciliation import service
     from prakerja.reconciliation.engine import ENGINES
-    from prakerja.statistics.service import evaluate_signals
     from prakerja.storage.db import unit_of_work
 
     day = parse_day(date)
@@ -108,15 +107,36 @@ def reconcile_command(
                 facts_dir=facts_dir,
                 full=full,
             )
-        signals = evaluate_signals(session, day=day)
+        new, seen = record_signals(session, summary)
         gap, escrow = (
             (summary.gap, summary.escrow)
             if summary.gap and summary.escrow
             else service.day_position(session, day=day)
         )
     _print_run(summary, escrow)
-    say(f"integrity signals on {day}: {len(signals)} (leads, nothing held)")
+    say(f"integrity signals on {day}: {new} new, {seen} seen in all (leads, nothing held)")
     say(gap.sentence())
+
+
+def record_signals(session: Session, summary: RunSummary) -> tuple[int, int]:
+    """Record the integrity signals of the run's day; return (new that day, seen by it).
+
+    A scoped run hands its changed keys on: only the signals' groups they
+    touch are evaluated (the same sightings as evaluating everything).
+    """
+    from prakerja.statistics.service import record_day_signals
+    from prakerja.statistics.touched import ChangedKeys
+
+    changed = None
+    if summary.changes is not None and summary.scoped_on is not None:
+        keys = summary.changes
+        changed = ChangedKeys(
+            since_run=summary.scoped_on,
+            card_numbers=keys["card_number"].combine_chunks(),
+            niks=keys["nik"].combine_chunks(),
+            voucher_codes=keys["voucher_code"].combine_chunks(),
+        )
+    return record_day_signals(session, day=summary.day, run=summary.run_id, changed=changed)
 
 
 def _check_export(folder: Path, day: dt.date, *, rebuild: bool) -> None:
@@ -224,13 +244,11 @@ def reconciled_up_to(session: Session, day: dt.date) -> None:
     """
     from prakerja.operations.timeline import advance_to
     from prakerja.reconciliation.service import latest_run_day, reconcile
-    from prakerja.statistics.service import evaluate_signals
 
     latest = latest_run_day(session)
     if latest is None or latest <= day:
         advance_to(session, day=day)
-        reconcile(session, day=day)
-        evaluate_signals(session, day=day)
+        record_signals(session, reconcile(session, day=day))
         tell(f"reconciled {day} first")
 
 

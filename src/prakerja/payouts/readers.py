@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from prakerja.payouts.models import PayoutAccount
-from prakerja.storage.arrow import fetch_arrow
+from prakerja.storage.arrow import fetch_arrow, fetch_arrow_matching
 
 ACCOUNT_LINK_SCHEMA = pa.schema(
     [
@@ -32,3 +32,28 @@ def account_links(session: Session, *, as_of: dt.date | None = None) -> pa.Table
     if as_of is not None:
         query = query.where(PayoutAccount.linked_on <= as_of)
     return fetch_arrow(session, query, ACCOUNT_LINK_SCHEMA)
+
+
+def links_of_accounts_of(session: Session, *, as_of: dt.date, card_numbers: pa.Array) -> pa.Table:
+    """Return every link made by `as_of` of each account the given cards linked (by index).
+
+    An account id linked at another partner too comes with its links there.
+    """
+    by_account = pa.schema(
+        [ACCOUNT_LINK_SCHEMA.field("account_id")]
+        + [field for field in ACCOUNT_LINK_SCHEMA if field.name != "account_id"]
+    )
+    query = select(*(getattr(PayoutAccount, name) for name in by_account.names)).where(
+        PayoutAccount.linked_on <= as_of
+    )
+    linked = fetch_arrow_matching(
+        session,
+        select(PayoutAccount.card_number, PayoutAccount.account_id),
+        PayoutAccount.card_number,
+        card_numbers,
+        pa.schema([("card_number", pa.string()), ("account_id", pa.string())]),
+    )
+    links = fetch_arrow_matching(
+        session, query, PayoutAccount.account_id, linked["account_id"].combine_chunks(), by_account
+    )
+    return links.select(ACCOUNT_LINK_SCHEMA.names)
