@@ -32,7 +32,7 @@ from prakerja.storage.db import make_engine, session_factory
 from prakerja.storage.migrate import upgrade
 from prakerja.transactions.models import Voucher
 from tests.conftest import empty_all_tables, empty_database
-from tests.statistics.factories import D, Program, at
+from tests.statistics.factories import ISSUED, D, Program, at
 
 START = D(2020, 4, 20)
 DAY = dt.timedelta(days=1)
@@ -170,3 +170,54 @@ def test_touched_groups_record_what_the_whole_program_records(
             twin.commit()
             assert daily.sightings() == whole.sightings(), day
         assert scoped_days == [START + n * DAY for n in range(1, DAYS)]
+
+
+def test_a_run_no_evaluation_followed_makes_the_next_evaluate_everything(
+    session, program, monkeypatch
+):
+    """A run (the staff page's) takes the queue without the signals: the next one reads all."""
+    scoped_days = []
+
+    def spy(session_: Session, **kwargs: object) -> object:
+        scoped_days.append(kwargs["day"])
+        return touched_tables(session_, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "touched_tables", spy)
+    program.wave(1)
+    cards = [program.person() for _ in range(3)]
+    for card in cards[:2]:
+        program.link(card, "777", on=START)
+    session.commit()
+    for day in (START, START + DAY):
+        record_signals(session, reconcile(session, day=day, actor="daily"))
+        session.commit()
+    program.link(cards[2], "777", on=START)
+    session.commit()
+    reconcile(session, day=START + DAY, actor="staff")
+    session.commit()
+    assert record_signals(session, reconcile(session, day=START + 2 * DAY, actor="daily")) == (
+        1,
+        1,
+    )
+    assert scoped_days == [START + DAY]
+
+
+def test_a_card_holders_registration_is_queued_under_its_jakarta_day(session, program):
+    """A NIK holding a card is queued when it registers again; one holding none is not."""
+    from prakerja.reconciliation.models import ReconciliationChange
+
+    program.wave(1)
+    program.wave(2)
+    card = program.person()
+    session.execute(ReconciliationChange.__table__.delete())
+    nik = program.person(nik=program.nik_of(card), wave=2, card=False)
+    program.person(card=False)
+    registered = at(START, 23)  # 23:00 in Jakarta: 16:00 UTC, the same day
+    session.execute(
+        update(Registration).where(Registration.nik == nik).values(registered_at=registered)
+    )
+    session.flush()
+    queued = session.execute(
+        select(ReconciliationChange.nik, ReconciliationChange.on_day).distinct()
+    ).all()
+    assert sorted(queued, key=str) == sorted({(nik, ISSUED - 5 * DAY), (nik, START)}, key=str)

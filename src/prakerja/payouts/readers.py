@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from prakerja.payouts.models import PayoutAccount
-from prakerja.storage.arrow import fetch_arrow, fetch_arrow_matching
+from prakerja.storage.arrow import fetch_arrow
+from prakerja.storage.scope import fetch_staged
 
 ACCOUNT_LINK_SCHEMA = pa.schema(
     [
@@ -39,21 +40,18 @@ def links_of_accounts_of(session: Session, *, as_of: dt.date, card_numbers: pa.A
 
     An account id linked at another partner too comes with its links there.
     """
-    by_account = pa.schema(
-        [ACCOUNT_LINK_SCHEMA.field("account_id")]
-        + [field for field in ACCOUNT_LINK_SCHEMA if field.name != "account_id"]
-    )
-    query = select(*(getattr(PayoutAccount, name) for name in by_account.names)).where(
-        PayoutAccount.linked_on <= as_of
-    )
-    linked = fetch_arrow_matching(
+    linked = fetch_staged(
         session,
-        select(PayoutAccount.card_number, PayoutAccount.account_id),
+        select(PayoutAccount.account_id),
         PayoutAccount.card_number,
         card_numbers,
-        pa.schema([("card_number", pa.string()), ("account_id", pa.string())]),
+        pa.schema([("account_id", pa.string())]),
     )
-    links = fetch_arrow_matching(
-        session, query, PayoutAccount.account_id, linked["account_id"].combine_chunks(), by_account
-    )
-    return links.select(ACCOUNT_LINK_SCHEMA.names)
+    query = select(
+        PayoutAccount.card_number,
+        PayoutAccount.partner_code,
+        PayoutAccount.account_id,
+        PayoutAccount.linked_on,
+    ).where(PayoutAccount.linked_on <= as_of)
+    accounts = linked["account_id"].combine_chunks()
+    return fetch_staged(session, query, PayoutAccount.account_id, accounts, ACCOUNT_LINK_SCHEMA)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from prakerja.registry.models import Card, Registration, Wave
 from prakerja.storage.arrow import fetch_arrow, fetch_arrow_matching
+from prakerja.storage.scope import fetch_staged
 
 CARD_HOLDER_SCHEMA = pa.schema(
     [
@@ -80,7 +81,11 @@ def card_holders_matching(
         .join(Registration, Registration.id == Card.registration_id)
         .where(Card.issued_on <= as_of)
     )
-    found = fetch_arrow_matching(session, query, _HOLDER_COLUMNS[column], values, schema)
+    key = _HOLDER_COLUMNS[column]
+    if column == "birth_date":  # days, not text: a few in lists, or every card once
+        found = fetch_arrow_matching(session, query, key, values, schema)
+    else:
+        found = fetch_staged(session, query, key, values, schema)
     return found.select(CARD_HOLDER_SCHEMA.names)
 
 
@@ -97,12 +102,10 @@ def registration_phones_matching(session: Session, *, column: str, values: pa.Ar
 
     `column` is `nik` or `phone` (as written); only NIKs that hold a card count.
     """
-    schema = _first(REGISTRATION_PHONE_SCHEMA, column)
-    query = select(*(_PHONE_COLUMNS[name] for name in schema.names)).where(
+    query = select(*_PHONE_COLUMNS.values()).where(
         Registration.phone.is_not(None), Registration.nik.in_(select(Card.nik))
     )
-    found = fetch_arrow_matching(session, query, _PHONE_COLUMNS[column], values, schema)
-    return found.select(REGISTRATION_PHONE_SCHEMA.names)
+    return fetch_staged(session, query, _PHONE_COLUMNS[column], values, REGISTRATION_PHONE_SCHEMA)
 
 
 def wave_schemes(session: Session) -> pa.Table:

@@ -8,7 +8,8 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from prakerja.storage.arrow import fetch_arrow, fetch_arrow_matching
+from prakerja.storage.arrow import fetch_arrow
+from prakerja.storage.scope import fetch_staged
 from prakerja.transactions.models import Voucher
 
 _INSTANT = pa.timestamp("us", tz="UTC")
@@ -48,7 +49,5 @@ def voucher_facts(
     if as_of is not None:
         query = query.where(Voucher.purchased_on <= as_of)
     if codes is not None:
-        return fetch_arrow_matching(
-            session, query, Voucher.voucher_code, codes, VOUCHER_FACT_SCHEMA
-        )
+        return fetch_staged(session, query, Voucher.voucher_code, codes, VOUCHER_FACT_SCHEMA)
     return fetch_arrow(session, query, VOUCHER_FACT_SCHEMA)
