@@ -75,6 +75,7 @@ class Life:
         self.cards = [self.program.person(), self.program.person()]
         self.waves: dict[str, int] = {}
         self.vouchers: list[str] = []
+        self.linked: set[tuple[str, int, dt.date]] = set()
 
     def happen(self, event: tuple[str, int, int, int], day: dt.date) -> None:
         """Apply one event on `day` (an event that cannot apply does nothing)."""
@@ -104,7 +105,8 @@ class Life:
                     Registration.wave == wave,
                     registered_at=at(when),
                 )
-        elif kind == "link":
+        elif kind == "link" and (card, value % len(ACCOUNTS), when) not in self.linked:
+            self.linked.add((card, value % len(ACCOUNTS), when))
             program.link(card, ACCOUNTS[value % len(ACCOUNTS)], on=when)
         elif kind == "purchase":
             bought = at(when - DAY)

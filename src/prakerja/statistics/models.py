@@ -29,5 +29,5 @@ class SignalEvaluation(Base):
 
     evaluated_on: Mapped[dt.date] = mapped_column(primary_key=True)
     evaluated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    after_run: Mapped[int | None] = mapped_column(BigInteger)
+    run_id: Mapped[int | None] = mapped_column(BigInteger)
     """The reconciliation run whose changed keys this day's evaluation took last (None: none)."""

@@ -83,7 +83,7 @@ def record_sightings(session: Session, found: pa.Table, *, day: dt.date) -> int:
 def run_taken(session: Session, day: dt.date) -> int | None:
     """Return the reconciliation run whose changed keys `day`'s evaluation took last, if any."""
     return session.scalar(
-        select(SignalEvaluation.after_run).where(SignalEvaluation.evaluated_on == day)
+        select(SignalEvaluation.run_id).where(SignalEvaluation.evaluated_on == day)
     )
 
 
@@ -91,7 +91,7 @@ def take_run(session: Session, day: dt.date, run: int | None) -> None:
     """Note that `day`'s evaluation took the changed keys of reconciliation run `run` last."""
     evaluation = session.get(SignalEvaluation, day)
     if evaluation is not None:
-        evaluation.after_run = run
+        evaluation.run_id = run
         session.flush()
 
 

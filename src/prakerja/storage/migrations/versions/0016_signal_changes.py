@@ -8,7 +8,7 @@ which queues the NIK) under the day it was registered in Jakarta, and a
 card's holder under the day the card is issued (also ahead). The indexes
 find a touched group's members: every link of a payout account, every
 registration of a NIK or written with a phone, every registration born on a
-day. `signal_evaluations.after_run` names the reconciliation run whose
+day. `signal_evaluations.run_id` names the reconciliation run whose
 changed keys an evaluation took last, so that a run after another that no
 evaluation followed evaluates everything.
 
@@ -101,7 +101,7 @@ def upgrade() -> None:
     for name, (table, columns) in _INDEXES.items():
         op.create_index(name, table, columns)
     with op.batch_alter_table("signal_evaluations") as batch:
-        batch.add_column(sa.Column("after_run", sa.BigInteger(), nullable=True))
+        batch.add_column(sa.Column("run_id", sa.BigInteger(), nullable=True))
     _create_triggers(op.get_bind().dialect.name)
 
 
@@ -116,6 +116,6 @@ def downgrade() -> None:
     if dialect != "sqlite":
         op.execute("DROP FUNCTION IF EXISTS sc_cards_changed()")
     with op.batch_alter_table("signal_evaluations") as batch:
-        batch.drop_column("after_run")
+        batch.drop_column("run_id")
     for name, (table, _columns) in _INDEXES.items():
         op.drop_index(name, table_name=table)
