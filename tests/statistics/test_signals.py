@@ -135,7 +135,10 @@ def test_a_late_fact_is_first_seen_when_known_and_history_is_not_rewritten(
     session.commit()
     result = cli("reconcile", "--date", "2020-04-23")
     assert result.exit_code == 0
-    assert "integrity signals on 2020-04-23: 1 (leads, nothing held)" in result.stdout
+    assert (
+        "integrity signals on 2020-04-23: 1 new, 1 seen in all (leads, nothing held)"
+        in result.stdout
+    )
     assert "0 break(s) opened" in result.stdout
     (row,) = _export(cli, tmp_path, "2020-04-23")
     assert (row["first_seen_on"], row["evidence"]) == (

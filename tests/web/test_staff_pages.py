@@ -15,6 +15,7 @@ from prakerja.kit.clock import jakarta_date, utc_now
 from prakerja.reconciliation.models import Break
 from prakerja.recovery import service as recovery
 from prakerja.server import create_service
+from prakerja.statistics.models import SignalEvaluation
 from prakerja.web.auth import COOKIE
 from tests.builders import (
     PARTICIPANT_COLUMNS,
@@ -183,6 +184,9 @@ def test_an_operator_runs_a_reconciliation_and_follows_its_progress(app, made, s
     session.expire_all()
     runs = session.scalars(select(AuditEvent).where(AuditEvent.action == "reconciliation.run"))
     assert [run.actor for run in runs] == ["operator1", "operator1"]
+    # A run started here is the daily run the command runs: its integrity signals too.
+    evaluated = session.scalars(select(SignalEvaluation.evaluated_on)).all()
+    assert sorted(evaluated) == [dt.date(2020, 6, 2), dt.date(2020, 6, 3)]
 
 
 def test_downloads_for_a_day(app, made):

@@ -74,10 +74,10 @@ def reconcile_command(
 ) -> None:
     """Reconcile everything known up to a day; end with the gap report's sentence."""
     from prakerja.kit.progress import RichReporter
+    from prakerja.operations.signals import record_signals
     from prakerja.operations.timeline import advance_to
     from prakerja.reconciliation import service
     from prakerja.reconciliation.engine import ENGINES
-    from prakerja.statistics.service import evaluate_signals
     from prakerja.storage.db import unit_of_work
 
     day = parse_day(date)
@@ -108,14 +108,14 @@ def reconcile_command(
                 facts_dir=facts_dir,
                 full=full,
             )
-        signals = evaluate_signals(session, day=day)
+        new, seen = record_signals(session, summary)
         gap, escrow = (
             (summary.gap, summary.escrow)
             if summary.gap and summary.escrow
             else service.day_position(session, day=day)
         )
     _print_run(summary, escrow)
-    say(f"integrity signals on {day}: {len(signals)} (leads, nothing held)")
+    say(f"integrity signals on {day}: {new} new, {seen} seen in all (leads, nothing held)")
     say(gap.sentence())
 
 
@@ -222,15 +222,14 @@ def reconciled_up_to(session: Session, day: dt.date) -> None:
     The latest day reconciled is run again (a run is idempotent): facts that
     arrived since its run, dated up to it, are known up to it.
     """
+    from prakerja.operations.signals import record_signals
     from prakerja.operations.timeline import advance_to
     from prakerja.reconciliation.service import latest_run_day, reconcile
-    from prakerja.statistics.service import evaluate_signals
 
     latest = latest_run_day(session)
     if latest is None or latest <= day:
         advance_to(session, day=day)
-        reconcile(session, day=day)
-        evaluate_signals(session, day=day)
+        record_signals(session, reconcile(session, day=day))
         tell(f"reconciled {day} first")
 
 

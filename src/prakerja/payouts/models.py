@@ -26,6 +26,7 @@ class PayoutAccount(Base):
     __table_args__ = (
         UniqueConstraint("card_number", "linked_at", "partner_code", "account_id"),
         Index("ix_payout_accounts_card_number", "card_number"),
+        Index("ix_payout_accounts_account", "account_id", "partner_code"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

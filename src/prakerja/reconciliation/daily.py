@@ -52,6 +52,9 @@ class DayResult:
     """The fingerprint a next run may be scoped on (None: the next run reads everything)."""
     within: ScopeFilter | None = None
     """The keys a scoped run read: the store compares only their live breaks (None: all)."""
+    changes: pa.Table | None = None
+    """A scoped run's changed keys (CHANGE_SCHEMA) since the run `scoped_on` (None: full)."""
+    scoped_on: int | None = None
 
 
 def scoping_base(session: Session) -> ReconciliationRun | None:
@@ -113,8 +116,12 @@ def evaluate_day(
         queue.replace_gap_cards(session, by_card, cards=None if scope is None else scope.cards)
         queue.forget_seen_changes(session)
     gap = gap_report(day, counted)
-    cards = None if scope is None else len(scope.card_numbers)
-    return DayResult(conditions, gap, escrow, scope is not None, cards, fingerprint(), within)
+    if previous is None or scope is None:
+        return DayResult(conditions, gap, escrow, False, None, fingerprint())
+    cards = len(scope.card_numbers)
+    return DayResult(
+        conditions, gap, escrow, True, cards, fingerprint(), within, changes, previous.id
+    )
 
 
 def _by_stage(by_card: pa.Table) -> list[tuple[str, int, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,11 @@ class RunSummary:
     open_by_type: dict[str, int] = field(default_factory=dict)
     gap: GapReport | None = None
     escrow: EscrowProof | None = None
+    run_id: int | None = None
+    changes: pa.Table | None = None
+    """A scoped daily run's changed keys (`card_number`, `nik`, `voucher_code`, ...) since the
+    run `scoped_on`: the keys whose facts were written, or came due, since it (None: full)."""
+    scoped_on: int | None = None
 
     @property
     def open_after(self) -> int:
@@ -128,6 +133,7 @@ def reconcile(
     escrow = explain_repayments(session, found.escrow)
     reporter.advance(1)
     summary = _finish_run(session, run, changes, conditions.num_rows, gap=found.gap, escrow=escrow)
+    summary = replace(summary, changes=found.changes, scoped_on=found.scoped_on)
     if found.base is not None:
         run.details = {**run.details, "base": found.base}
     record(
@@ -357,6 +363,7 @@ def _finish_run(
         open_by_type=by_type,
         gap=gap,
         escrow=escrow,
+        run_id=run.id,
     )
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from prakerja.registry.models import Card, Registration, Wave
-from prakerja.storage.arrow import fetch_arrow
+from prakerja.storage.arrow import fetch_arrow, fetch_arrow_matching
+from prakerja.storage.scope import fetch_staged
 
 CARD_HOLDER_SCHEMA = pa.schema(
     [
@@ -34,30 +35,77 @@ REGISTRATION_PHONE_SCHEMA = pa.schema(
 WAVE_SCHEME_SCHEMA = pa.schema([("wave", pa.int32()), ("scheme", pa.string())])
 
 
+_HOLDER_COLUMNS = {
+    "card_number": Card.card_number,
+    "nik": Card.nik,
+    "kk_number": Card.kk_number,
+    "wave": Card.wave,
+    "scheme": Card.scheme,
+    "province_code": Card.province_code,
+    "issued_on": Card.issued_on,
+    "full_name": Registration.full_name,
+    "birth_date": Registration.birth_date,
+}
+_PHONE_COLUMNS = {
+    "nik": Registration.nik,
+    "phone": Registration.phone,
+    "registered_at": Registration.registered_at,
+}
+
+
+def _first(schema: pa.Schema, name: str) -> pa.Schema:
+    """Return `schema` with the field `name` moved first (the key of a matching read)."""
+    return pa.schema([schema.field(name), *(f for f in schema if f.name != name)])
+
+
 def card_holders(session: Session, *, as_of: dt.date | None = None) -> pa.Table:
     """Return every card issued by `as_of` with its holder's name and birth date as registered."""
-    query = select(
-        Card.card_number,
-        Card.nik,
-        Card.kk_number,
-        Card.wave,
-        Card.scheme,
-        Card.province_code,
-        Card.issued_on,
-        Registration.full_name,
-        Registration.birth_date,
-    ).join(Registration, Registration.id == Card.registration_id)
+    query = select(*_HOLDER_COLUMNS.values()).join(
+        Registration, Registration.id == Card.registration_id
+    )
     if as_of is not None:
         query = query.where(Card.issued_on <= as_of)
     return fetch_arrow(session, query, CARD_HOLDER_SCHEMA)
 
 
+def card_holders_matching(
+    session: Session, *, as_of: dt.date, column: str, values: pa.Array
+) -> pa.Table:
+    """Return the cards issued by `as_of` whose `column` is among `values` (by index).
+
+    `column` is `card_number`, `nik` or `birth_date` (the holder's, as registered).
+    """
+    schema = _first(CARD_HOLDER_SCHEMA, column)
+    query = (
+        select(*(_HOLDER_COLUMNS[name] for name in schema.names))
+        .join(Registration, Registration.id == Card.registration_id)
+        .where(Card.issued_on <= as_of)
+    )
+    key = _HOLDER_COLUMNS[column]
+    if column == "birth_date":  # days, not text: a few in lists, or every card once
+        found = fetch_arrow_matching(session, query, key, values, schema)
+    else:
+        found = fetch_staged(session, query, key, values, schema)
+    return found.select(CARD_HOLDER_SCHEMA.names)
+
+
 def registration_phones(session: Session) -> pa.Table:
     """Return the phone of every registration of a NIK that holds a card, as written."""
-    query = select(Registration.nik, Registration.phone, Registration.registered_at).where(
+    query = select(*_PHONE_COLUMNS.values()).where(
         Registration.phone.is_not(None), Registration.nik.in_(select(Card.nik))
     )
     return fetch_arrow(session, query, REGISTRATION_PHONE_SCHEMA)
+
+
+def registration_phones_matching(session: Session, *, column: str, values: pa.Array) -> pa.Table:
+    """Return the phones of registrations whose `column` is among `values` (by index).
+
+    `column` is `nik` or `phone` (as written); only NIKs that hold a card count.
+    """
+    query = select(*_PHONE_COLUMNS.values()).where(
+        Registration.phone.is_not(None), Registration.nik.in_(select(Card.nik))
+    )
+    return fetch_staged(session, query, _PHONE_COLUMNS[column], values, REGISTRATION_PHONE_SCHEMA)
 
 
 def wave_schemes(session: Session) -> pa.Table:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index, String
+from sqlalchemy import BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from prakerja.storage.base import Base, UtcDateTime
@@ -29,3 +29,5 @@ class SignalEvaluation(Base):
 
     evaluated_on: Mapped[dt.date] = mapped_column(primary_key=True)
     evaluated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    run_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The reconciliation run whose changed keys this day's evaluation took last (None: none)."""

@@ -80,6 +80,29 @@ def record_sightings(session: Session, found: pa.Table, *, day: dt.date) -> int:
     return insert_new_rows(session, table_of(SignalSighting), rows, key=("signal_id",))
 
 
+def run_taken(session: Session, day: dt.date) -> int | None:
+    """Return the reconciliation run whose changed keys `day`'s evaluation took last, if any."""
+    return session.scalar(
+        select(SignalEvaluation.run_id).where(SignalEvaluation.evaluated_on == day)
+    )
+
+
+def take_run(session: Session, day: dt.date, run: int | None) -> None:
+    """Note that `day`'s evaluation took the changed keys of reconciliation run `run` last."""
+    evaluation = session.get(SignalEvaluation, day)
+    if evaluation is not None:
+        evaluation.run_id = run
+        session.flush()
+
+
+def sighted_counts(session: Session, *, day: dt.date) -> tuple[int, int]:
+    """Return how many signals were first seen on `day`, and by `day`."""
+    new = func.count().filter(SignalSighting.first_seen_on == day)
+    query = select(new, func.count()).where(SignalSighting.first_seen_on <= day)
+    first, seen = session.execute(query).one()
+    return int(first), int(seen)
+
+
 def sightings(session: Session) -> pa.Table:
     """Return every signal ever seen with the first day it held."""
     query = select(SignalSighting.signal_id, SignalSighting.first_seen_on)

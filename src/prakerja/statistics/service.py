@@ -15,6 +15,7 @@ import pyarrow as pa
 from sqlalchemy.orm import Session
 
 from prakerja.statistics import engine, repository
+from prakerja.statistics.touched import ChangedKeys, touched_tables
 
 
 @dataclass(frozen=True)
@@ -163,3 +164,32 @@ def evaluate_signals(session: Session, *, day: dt.date, record: bool = True) -> 
         )
         for row in table.to_pylist()
     ]
+
+
+def record_day_signals(
+    session: Session, *, day: dt.date, run: int | None = None, changed: ChangedKeys | None = None
+) -> tuple[int, int]:
+    """Record the sightings of `day` as the daily run does; return (new on `day`, seen by it).
+
+    The same sightings as `evaluate_signals`: when `changed` names the keys a
+    reconciliation run saw change since the run whose keys the latest
+    evaluation took, only the groups they touch are evaluated (see
+    `touched`); otherwise the whole program. `run` is the run just made,
+    whose keys this evaluation takes. A day before the latest evaluated
+    records nothing.
+    """
+    latest = repository.latest_evaluation(session)
+    if latest is None or day >= latest:
+        scoped = (
+            changed is not None
+            and latest is not None
+            and repository.run_taken(session, latest) == changed.since_run
+        )
+        tables = (
+            touched_tables(session, day=day, changed=changed)
+            if scoped and changed is not None
+            else repository.signal_tables(session, day=day)
+        )
+        repository.record_sightings(session, engine.signals(tables, day=day), day=day)
+        repository.take_run(session, day, run)
+    return repository.sighted_counts(session, day=day)

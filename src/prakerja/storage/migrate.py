@@ -7,7 +7,7 @@ from sqlalchemy import Engine, inspect, text
 from prakerja.kit.errors import PrakerjaError
 
 #: The newest migration; a test checks it is Alembic's head.
-HEAD_REVISION = "0015_time_rules"
+HEAD_REVISION = "0016_signal_changes"
 
 
 def _sequence(revision: str) -> int | None:

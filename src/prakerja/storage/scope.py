@@ -7,10 +7,14 @@ which both SQLite and PostgreSQL plan as a semi-join on the reader's index.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyarrow as pa
-from sqlalchemy import Column, MetaData, Table, Text, text
+import pyarrow.compute as pc
+from sqlalchemy import Column, MetaData, Table, Text, select, text
 from sqlalchemy.orm import Session
 
+from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.bulk import append_rows
 
 
@@ -35,3 +39,19 @@ def stage_keys(session: Session, *, name: str, keys: pa.Table) -> Table:
     if connection.dialect.name == "postgresql":
         connection.execute(text(f'ANALYZE "{name}"'))
     return staged
+
+
+def fetch_staged(
+    session: Session, statement: Any, column: Any, values: pa.Array, schema: pa.Schema
+) -> pa.Table:
+    """Run a SELECT restricted to rows whose `column` is among `values` (text keys).
+
+    The keys are staged (as `staged_<column>`) and joined: a semi-join on the
+    column's index however many they are.
+    """
+    keys = pc.unique(pc.drop_null(values.cast(pa.string())))
+    if len(keys) == 0:
+        return schema.empty_table()
+    name = f"staged_{column.key}"
+    staged = stage_keys(session, name=name, keys=pa.table({"key": keys}))
+    return fetch_arrow(session, statement.where(column.in_(select(staged.c.key))), schema)

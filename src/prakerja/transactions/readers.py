@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from prakerja.storage.arrow import fetch_arrow
+from prakerja.storage.scope import fetch_staged
 from prakerja.transactions.models import Voucher
 
 _INSTANT = pa.timestamp("us", tz="UTC")
@@ -26,11 +27,14 @@ VOUCHER_FACT_SCHEMA = pa.schema(
 )
 
 
-def voucher_facts(session: Session, *, as_of: dt.date | None = None) -> pa.Table:
+def voucher_facts(
+    session: Session, *, as_of: dt.date | None = None, codes: pa.Array | None = None
+) -> pa.Table:
     """Return every voucher purchased by `as_of` with its purchase, completion and refund.
 
     The completion and the refund are as stored; the caller compares their
-    days with its own date (a later one reads as not yet happened).
+    days with its own date (a later one reads as not yet happened). With
+    `codes`, only those vouchers (by index).
     """
     query = select(
         Voucher.voucher_code,
@@ -44,4 +48,6 @@ def voucher_facts(session: Session, *, as_of: dt.date | None = None) -> pa.Table
     )
     if as_of is not None:
         query = query.where(Voucher.purchased_on <= as_of)
+    if codes is not None:
+        return fetch_staged(session, query, Voucher.voucher_code, codes, VOUCHER_FACT_SCHEMA)
     return fetch_arrow(session, query, VOUCHER_FACT_SCHEMA)

@@ -62,6 +62,7 @@ class JobReporter:
 
 def _run(engine: Engine, job_id: int, day: dt.date, actor: str) -> None:
     """Reconcile `day` as `actor` and record the outcome on the job (in a worker thread)."""
+    from prakerja.operations.signals import record_signals
     from prakerja.operations.timeline import advance_to
     from prakerja.reconciliation.service import reconcile
 
@@ -69,6 +70,7 @@ def _run(engine: Engine, job_id: int, day: dt.date, actor: str) -> None:
         with acting_as(actor), unit_of_work(engine) as session:
             advance_to(session, day=day)
             summary = reconcile(session, day=day, actor=actor, reporter=JobReporter(engine, job_id))
+            record_signals(session, summary)
         with unit_of_work(engine) as session:
             overview_figures(session, day)  # ready for the overview's next visitor
     except PrakerjaError as refused:
