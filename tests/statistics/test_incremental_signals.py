@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from prakerja.cli.reconciliation import record_signals
+from prakerja.operations.signals import record_signals
 from prakerja.reconciliation.service import reconcile
 from prakerja.registry.models import Registration
 from prakerja.statistics import service
