@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from prakerja.payouts import service as payouts
 from prakerja.reconciliation import queue
 from prakerja.registry import service as registry
+from prakerja.storage.db import index_lookups
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ def _post_training_due(session: Session, *, day: dt.date) -> int:
     """
     if payouts.evaluated_after(session, day=day):
         return payouts.create_post_training_due(session, day=day)
-    changed = queue.take_changed_cards(session, day=day)
-    due = payouts.advance_post_training(session, day=day, changed=changed)
-    queue.forget_taken_cards(session)
+    with index_lookups(session):
+        changed = queue.take_changed_cards(session, day=day)
+        due = payouts.advance_post_training(session, day=day, changed=changed)
+        queue.forget_taken_cards(session)
     return due

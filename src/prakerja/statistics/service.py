@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from prakerja.statistics import engine, repository
 from prakerja.statistics.touched import ChangedKeys, touched_tables
+from prakerja.storage.db import index_lookups
 
 
 @dataclass(frozen=True)
@@ -185,11 +186,11 @@ def record_day_signals(
             and latest is not None
             and repository.run_taken(session, latest) == changed.since_run
         )
-        tables = (
-            touched_tables(session, day=day, changed=changed)
-            if scoped and changed is not None
-            else repository.signal_tables(session, day=day)
-        )
+        if scoped and changed is not None:
+            with index_lookups(session):
+                tables = touched_tables(session, day=day, changed=changed)
+        else:
+            tables = repository.signal_tables(session, day=day)
         repository.record_sightings(session, engine.signals(tables, day=day), day=day)
         repository.take_run(session, day, run)
     return repository.sighted_counts(session, day=day)
