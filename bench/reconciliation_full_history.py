@@ -19,7 +19,8 @@ run: the same busy day on an empty history (a second scratch database, also
 reconciled on L first). Before the child processes, in process, the phases of
 the busy day's run as the command runs them (in one transaction, rolled
 back): the day's rules (`advance_to`), the reconciliation (with how many
-participants the scoped run read) and the integrity signals; the rest of a
+participants the scoped run read) and the integrity signals (as the daily run
+records them: the groups its changed keys touch); the rest of a
 child's time is the start-up.
 
 With `--keep` the loaded history is reused (the load and the run of H are
@@ -38,6 +39,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,10 +55,10 @@ from sqlalchemy import Engine, create_engine, text  # noqa: E402
 
 from prakerja.kit.progress import SilentReporter  # noqa: E402
 from prakerja.ledger.models import LedgerEntry  # noqa: E402
+from prakerja.operations.signals import record_signals  # noqa: E402
 from prakerja.operations.timeline import advance_to  # noqa: E402
 from prakerja.payouts.models import BankStatementLine, PaymentBatch  # noqa: E402
 from prakerja.reconciliation.service import latest_run_day, reconcile  # noqa: E402
-from prakerja.statistics.service import evaluate_signals  # noqa: E402
 from prakerja.storage.base import table_of  # noqa: E402
 from prakerja.storage.bulk import append_rows, insert_new_rows, update_rows  # noqa: E402
 from prakerja.storage.db import make_engine, session_factory, unit_of_work  # noqa: E402
@@ -172,25 +174,37 @@ def _vacuum(engine: Engine) -> None:
         connection.execute(text("VACUUM (ANALYZE)"))
 
 
+#: Its %M is a command's own peak resident set, in KB.
+TIME = "/usr/bin/time"
 #: Options added to every `prakerja reconcile` (`--full` to read the whole history every day).
 RECONCILE_OPTIONS: list[str] = []
 
 
 def _reconcile(engine: Engine, day: dt.date) -> Run:
-    """Run `prakerja reconcile --date DAY` in a child process: wall time, peak RSS, last line."""
+    """Run `prakerja reconcile --date DAY` in a child process: wall time, peak RSS, last line.
+
+    The peak is `/usr/bin/time`'s: a child forked from this (large) process
+    would start its own peak from this process's size.
+    """
     command = [str(Path(sys.executable).parent / "prakerja"), "reconcile", "--date", str(day)]
     command += RECONCILE_OPTIONS
     command += ["--db", engine.url.render_as_string(hide_password=False)]
-    start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    out = child.stdout.read() if child.stdout else ""
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
+        start = time.perf_counter()
+        child = subprocess.run(
+            [TIME, "-f", "%M", "-o", peak.name, *command],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=False,
+        )
+        seconds = time.perf_counter() - start
+        kib = int(peak.read().split()[-1] or 0)
     if child.returncode:
-        raise RuntimeError(f"{' '.join(command[:4])} failed:\n{out}")
-    opened = next((line for line in out.splitlines() if line.startswith("reconciled ")), "")
-    return Run(day=day, seconds=seconds, peak_mib=usage.ru_maxrss / 1024, said=opened)
+        raise RuntimeError(f"{' '.join(command[:4])} failed:\n{child.stdout}")
+    lines = child.stdout.splitlines()
+    opened = next((line for line in lines if line.startswith("reconciled ")), "")
+    return Run(day=day, seconds=seconds, peak_mib=kib / 1024, said=opened)
 
 
 def _busy_day(engine: Engine, *, day: dt.date, first_index: int, busy: int) -> None:
@@ -258,10 +272,12 @@ def _day_phases(engine: Engine, day: dt.date) -> dict[str, float]:
         advance_to(session, day=day)
         timings["advance_to"] = time.perf_counter() - start
         start = time.perf_counter()
-        reconcile(session, day=day, actor="bench", reporter=SilentReporter(), engine="duckdb")
+        summary = reconcile(
+            session, day=day, actor="bench", reporter=SilentReporter(), engine="duckdb"
+        )
         timings["reconcile"] = time.perf_counter() - start
         start = time.perf_counter()
-        evaluate_signals(session, day=day)
+        record_signals(session, summary)
         timings["signals"] = time.perf_counter() - start
         read = "SELECT cards_read FROM reconciliation_runs ORDER BY id DESC LIMIT 1"
         timings["cards read"] = float(session.execute(text(read)).scalar() or 0)
