@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 
 from prakerja.storage.duck import open_duckdb
 
@@ -67,6 +66,8 @@ def partition_column(name: str, table: pa.Table) -> str | None:
 
 def write_table(folder: Path, name: str, table: pa.Table) -> LakeTable:
     """Write one table as the Parquet dataset `folder/name/`, replacing what was there."""
+    import pyarrow.dataset as ds  # here: it imports pandas, a quarter second every reconcile paid
+
     path = folder / name
     if path.exists():
         shutil.rmtree(path)
