@@ -199,7 +199,7 @@ def _reconcile(engine: Engine, day: dt.date) -> Run:
             check=False,
         )
         seconds = time.perf_counter() - start
-        kib = int(peak.read().split()[-1] or 0)
+        kib = int(peak.read().split()[-1])  # after any 'Command exited ...' line
     if child.returncode:
         raise RuntimeError(f"{' '.join(command[:4])} failed:\n{child.stdout}")
     lines = child.stdout.splitlines()

@@ -82,8 +82,8 @@ class Registration(Base):
     # Registrations arrive by the million and each extra index slows every import;
     # selection reads a whole wave at once. The daily run's integrity signals look a
     # changed group up by NIK, by phone (as written) and by birth date: equality only,
-    # so PostgreSQL keeps the two random keys in hash indexes (a third cheaper to write
-    # than B-trees at a million rows, bench/README.md).
+    # so PostgreSQL keeps the two random keys in hash indexes (alone, a third cheaper to
+    # write than B-trees at a million rows; bench/README.md).
     __table_args__ = (
         UniqueConstraint("wave", "nik"),
         Index("ix_registrations_nik", "nik"),
