@@ -1,10 +1,12 @@
 """Every response carries the security headers; refusals and failures are answered one way."""
 
 import logging
+import sqlite3
 
 import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 
 from prakerja.api.headers import CONTENT_SECURITY_POLICY
 from prakerja.kit.errors import ConflictError
@@ -28,6 +30,16 @@ def api_boom() -> dict[str, str]:
 @probe.get("/boom")
 def page_boom() -> dict[str, str]:
     raise RuntimeError("a page bug")
+
+
+@probe.get("/api/v1/probe/busy")
+def api_busy() -> dict[str, str]:
+    raise OperationalError("SELECT 1", {}, sqlite3.OperationalError("database is locked"))
+
+
+@probe.get("/busy")
+def page_busy() -> dict[str, str]:
+    raise OperationalError("SELECT 1", {}, sqlite3.OperationalError("disk I/O error"))
 
 
 @probe.get("/api/v1/probe/typed")
@@ -114,6 +126,23 @@ def test_an_unexpected_exception_is_logged_once_with_its_traceback_and_answered_
     assert len(failures) == 1 and failures[0].exc_info is not None
     page = client.get("/boom")
     assert page.status_code == 500 and page.headers["content-type"].startswith("text/plain")
+
+
+def test_a_database_that_could_not_answer_is_a_503_to_ask_again(client, caplog):
+    with caplog.at_level(logging.INFO):
+        response = client.get("/api/v1/probe/busy")
+    assert response.status_code == 503 and response.headers["retry-after"] == "1"
+    assert response.json() == {
+        "success": False,
+        "message": "the database is busy or out of reach; try again shortly",
+    }
+    assert "locked" not in response.text and "SELECT" not in response.text
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(failures) == 1 and failures[0].exc_info is not None
+    page = client.get("/busy")
+    assert page.status_code == 503 and page.headers["retry-after"] == "1"
+    assert page.headers["content-type"].startswith("text/plain") and "I/O" not in page.text
+    _has_security_headers(page)
 
 
 def test_log_lines_escape_what_a_stranger_puts_in_the_path(client, caplog):

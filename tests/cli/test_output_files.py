@@ -1,8 +1,15 @@
-"""Outputs land only where asked: never over the database, never through a link, private."""
+"""Outputs land only where asked: never over the database, never through a link, private.
+
+The database in use is never opened as a file by the product (nor by these tests): that
+would drop the process's locks on it, and another process closing its connection would
+then delete the write-ahead log in use (kit/files.py).
+"""
 
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,11 +38,31 @@ def test_export_cards_never_overwrites_the_database_in_use(cli, selected_wave, d
     if not database_url.startswith("sqlite"):
         pytest.skip("the database in use is a file only on SQLite")
     database = Path(database_url.removeprefix("sqlite:///"))
-    before = database.read_bytes()[:16]
+    before = database.stat().st_ino
     result = cli("export", "cards", "--wave", "1", "--out", database)
     assert result.exit_code != 0
     assert "is the database in use; refusing to overwrite it" in result.stderr
-    assert database.read_bytes()[:16] == before
+    assert database.stat().st_ino == before  # not replaced (an output is renamed into place)
+
+
+def _another_process_opens_and_closes(database: Path) -> None:
+    code = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('SELECT 1'); c.close()"
+    subprocess.run([sys.executable, "-c", code, str(database)], check=True)
+
+
+def test_the_database_in_use_is_never_read_as_a_file_to_import(cli, engine, database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the database in use is a file only on SQLite")
+    database = Path(database_url.removeprefix("sqlite:///"))
+    with engine.connect() as connection:  # this process holds the database open, as a server does
+        connection.exec_driver_sql("SELECT 1")
+    result = cli("import", "participants", database)
+    assert result.exit_code != 0
+    assert "is the database in use; refusing to import it" in result.stderr
+    # Had the import opened the file, this process's locks would be gone, and the other
+    # process, closing what it takes for the last connection, would delete the log in use.
+    _another_process_opens_and_closes(database)
+    assert database.with_name(database.name + "-wal").exists()
 
 
 def test_export_never_overwrites_another_database(cli, selected_wave, tmp_path):

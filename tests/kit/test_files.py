@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -70,6 +72,28 @@ def test_a_database_is_never_overwritten(tmp_path):
         files.write_csv(in_use, ["a"], [])
     with pytest.raises(InputError, match="is the database in use"):
         files.write_csv(tmp_path / "in-use.db-wal", ["a"], [])
+
+
+def test_the_database_in_use_is_never_opened_even_through_a_hard_link(tmp_path):
+    database = tmp_path / "live.db"
+    connection = sqlite3.connect(database)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("CREATE TABLE t (x)")
+    connection.commit()
+    files.protect(database)
+    alias = tmp_path / "alias.db"
+    os.link(database, alias)
+    assert files.in_use(alias) and not files.in_use(tmp_path / "elsewhere.db")
+    with pytest.raises(InputError, match="is the database in use; refusing to overwrite it"):
+        files.write_csv(alias, ["a"], [])
+    # Opening the file to read its first bytes would have dropped this process's locks:
+    # another process closing its connection would then delete the log still in use.
+    code = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('SELECT 1'); c.close()"
+    subprocess.run([sys.executable, "-c", code, str(database)], check=True)
+    assert (tmp_path / "live.db-wal").exists()
+    connection.execute("INSERT INTO t VALUES (1)")
+    connection.commit()
+    connection.close()
 
 
 @pytest.mark.parametrize(

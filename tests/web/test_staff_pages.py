@@ -164,9 +164,12 @@ def _run_from_the_page(client, day):
     job_path = started.headers["location"]
     deadline = time.monotonic() + 60
     while True:
-        fragment = client.get(job_path, headers={"HX-Request": "true"}).text
-        if "hx-trigger" not in fragment or time.monotonic() > deadline:
-            return fragment
+        answer = client.get(job_path, headers={"HX-Request": "true"})
+        # As htmx does, a poll the database could not answer (503) is asked again;
+        # anything else is the page's answer.
+        finished = answer.status_code != 503 and "hx-trigger" not in answer.text
+        if finished or time.monotonic() > deadline:
+            return answer.text
         time.sleep(0.2)
 
 

@@ -4,7 +4,10 @@ Under `/api/` every refusal has the contract's shape `{"success": false,
 "message": ...}`; elsewhere (the pages) FastAPI's own answers stand. A refusal
 logs one line (method, path, status, reason: never a body, never a
 traceback); an unexpected exception logs its traceback once and is answered
-500 without the server's internals.
+500 without the server's internals. A database that could not answer (busy
+past its patience, or out of reach) is answered 503 with `Retry-After`: the
+request's transaction was rolled back, so asking again is safe, and a page
+that polls (htmx) simply asks again.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from fastapi.exception_handlers import (
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from prakerja.kit.errors import PrakerjaError
@@ -35,6 +39,8 @@ logger = logging.getLogger("prakerja.http")
 API_PREFIX = "/api/"
 #: How much of a path or reason a log line keeps.
 LOGGED_CHARACTERS = 200
+#: Seconds a client is asked to wait before asking again when the database could not answer.
+RETRY_AFTER_SECONDS = 1
 
 
 class BodyTooLargeError(Exception):
@@ -119,7 +125,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 class UnexpectedErrorMiddleware:
-    """Log an unexpected exception with its traceback once, and answer 500 (never re-raised)."""
+    """Log an unexpected exception with its traceback once; answer 500 or 503 (never re-raised)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -139,15 +145,20 @@ class UnexpectedErrorMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
+        except Exception as failure:
             path = str(scope.get("path", ""))
             logger.exception("failed %s %s", scope.get("method", ""), printable(path))
             if started:
                 return
-            message = "internal error; it was logged for the operator"
-            response: Response = (
-                refusal(500, message)
-                if is_api(path)
-                else PlainTextResponse(message, status_code=500)
-            )
-            await response(scope, receive, send)
+            await _unexpected_answer(path, failure)(scope, receive, send)
+
+
+def _unexpected_answer(path: str, exc: Exception) -> Response:
+    """Answer an unexpected exception: 503 when the database could not answer, else 500."""
+    status, message, headers = 500, "internal error; it was logged for the operator", None
+    if isinstance(exc, OperationalError):
+        status, message = 503, "the database is busy or out of reach; try again shortly"
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if is_api(path):
+        return refusal(status, message, headers)
+    return PlainTextResponse(message, status_code=status, headers=headers)

@@ -26,6 +26,7 @@ from prakerja.ingest.reader import RawFile, read_file
 from prakerja.ingest.rejects import write_rejects, write_warnings
 from prakerja.ingest.storable import column_limits
 from prakerja.ingest.validate import Validated, empty_rejects, first_of_each_key, validate
+from prakerja.kit import files
 from prakerja.kit.clock import utc_now
 from prakerja.kit.progress import Reporter, SilentReporter
 from prakerja.storage.db import unit_of_work
@@ -149,6 +150,8 @@ def import_file(
     rule), and the import run's actor is `partner:CODE`. `on_loaded` records
     what the caller needs in the import's own transaction.
     """
+    if files.in_use(path):  # never opened: see kit.files on what that would cost
+        raise FileUnusableError(f"{path} is the database in use; refusing to import it")
     required = [spec.name for spec in loader.fields if spec.required]
     optional = [spec.name for spec in loader.fields if not spec.required]
     raw = loader.read(path, required, optional)

@@ -7,6 +7,14 @@ old one whole, and a symbolic link planted at the target is replaced
 itself - its target is never written. A database in use, or any SQLite
 database, is never overwritten. Replacing an existing file is said.
 
+The database in use is never opened by anything but SQLite, not even to
+read its first bytes: closing any other descriptor of the file drops every
+POSIX lock the process holds on it, and another process closing its last
+connection would then delete the write-ahead log under this one's feet
+(SQLite's "how to corrupt": disk I/O errors, commits lost). It is known by
+its path and by its identity on disk, so a hard link or a second mount of
+it is the database in use too.
+
 CSV files meant for people to open in a spreadsheet go through
 `people_cell`, which neutralises cells a spreadsheet would run as a
 formula (OWASP's advice); numbers such as `-13000` stay numbers.
@@ -46,12 +54,34 @@ def protect(path: Path) -> None:
         _IN_USE.add(path.with_name(path.name + suffix).resolve())
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Return the file's (device, inode) without opening it, or None when there is none."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def in_use(path: Path) -> bool:
+    """Return True when `path` is the database in use or one of its journals (never opened)."""
+    if path.resolve() in _IN_USE or path.absolute() in _IN_USE:
+        return True
+    identity = _identity(path)
+    return identity is not None and any(_identity(protected) == identity for protected in _IN_USE)
+
+
+def refuse_in_use(path: Path, *, doing: str) -> None:
+    """Raise InputError when `path` is the database in use (`doing`: read, overwrite, ...)."""
+    if in_use(path):
+        raise InputError(f"{path} is the database in use; refusing to {doing} it")
+
+
 def _check_target(path: Path) -> bool:
     """Refuse a target that must not be replaced; return True when one exists (link included)."""
     if path.is_dir() and not path.is_symlink():
         raise InputError(f"{path} is a folder; give a file name")
-    if path.resolve() in _IN_USE or path.absolute() in _IN_USE:
-        raise InputError(f"{path} is the database in use; refusing to overwrite it")
+    refuse_in_use(path, doing="overwrite")
     if path.is_file() and not path.is_symlink():
         with path.open("rb") as handle:
             if handle.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC:
