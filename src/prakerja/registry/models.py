@@ -80,15 +80,12 @@ class Registration(Base):
 
     __tablename__ = "registrations"
     # Registrations arrive by the million and each extra index slows every import;
-    # selection reads a whole wave at once. The daily run's integrity signals look a
-    # changed group up by NIK, by phone (as written) and by birth date: equality only,
-    # so PostgreSQL keeps the two random keys in hash indexes (alone, a third cheaper to
-    # write than B-trees at a million rows; bench/README.md).
+    # selection reads a whole wave at once. A NIK's registrations are found by its index
+    # (a card issued copies them into `holder_registrations`, which the integrity
+    # signals look up by phone and birth date: only card holders' registrations count).
     __table_args__ = (
         UniqueConstraint("wave", "nik"),
         Index("ix_registrations_nik", "nik"),
-        Index("ix_registrations_phone", "phone", postgresql_using="hash"),
-        Index("ix_registrations_birth_date", "birth_date", postgresql_using="hash"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -107,6 +104,32 @@ class Registration(Base):
     monthly_income_idr: Mapped[int | None] = mapped_column(Rupiah)
     registered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     import_run_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class HolderRegistration(Base):
+    """A registration of a NIK that holds a card, as registered: kept by triggers (migration 0017).
+
+    The daily run's integrity signals look a changed group up by phone (as written) and
+    by birth date, and only registrations of NIKs that hold a card count. Indexing
+    those here, not on `registrations`, spares the millions of registrations that never
+    lead to a card two index writes each at import (bench/README.md). Equality lookups
+    only, so PostgreSQL keeps the two random keys in hash indexes.
+    """
+
+    __tablename__ = "holder_registrations"
+    __table_args__ = (
+        Index("ix_holder_registrations_nik", "nik"),
+        Index("ix_holder_registrations_phone", "phone", postgresql_using="hash"),
+        Index("ix_holder_registrations_birth_date", "birth_date", postgresql_using="hash"),
+    )
+
+    registration_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    nik: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    birth_date: Mapped[dt.date | None]
+    registered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class SelectionResult(Base):

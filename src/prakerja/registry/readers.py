@@ -8,7 +8,7 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from prakerja.registry.models import Card, Registration, Wave
+from prakerja.registry.models import Card, HolderRegistration, Registration, Wave
 from prakerja.storage.arrow import fetch_arrow, fetch_arrow_matching
 from prakerja.storage.scope import fetch_staged
 
@@ -51,6 +51,12 @@ _PHONE_COLUMNS = {
     "phone": Registration.phone,
     "registered_at": Registration.registered_at,
 }
+#: The same, from the card holders' copy of their registrations (indexed by NIK and phone).
+_HOLDER_PHONE_COLUMNS = {
+    "nik": HolderRegistration.nik,
+    "phone": HolderRegistration.phone,
+    "registered_at": HolderRegistration.registered_at,
+}
 
 
 def _first(schema: pa.Schema, name: str) -> pa.Schema:
@@ -83,7 +89,12 @@ def card_holders_matching(
     )
     key = _HOLDER_COLUMNS[column]
     if column == "birth_date":  # days, not text: a few in lists, or every card once
-        found = fetch_arrow_matching(session, query, key, values, schema)
+        # Looked up in the holders' copy (its index); the copy of the card's own
+        # registration carries the same birth date.
+        query = query.join(
+            HolderRegistration, HolderRegistration.registration_id == Card.registration_id
+        )
+        found = fetch_arrow_matching(session, query, HolderRegistration.birth_date, values, schema)
     else:
         found = fetch_staged(session, query, key, values, schema)
     return found.select(CARD_HOLDER_SCHEMA.names)
@@ -100,12 +111,14 @@ def registration_phones(session: Session) -> pa.Table:
 def registration_phones_matching(session: Session, *, column: str, values: pa.Array) -> pa.Table:
     """Return the phones of registrations whose `column` is among `values` (by index).
 
-    `column` is `nik` or `phone` (as written); only NIKs that hold a card count.
+    `column` is `nik` or `phone` (as written); only NIKs that hold a card count, so
+    they are read from the card holders' copy of their registrations.
     """
-    query = select(*_PHONE_COLUMNS.values()).where(
-        Registration.phone.is_not(None), Registration.nik.in_(select(Card.nik))
+    columns = _HOLDER_PHONE_COLUMNS
+    query = select(*columns.values()).where(
+        HolderRegistration.phone.is_not(None), HolderRegistration.nik.in_(select(Card.nik))
     )
-    return fetch_staged(session, query, _PHONE_COLUMNS[column], values, REGISTRATION_PHONE_SCHEMA)
+    return fetch_staged(session, query, columns[column], values, REGISTRATION_PHONE_SCHEMA)
 
 
 def wave_schemes(session: Session) -> pa.Table:
