@@ -7,7 +7,11 @@ Prints, for the embedded SQLite default and for PostgreSQL:
   `python -c "import typer"` measured in the same run;
 - the import of N registrations (rows/s), next to the floor of merely parsing the same
   CSV with Arrow;
-- the selection of the wave (seconds).
+- the selection of the wave (seconds);
+- the import of a later wave while the first one's cards exist: N/5 registrations again
+  (the first N/5 NIKs, about one in five holding a card), next to the same import on a
+  database with the same registrations and no card. Registering a card holder copies the
+  registration for the integrity signals and queues it for the reconciliation (0016/0017).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import time
 import uuid
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Engine, create_engine, text
 
@@ -84,8 +89,32 @@ def waves_file(rows: int) -> Path:
     path.write_text(
         "wave,scheme,opens_on,closes_on,province_code,quota\n"
         f"1,PANDEMIC_2020,2020-04-11,2020-04-16,*,{rows // 5}\n"
+        f"2,PANDEMIC_2020,2020-04-18,2020-04-23,*,{rows // 5}\n"
     )
     return path
+
+
+def later_wave_file(source: Path, rows: int) -> Path:
+    """Write (once) wave 2's registrations: the first `rows` NIKs of `source`, registered again."""
+    path = WORK / f"{source.stem}-wave2-{rows}.csv"
+    if not path.exists():
+        text_columns = pacsv.ConvertOptions(
+            column_types=dict.fromkeys(PARTICIPANT_COLUMNS, pa.string())
+        )
+        first = pacsv.read_csv(source, convert_options=text_columns).slice(0, rows)
+        for name, value in (("wave", "2"), ("registered_at", "2020-04-19T10:00:00+07:00")):
+            first = first.set_column(
+                first.schema.get_field_index(name), name, pa.array([value] * len(first))
+            )
+        pacsv.write_csv(first, path)
+    return path
+
+
+def later_wave(engine: Engine, source: Path) -> tuple[int, float]:
+    """Import wave 2's file; return the rows loaded and the seconds it took."""
+    start = time.perf_counter()
+    summary = import_files(engine, ParticipantsLoader(), [source])
+    return summary.loaded, time.perf_counter() - start
 
 
 def postgres_schema(base: str) -> tuple[str, str]:
@@ -159,11 +188,27 @@ def measure(label: str, urls: tuple[str, str], rows: int, source: Path) -> None:
     with unit_of_work(engine) as session:
         result = select_wave(session, wave=1, day=dt.date(2020, 4, 17), seed="bench")
     selected = time.perf_counter() - start
-    engine.dispose()
     print(
         f"{label}: import {summary.loaded:,} loaded / {rows:,} rows in {imported:.1f}s "
         f"= {rows / imported:,.0f} rows/s; selection of {result.applicants:,} applicants "
         f"({result.selected:,} selected) in {selected:.1f}s"
+    )
+    second = later_wave_file(source, rows // 5)
+    loaded, with_cards = later_wave(engine, second)
+    engine.dispose()
+    # The same registrations with no card: the floor database, emptied of its rows.
+    floor_engine = make_engine(urls[0])
+    with floor_engine.begin() as connection:
+        connection.execute(text("DELETE FROM registrations"))
+    import_files(floor_engine, WavesLoader(), [waves_file(rows)])
+    import_files(floor_engine, ParticipantsLoader(), [source])
+    _, without = later_wave(floor_engine, second)
+    floor_engine.dispose()
+    print(
+        f"{label}: later wave, {loaded:,} registered again: {with_cards:.2f}s "
+        f"= {loaded / with_cards:,.0f} rows/s with {result.selected:,} cards, "
+        f"{without:.2f}s = {loaded / without:,.0f} rows/s with none "
+        f"({with_cards / without:.2f}x)"
     )
 
 
