@@ -51,6 +51,7 @@ from prakerja.payouts.models import (
 )
 from prakerja.storage.arrow import compile_sql, fetch_arrow
 from prakerja.storage.base import UtcDateTime
+from prakerja.storage.db import refresh_statistics
 from prakerja.storage.duck import read_sql
 
 _PACKAGE = "prakerja.payouts"
@@ -191,6 +192,10 @@ def _next_run_numbers(session: Session, day: dt.date, partners: list[str]) -> di
     return {partner: done.get(partner, 0) + 1 for partner in partners}
 
 
+#: The tables the plan joins, analysed before it is planned (PostgreSQL).
+_PLANNED_OVER = ("entitlements", "instructions", "partner_results", "payout_accounts")
+
+
 def _lock_payouts(session: Session) -> None:
     """Serialise payouts runs on PostgreSQL (SQLite has one writer at a time anyway)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -205,11 +210,17 @@ def instruct_due(session: Session, *, day: dt.date) -> list[Batch]:
     Returns the batches created (none when nothing is to be instructed).
     """
     _lock_payouts(session)
+    # A run follows imports that grew these tables by hundreds of thousands of rows, and
+    # autovacuum samples them late (or never, where it is off): the plan's anti-join over
+    # the partners' successes, planned for a few rows, went quadratic (the fourth tranche
+    # of 280,000 participants ran past five minutes; bench/README.md).
+    refresh_statistics(session, *_PLANNED_OVER)
     connection = session.connection()
     connection.execute(text("DROP TABLE IF EXISTS payout_plan"))
     connection.execute(
         text(f"CREATE TEMP TABLE payout_plan AS {compile_sql(session, plan_query(day))}")
     )
+    refresh_statistics(session, "payout_plan")
     totals = connection.execute(
         text(
             "SELECT partner_code, count(*), sum(amount_idr) FROM payout_plan "
