@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import itertools
 import json
+import subprocess
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -216,3 +218,9 @@ def invoice(voucher_code: str, **overrides: str) -> dict[str, str]:
     }
     row.update(overrides)
     return row
+
+
+def another_process_opens_and_closes(database: Path) -> None:
+    """Open and close a SQLite database from another process (it may take itself for the last)."""
+    code = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('SELECT 1'); c.close()"
+    subprocess.run([sys.executable, "-c", code, str(database)], check=True)

@@ -8,8 +8,6 @@ then delete the write-ahead log in use (kit/files.py).
 from __future__ import annotations
 
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ import pytest
 from tests.builders import (
     PARTICIPANT_COLUMNS,
     WAVE_COLUMNS,
+    another_process_opens_and_closes,
     participant,
     read_csv,
     wave_row,
@@ -45,11 +44,6 @@ def test_export_cards_never_overwrites_the_database_in_use(cli, selected_wave, d
     assert database.stat().st_ino == before  # not replaced (an output is renamed into place)
 
 
-def _another_process_opens_and_closes(database: Path) -> None:
-    code = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('SELECT 1'); c.close()"
-    subprocess.run([sys.executable, "-c", code, str(database)], check=True)
-
-
 def test_the_database_in_use_is_never_read_as_a_file_to_import(cli, engine, database_url):
     if not database_url.startswith("sqlite"):
         pytest.skip("the database in use is a file only on SQLite")
@@ -61,7 +55,7 @@ def test_the_database_in_use_is_never_read_as_a_file_to_import(cli, engine, data
     assert "is the database in use; refusing to import it" in result.stderr
     # Had the import opened the file, this process's locks would be gone, and the other
     # process, closing what it takes for the last connection, would delete the log in use.
-    _another_process_opens_and_closes(database)
+    another_process_opens_and_closes(database)
     assert database.with_name(database.name + "-wal").exists()
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-import subprocess
-import sys
 
 import pytest
 
 from prakerja.kit import files
 from prakerja.kit.errors import InputError
+from tests.builders import another_process_opens_and_closes
 
 
 def test_a_file_is_created_private_whatever_the_umask(tmp_path):
@@ -88,8 +87,7 @@ def test_the_database_in_use_is_never_opened_even_through_a_hard_link(tmp_path):
         files.write_csv(alias, ["a"], [])
     # Opening the file to read its first bytes would have dropped this process's locks:
     # another process closing its connection would then delete the log still in use.
-    code = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('SELECT 1'); c.close()"
-    subprocess.run([sys.executable, "-c", code, str(database)], check=True)
+    another_process_opens_and_closes(database)
     assert (tmp_path / "live.db-wal").exists()
     connection.execute("INSERT INTO t VALUES (1)")
     connection.commit()

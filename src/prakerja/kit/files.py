@@ -71,17 +71,12 @@ def in_use(path: Path) -> bool:
     return identity is not None and any(_identity(protected) == identity for protected in _IN_USE)
 
 
-def refuse_in_use(path: Path, *, doing: str) -> None:
-    """Raise InputError when `path` is the database in use (`doing`: read, overwrite, ...)."""
-    if in_use(path):
-        raise InputError(f"{path} is the database in use; refusing to {doing} it")
-
-
 def _check_target(path: Path) -> bool:
     """Refuse a target that must not be replaced; return True when one exists (link included)."""
     if path.is_dir() and not path.is_symlink():
         raise InputError(f"{path} is a folder; give a file name")
-    refuse_in_use(path, doing="overwrite")
+    if in_use(path):
+        raise InputError(f"{path} is the database in use; refusing to overwrite it")
     if path.is_file() and not path.is_symlink():
         with path.open("rb") as handle:
             if handle.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC:

@@ -87,7 +87,6 @@ def card_holders_matching(
         .join(Registration, Registration.id == Card.registration_id)
         .where(Card.issued_on <= as_of)
     )
-    key = _HOLDER_COLUMNS[column]
     if column == "birth_date":  # days, not text: a few in lists, or every card once
         # Looked up in the holders' copy (its index); the copy of the card's own
         # registration carries the same birth date.
@@ -96,7 +95,7 @@ def card_holders_matching(
         )
         found = fetch_arrow_matching(session, query, HolderRegistration.birth_date, values, schema)
     else:
-        found = fetch_staged(session, query, key, values, schema)
+        found = fetch_staged(session, query, _HOLDER_COLUMNS[column], values, schema)
     return found.select(CARD_HOLDER_SCHEMA.names)
 
 
@@ -114,11 +113,11 @@ def registration_phones_matching(session: Session, *, column: str, values: pa.Ar
     `column` is `nik` or `phone` (as written); only NIKs that hold a card count, so
     they are read from the card holders' copy of their registrations.
     """
-    columns = _HOLDER_PHONE_COLUMNS
-    query = select(*columns.values()).where(
+    query = select(*_HOLDER_PHONE_COLUMNS.values()).where(
         HolderRegistration.phone.is_not(None), HolderRegistration.nik.in_(select(Card.nik))
     )
-    return fetch_staged(session, query, columns[column], values, REGISTRATION_PHONE_SCHEMA)
+    key = _HOLDER_PHONE_COLUMNS[column]
+    return fetch_staged(session, query, key, values, REGISTRATION_PHONE_SCHEMA)
 
 
 def wave_schemes(session: Session) -> pa.Table:
