@@ -46,3 +46,45 @@ def test_a_run_plans_its_hand_over_with_the_queues_current_rows(session: Session
     if session.get_bind().dialect.name == "postgresql":
         assert _estimate(session, "time_rule_changes") == ROWS // 2
         assert _estimate(session, "pg_temp.time_rules_taken") == ROWS // 2
+
+
+def _queue_cards(session: Session, cards: list[str]) -> None:
+    append_rows(
+        session,
+        table_of(ReconciliationChange),
+        pa.table(
+            {
+                "on_day": pa.array([DAY] * len(cards), pa.date32()),
+                "card_number": pa.array(cards, pa.string()),
+            }
+        ),
+    )
+
+
+def _handed_on(session: Session) -> set[str]:
+    return set(session.scalars(select(TimeRuleChange.card_number)))
+
+
+def test_a_run_after_the_time_rules_hands_on_only_what_they_did_not_read(
+    session: Session,
+) -> None:
+    _queue_cards(session, ["0000000000000001", "0000000000000002"])
+    read = queue.take_changed_cards(session, day=DAY)
+    assert sorted(read.to_pylist()) == ["0000000000000001", "0000000000000002"]
+    queue.forget_taken_cards(session)
+    _queue_cards(session, ["0000000000000003"])  # queued after the time rules read
+    queue.take_due_changes(session, day=DAY)
+    assert queue.forget_seen_changes(session) == 3
+    assert _handed_on(session) == {"0000000000000003"}
+
+
+def test_what_the_time_rules_read_in_another_transaction_is_handed_on(
+    session: Session,
+) -> None:
+    _queue_cards(session, ["0000000000000001", "0000000000000002"])
+    session.commit()
+    queue.take_changed_cards(session, day=DAY)
+    session.rollback()  # the time rules' work is lost: the run must hand the cards on
+    queue.take_due_changes(session, day=DAY)
+    assert queue.forget_seen_changes(session) == 2
+    assert _handed_on(session) == {"0000000000000001", "0000000000000002"}

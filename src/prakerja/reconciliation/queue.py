@@ -11,7 +11,10 @@ for the next run: no change is ever lost, and one seen twice is harmless.
 The day's time rules (`operations.timeline`) read the card numbers the due
 rows name without deleting them; the run moves the card rows it deletes to
 `time_rule_changes`, which the time rules empty of what they read, so a
-change reaches them whichever runs first, or alone.
+change reaches them whichever runs first, or alone. A run in the same
+transaction as the time rules (the daily command runs both) moves only the
+rows they did not read: handing the day's cards back to them would make the
+next day evaluate a busy day's cards a second time.
 """
 
 from __future__ import annotations
@@ -20,7 +23,19 @@ import datetime as dt
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import ColumnElement, Select, Table, delete, func, insert, or_, select, text, union
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    union,
+)
 from sqlalchemy.orm import Session
 
 from prakerja.reconciliation.models import GapCard, ReconciliationChange, TimeRuleChange
@@ -47,6 +62,9 @@ GAP_CARD_SCHEMA = pa.schema(
 )
 _SEEN = "scope_seen"
 _TAKEN = "time_rules_taken"
+_QUEUED = "time_rules_queued"
+#: `Session.info` key: the transaction whose time rules copied their queue rows to `_QUEUED`.
+_QUEUED_IN = "prakerja.time_rules_queued_in"
 _CARDS = pa.schema([("card_number", pa.string())])
 
 
@@ -96,15 +114,18 @@ def forget_seen_changes(session: Session) -> int:
     """Delete from the queue exactly the rows copied by `take_due_changes`; return how many.
 
     Their card rows move to `time_rule_changes`, for the day's time rules
-    (each card and day once: a fact's several rows are one change to them).
+    (each card and day once: a fact's several rows are one change to them),
+    except those the time rules read in this transaction (`take_changed_cards`).
     """
     changes = table_of(ReconciliationChange)
     seen = changes.c.id.in_(select(_seen_table().c.id))
-    cards = (
-        select(changes.c.on_day, changes.c.card_number)
-        .where(seen, changes.c.card_number.is_not(None))
-        .distinct()
+    cards = select(changes.c.on_day, changes.c.card_number).where(
+        seen, changes.c.card_number.is_not(None)
     )
+    if session.info.get(_QUEUED_IN) is session.get_transaction():
+        read = _queued_table()
+        cards = cards.where(~exists().where(read.c.id == changes.c.id))
+    cards = cards.distinct()
     session.execute(insert(table_of(TimeRuleChange)).from_select(["on_day", "card_number"], cards))
     result = session.execute(delete(changes).where(seen))
     return int(result.rowcount)  # type: ignore[attr-defined]
@@ -114,17 +135,21 @@ def take_changed_cards(session: Session, *, day: dt.date) -> pa.Array:
     """Return the cards named by the changes due by `day`, for the day's time rules.
 
     Those queued, and those a daily run moved to `time_rule_changes`; the
-    latter are copied to `time_rules_taken` first, for `forget_taken_cards`.
-    A change read twice (queued now, moved later) is harmless.
+    latter are copied to `time_rules_taken` first, for `forget_taken_cards`,
+    the former to `time_rules_queued`, so that a run later in the same
+    transaction does not hand them back (`forget_seen_changes`). A change
+    read twice (queued now, moved later) is harmless.
     """
     moved = table_of(TimeRuleChange)
-    refresh_statistics(session, moved.name)
-    _copy(session, _TAKEN, select(moved.c.id, moved.c.card_number).where(_due(moved, day)))
     changes = table_of(ReconciliationChange)
-    queued = select(changes.c.card_number).where(
+    refresh_statistics(session, moved.name, changes.name)
+    _copy(session, _TAKEN, select(moved.c.id, moved.c.card_number).where(_due(moved, day)))
+    queued = select(changes.c.id, changes.c.card_number).where(
         _due(changes, day), changes.c.card_number.is_not(None)
     )
-    cards = union(queued, select(_taken_table().c.card_number))
+    _copy(session, _QUEUED, queued)
+    session.info[_QUEUED_IN] = session.get_transaction()
+    cards = union(select(_queued_table().c.card_number), select(_taken_table().c.card_number))
     return fetch_arrow(session, cards, _CARDS)["card_number"].combine_chunks()
 
 
@@ -138,6 +163,12 @@ def _taken_table() -> Table:
     from sqlalchemy import Column, MetaData, Text
 
     return Table(_TAKEN, MetaData(), Column("id"), Column("card_number", Text()))
+
+
+def _queued_table() -> Table:
+    from sqlalchemy import Column, MetaData, Text
+
+    return Table(_QUEUED, MetaData(), Column("id"), Column("card_number", Text()))
 
 
 def _seen_table() -> Table:
