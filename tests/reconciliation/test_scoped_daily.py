@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from prakerja.operations.timeline import advance_to
 from prakerja.payouts.models import Entitlement, Instruction
 from prakerja.reconciliation import daily
 from prakerja.reconciliation.models import Break, ReconciliationChange, ReconciliationRun
@@ -199,8 +200,10 @@ def _position(summary: RunSummary) -> tuple:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(program=programs)
-def test_scoped_daily_runs_store_what_full_runs_store(engine, session, twin_engine, program):
+@given(program=programs, with_time_rules=st.booleans())
+def test_scoped_daily_runs_store_what_full_runs_store(
+    engine, session, twin_engine, program, with_time_rules
+):
     session.rollback()
     empty_all_tables(engine)
     empty_all_tables(twin_engine)
@@ -213,6 +216,8 @@ def test_scoped_daily_runs_store_what_full_runs_store(engine, session, twin_engi
             for life in (scoped, full):
                 for event in day_events:
                     life.happen(event, day)
+                if with_time_rules:  # as the daily command: the queue then skips what is due
+                    advance_to(life.session, day=day)
                 life.session.commit()
             one = reconcile(session, day=day, actor="daily")
             session.commit()

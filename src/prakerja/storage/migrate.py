@@ -7,7 +7,7 @@ from sqlalchemy import Engine, inspect, text
 from prakerja.kit.errors import PrakerjaError
 
 #: The newest migration; a test checks it is Alembic's head.
-HEAD_REVISION = "0017_holder_registrations"
+HEAD_REVISION = "0018_queue_watermark"
 
 
 def _sequence(revision: str) -> int | None:
