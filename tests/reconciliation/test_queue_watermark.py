@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select, update
+import pytest
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from prakerja.operations.timeline import advance_to
@@ -64,3 +65,13 @@ def test_rows_due_for_both_readers_are_left_out_and_days_ahead_kept(session: Ses
     assert _queued(session, voucher_code=code) == [None, None, AHEAD]
     session.execute(update(Voucher).where(Voucher.voucher_code == code).values(reviewed_on=AHEAD))
     assert AHEAD in _queued(session, voucher_code=code)
+
+
+def test_postgresql_vacuums_the_queues_as_often_as_they_empty(session: Session) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("autovacuum is PostgreSQL's")
+    for queue in ("reconciliation_changes", "time_rule_changes"):
+        options = session.scalar(
+            text("SELECT reloptions FROM pg_class WHERE oid = CAST(:t AS regclass)"), {"t": queue}
+        )
+        assert "autovacuum_vacuum_scale_factor=0" in options, queue
