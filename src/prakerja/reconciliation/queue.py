@@ -123,7 +123,7 @@ def forget_seen_changes(session: Session) -> int:
         seen, changes.c.card_number.is_not(None)
     )
     if session.info.get(_QUEUED_IN) is session.get_transaction():
-        read = _queued_table()
+        read = _card_rows(_QUEUED)
         cards = cards.where(~exists().where(read.c.id == changes.c.id))
     cards = cards.distinct()
     session.execute(insert(table_of(TimeRuleChange)).from_select(["on_day", "card_number"], cards))
@@ -149,26 +149,23 @@ def take_changed_cards(session: Session, *, day: dt.date) -> pa.Array:
     )
     _copy(session, _QUEUED, queued)
     session.info[_QUEUED_IN] = session.get_transaction()
-    cards = union(select(_queued_table().c.card_number), select(_taken_table().c.card_number))
+    cards = union(
+        select(_card_rows(_QUEUED).c.card_number), select(_card_rows(_TAKEN).c.card_number)
+    )
     return fetch_arrow(session, cards, _CARDS)["card_number"].combine_chunks()
 
 
 def forget_taken_cards(session: Session) -> None:
     """Delete from `time_rule_changes` exactly the rows copied by `take_changed_cards`."""
     moved = table_of(TimeRuleChange)
-    session.execute(delete(moved).where(moved.c.id.in_(select(_taken_table().c.id))))
+    session.execute(delete(moved).where(moved.c.id.in_(select(_card_rows(_TAKEN).c.id))))
 
 
-def _taken_table() -> Table:
+def _card_rows(name: str) -> Table:
+    """The temporary table `name` of queue rows' ids and card numbers (`_TAKEN`, `_QUEUED`)."""
     from sqlalchemy import Column, MetaData, Text
 
-    return Table(_TAKEN, MetaData(), Column("id"), Column("card_number", Text()))
-
-
-def _queued_table() -> Table:
-    from sqlalchemy import Column, MetaData, Text
-
-    return Table(_QUEUED, MetaData(), Column("id"), Column("card_number", Text()))
+    return Table(name, MetaData(), Column("id"), Column("card_number", Text()))
 
 
 def _seen_table() -> Table:
