@@ -69,7 +69,8 @@ def _inserts(table: str, dialect: str, row: str, *, reached: bool) -> list[str]:
         values = [f"{row}.{source}" for source in keys.values()] + [on_day]
         conditions = [condition.format(n=row)] if condition else []
         if day is not None and reached:
-            conditions.append(f"({_REACHED} IS NULL OR {on_day} > {_REACHED})")
+            # Not known to be due yet: also when neither reader has run (the day is NULL).
+            conditions.append(f"({on_day} <= {_REACHED}) IS NOT TRUE")
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         source = "" if dialect == "sqlite" else " FROM new_rows AS n"
         statements.append(
