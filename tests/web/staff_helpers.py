@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
@@ -12,6 +13,9 @@ from prakerja.accounts.service import add_account
 from prakerja.kit.clock import utc_now
 from prakerja.reconciliation.models import Break, ReconciliationRun
 from prakerja.web.auth import require
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 DAY = dt.date(2020, 6, 1)
 
@@ -104,3 +108,21 @@ def all_routes(routes: list[object]) -> list[object]:
         else:
             flat.append(route)
     return flat
+
+
+def click_through(page: Page, target: str) -> None:
+    """Click a link or a form's submit button; return once the page it leads to has loaded.
+
+    A click returns as soon as its navigation has started: the page read right
+    after it was now and then the empty document of the answer still loading.
+    """
+    with page.expect_navigation():
+        page.click(target)
+
+
+def sign_in(page: Page, base: str, username: str, password: str) -> None:
+    """Sign in through the login page; return on the page it leads to."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    click_through(page, "button[type=submit]")

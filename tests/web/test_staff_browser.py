@@ -13,7 +13,12 @@ from tests.builders import (
     wave_row,
     write_csv,
 )
-from tests.web.staff_helpers import accounts_of_every_role, one_open_break
+from tests.web.staff_helpers import (
+    accounts_of_every_role,
+    click_through,
+    one_open_break,
+    sign_in,
+)
 
 
 @pytest.fixture
@@ -30,13 +35,6 @@ def page(browser):
     opened.close()
 
 
-def _sign_in(page, base, username, password):
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-
-
 def test_an_anonymous_visitor_is_sent_to_login(live_server, page, screenshot):
     page.goto(f"{live_server}/breaks")
     assert page.url.startswith(f"{live_server}/login")
@@ -48,16 +46,16 @@ def test_an_operator_resolves_a_break(live_server, page, staff, session, screens
     from prakerja.audit.models import AuditEvent
     from prakerja.reconciliation.models import Break
 
-    _sign_in(page, live_server, *staff[Role.OPERATOR])
+    sign_in(page, live_server, *staff[Role.OPERATOR])
     assert page.url == f"{live_server}/"
     assert "Ikhtisar" in page.content()
     screenshot(page, "staff-overview")
     page.goto(f"{live_server}/breaks?type=MISSING_RESULT")
     screenshot(page, "staff-breaks")
-    page.click("text=BRK-0001")
+    click_through(page, "text=BRK-0001")
     page.fill("textarea[name=reason]", "Hasil dari bank diterima lewat telepon")
     screenshot(page, "staff-break")
-    page.click("form[action$='/resolve'] button[type=submit]")
+    click_through(page, "form[action$='/resolve'] button[type=submit]")
     assert "operator1" in page.content()
     session.expire_all()
     resolved = session.get(Break, "BRK-0001")
@@ -77,10 +75,10 @@ def test_an_auditor_finds_a_participant_and_cannot_change_anything(
     cli("import", "waves", write_csv(tmp_path / "w.csv", WAVE_COLUMNS, [wave_row(1, quota=1)]))
     cli("import", "participants", write_csv(tmp_path / "p.csv", PARTICIPANT_COLUMNS, [person]))
     assert cli("waves", "select", "1", "--date", "2020-04-17").exit_code == 0
-    _sign_in(page, live_server, *staff[Role.AUDITOR])
+    sign_in(page, live_server, *staff[Role.AUDITOR])
     page.goto(f"{live_server}/participants?lang=en")
     page.fill("input[name=query]", person["nik"])
-    page.click("form[action='/participants'] button[type=submit]")
+    click_through(page, "form[action='/participants'] button[type=submit]")
     assert person["nik"] in page.content()
     screenshot(page, "staff-story")
     opened = session.query(AuditEvent).filter_by(action="participant.story_opened").one()
@@ -92,7 +90,7 @@ def test_an_auditor_finds_a_participant_and_cannot_change_anything(
 
 
 def test_an_account_without_the_role_gets_403(live_server, page, staff, screenshot):
-    _sign_in(page, live_server, *staff[Role.PARTNER])
+    sign_in(page, live_server, *staff[Role.PARTNER])
     assert page.url == f"{live_server}/partner/breaks"
     answer = page.goto(f"{live_server}/participants")
     assert answer.status == 403
@@ -102,9 +100,9 @@ def test_an_account_without_the_role_gets_403(live_server, page, staff, screensh
 def test_the_sixth_wrong_password_is_refused_even_when_right(live_server, page, staff, screenshot):
     username, password = staff[Role.FINANCE]
     for _ in range(5):
-        _sign_in(page, live_server, username, "not-the-password")
+        sign_in(page, live_server, username, "not-the-password")
         assert "salah" in page.content()
-    _sign_in(page, live_server, username, password)
+    sign_in(page, live_server, username, password)
     assert page.url.startswith(f"{live_server}/login")
     assert "15 menit" in page.content()
     screenshot(page, "staff-locked")
@@ -113,10 +111,10 @@ def test_the_sixth_wrong_password_is_refused_even_when_right(live_server, page, 
 def test_an_operator_runs_a_day_and_watches_it_finish(
     live_server, page, staff, session, screenshot
 ):
-    _sign_in(page, live_server, *staff[Role.OPERATOR])
+    sign_in(page, live_server, *staff[Role.OPERATOR])
     page.goto(f"{live_server}/runs")
     page.fill("input[name=date]", "2020-06-02")
-    page.click("form[action='/runs'] button[type=submit]")
+    click_through(page, "form[action='/runs'] button[type=submit]")
     assert "/runs/jobs/" in page.url
     # htmx (vendored) asks for the progress every second until the run is done.
     page.wait_for_selector("#job.done", timeout=60_000)
@@ -132,7 +130,7 @@ def test_an_auditor_reads_waves_and_downloads(live_server, page, staff, cli, tmp
     cli("import", "waves", write_csv(tmp_path / "w.csv", WAVE_COLUMNS, [wave_row(1, quota=1)]))
     cli("import", "participants", write_csv(tmp_path / "p.csv", PARTICIPANT_COLUMNS, people))
     assert cli("waves", "select", "1", "--date", "2020-04-17").exit_code == 0
-    _sign_in(page, live_server, *staff[Role.AUDITOR])
+    sign_in(page, live_server, *staff[Role.AUDITOR])
     page.goto(f"{live_server}/waves")
     content = page.content()  # three applicants for one place: two not selected, with reasons
     assert "Mengapa pendaftar tidak lolos" in content and "Nasional" in content
@@ -145,10 +143,10 @@ def test_an_auditor_reads_waves_and_downloads(live_server, page, staff, cli, tmp
 
 
 def test_an_admin_adds_an_account(live_server, page, staff, screenshot):
-    _sign_in(page, live_server, *staff[Role.ADMIN])
+    sign_in(page, live_server, *staff[Role.ADMIN])
     assert page.url == f"{live_server}/accounts"
     page.fill("input[name=username]", "sri")
     page.select_option("select[name=role]", "FINANCE")
-    page.click("form[action='/accounts'] button[type=submit]")
+    click_through(page, "form[action='/accounts'] button[type=submit]")
     assert "username=sri" in page.content()
     screenshot(page, "staff-accounts")

@@ -9,7 +9,7 @@ from prakerja.accounts.permissions import Role
 from prakerja.participants.service import file_grievance
 from prakerja.statistics.service import evaluate_signals
 from tests.statistics.factories import D, Program, at
-from tests.web.staff_helpers import accounts_of_every_role
+from tests.web.staff_helpers import accounts_of_every_role, click_through, sign_in
 
 
 @pytest.fixture
@@ -22,13 +22,6 @@ def page(browser):
     opened = browser.new_page(viewport={"width": 1366, "height": 900}, locale="id-ID")
     yield opened
     opened.close()
-
-
-def _sign_in(page, base, username, password):
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
 
 
 def test_an_auditor_follows_a_signals_card_to_the_participants_story(
@@ -46,14 +39,14 @@ def test_an_auditor_follows_a_signals_card_to_the_participants_story(
     program.answer(cards[0], 1, on=D(2020, 6, 1), employment="EMPLOYED", income=2_500_000)
     evaluate_signals(session, day=D(2020, 4, 25))
     session.commit()
-    _sign_in(page, live_server, *staff[Role.AUDITOR])
+    sign_in(page, live_server, *staff[Role.AUDITOR])
     page.goto(f"{live_server}/statistics")
     assert "Statistik program" in page.content()
     screenshot(page, "staff-statistics")
-    page.click("header nav >> text=Sinyal")
+    click_through(page, "header nav >> text=Sinyal")
     assert page.url == f"{live_server}/signals"
     screenshot(page, "staff-signals")
-    page.click(f"a[href='/participants/card/{cards[1]}']")
+    click_through(page, f"a[href='/participants/card/{cards[1]}']")
     assert page.url == f"{live_server}/participants/card/{cards[1]}"
     screenshot(page, "staff-signal-story")
     opened = session.query(AuditEvent).filter_by(action="participant.story_opened").one()
@@ -72,13 +65,13 @@ def test_an_operator_resolves_a_grievance(live_server, page, staff, session, scr
         now=dt.datetime(2020, 6, 2, 3, 0, tzinfo=dt.UTC),
     )
     session.commit()
-    _sign_in(page, live_server, *staff[Role.OPERATOR])
-    page.click("header nav >> text=Pengaduan")
+    sign_in(page, live_server, *staff[Role.OPERATOR])
+    click_through(page, "header nav >> text=Pengaduan")
     screenshot(page, "staff-grievances")
-    page.click(f"text={filed.grievance_id}")
+    click_through(page, f"text={filed.grievance_id}")
     page.fill("textarea[name=reason]", "Dana sudah dikirim ulang pada 3 Juni.")
     screenshot(page, "staff-grievance")
-    page.click("form[action$='/resolve'] button[type=submit]")
+    click_through(page, "form[action$='/resolve'] button[type=submit]")
     assert page.url == f"{live_server}/grievances/{filed.grievance_id}"
     assert "operator1" in page.content() and "Dana sudah dikirim ulang" in page.content()
     screenshot(page, "staff-grievance-resolved")

@@ -2,7 +2,13 @@
 
 from prakerja.accounts.permissions import Role
 from tests.recovery.planting import claimed
-from tests.web.staff_helpers import DAY, accounts_of_every_role, one_open_break
+from tests.web.staff_helpers import (
+    DAY,
+    accounts_of_every_role,
+    click_through,
+    one_open_break,
+    sign_in,
+)
 
 
 def test_an_operator_reads_a_participants_overdue_claim(live_server, browser, session, screenshot):
@@ -11,14 +17,10 @@ def test_an_operator_reads_a_participants_overdue_claim(live_server, browser, se
     claim = claimed(session, reconciled_on=DAY)
     page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="id-ID")
     try:
-        page.goto(f"{live_server}/login")
-        username, password = made[Role.OPERATOR]
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
+        sign_in(page, live_server, *made[Role.OPERATOR])
         page.goto(f"{live_server}/participants")
         page.fill("input[name=query]", claim.card_number)
-        page.click("form[action='/participants'] button[type=submit]")
+        click_through(page, "form[action='/participants'] button[type=submit]")
         page.wait_for_selector("#claims")
         row = page.locator("#claims tbody tr").first.inner_text()
         assert claim.claim_id in row and "lewat jatuh tempo" in row and "Rp 600.000" in row
