@@ -248,7 +248,8 @@ def test_a_dispute_needs_a_short_written_reason(engine, session, client):
     ids = _two_partners_breaks(session)
     headers = token(engine, "OVO", "partner-results")
     url = f"/api/v1/partner/breaks/{ids['OVO']}/dispute"
-    for body in ({"reason": "   "}, {"reason": 5}, {}, ["reason"], {"reason": "x" * 1001}):
+    too_long, nul = {"reason": "x" * 1001}, {"reason": "sent\x00twice"}
+    for body in ({"reason": "   "}, {"reason": 5}, {}, ["reason"], too_long, nul):
         assert client.post(url, headers=headers, json=body).status_code == 422, body
     assert client.post(url, headers=headers, content=b"{").status_code == 422
     huge = client.post(url, headers=headers, json={"reason": "x" * 20_000})

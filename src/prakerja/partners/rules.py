@@ -68,10 +68,12 @@ def safe_file_name(given: str | None) -> str:
 
 
 def written_reason(reason: str) -> str:
-    """Return a dispute reason with its whitespace folded, or refuse an empty or long one."""
+    """Return a dispute reason with its whitespace folded; refuse an empty, long or NUL one."""
     written = " ".join(reason.split())
     if not written:
         raise InputError("a dispute needs a written reason")
+    if "\x00" in written:  # no text column holds it on PostgreSQL
+        raise InputError("the reason holds a NUL character")
     if len(written) > REASON_LIMIT:
         raise InputError(f"the reason is longer than {REASON_LIMIT} characters")
     return written
