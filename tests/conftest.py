@@ -206,3 +206,16 @@ def screenshot() -> object:
         return saved
 
     return take
+
+
+@pytest.fixture
+def outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The participants' notification file, set through PRAKERJA_NOTIFY_FILE."""
+    from prakerja.config import get_settings
+
+    path = tmp_path / "notifications.jsonl"
+    monkeypatch.setenv("PRAKERJA_NOTIFY_FILE", str(path))
+    monkeypatch.delenv("PRAKERJA_NOTIFY_URL", raising=False)
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()

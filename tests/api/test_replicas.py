@@ -13,7 +13,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from prakerja.accounts.permissions import Role
-from prakerja.config import get_settings
 from prakerja.server import create_service
 from prakerja.web.auth import COOKIE
 from prakerja.web.participants import COOKIE as SAYA_COOKIE
@@ -30,16 +29,6 @@ def replicas(engine):
         TestClient(create_service(engine), follow_redirects=False, base_url="http://testserver")
         for _ in range(2)
     ]
-
-
-@pytest.fixture
-def outbox(tmp_path, monkeypatch):
-    path = tmp_path / "notifications.jsonl"
-    monkeypatch.setenv("PRAKERJA_NOTIFY_FILE", str(path))
-    monkeypatch.delenv("PRAKERJA_NOTIFY_URL", raising=False)
-    get_settings.cache_clear()
-    yield path
-    get_settings.cache_clear()
 
 
 def test_a_staff_session_opened_on_one_replica_works_on_the_other(replicas, session):

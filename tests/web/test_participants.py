@@ -20,17 +20,6 @@ REGISTERED = "3171014508900001"
 
 
 @pytest.fixture
-def outbox(tmp_path, monkeypatch):
-    """The notification file, set through PRAKERJA_NOTIFY_FILE."""
-    path = tmp_path / "notifications.jsonl"
-    monkeypatch.setenv("PRAKERJA_NOTIFY_FILE", str(path))
-    monkeypatch.delenv("PRAKERJA_NOTIFY_URL", raising=False)
-    get_settings.cache_clear()
-    yield path
-    get_settings.cache_clear()
-
-
-@pytest.fixture
 def client(engine):
     app = FastAPI()
     app.state.engine = engine

@@ -5,22 +5,11 @@ import time
 
 import pytest
 
-from prakerja.config import get_settings
 from tests.participants.factories import PAID_NIK, PAID_ON, pay
 from tests.payouts.factories import make_training
 from tests.recovery.planting import claimed
 
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def outbox(tmp_path, monkeypatch):
-    path = tmp_path / "notifications.jsonl"
-    monkeypatch.setenv("PRAKERJA_NOTIFY_FILE", str(path))
-    monkeypatch.delenv("PRAKERJA_NOTIFY_URL", raising=False)
-    get_settings.cache_clear()
-    yield path
-    get_settings.cache_clear()
 
 
 def _latest_code(path, *, within=10.0):

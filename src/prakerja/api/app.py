@@ -2,7 +2,8 @@
 
 Every request goes through the same layers, outermost first: security headers
 on every response (`headers`), a logged 500 for an unexpected exception
-(`errors`), and the body size limit of its path (`limits`); refusals are
+(`errors`), the body size limit of its path (`limits`), and a page request's
+NUL characters refused (`nul`); refusals are
 answered by one set of exception handlers (`errors.install_error_handlers`).
 A router added with `app.include_router` gets all of them without more ado.
 """
@@ -24,6 +25,7 @@ from prakerja.api.docs import install_docs
 from prakerja.api.errors import UnexpectedErrorMiddleware, install_error_handlers
 from prakerja.api.headers import SecurityHeadersMiddleware
 from prakerja.api.limits import BodyLimitMiddleware
+from prakerja.api.nul import NulRefusalMiddleware
 from prakerja.config import get_settings
 from prakerja.storage.async_reads import AsyncReads
 
@@ -51,7 +53,8 @@ def install_plumbing(app: FastAPI) -> None:
     """Add the layers every request goes through: limits, error handling, security headers."""
     settings = get_settings()
     install_error_handlers(app)
-    # Starlette runs the middleware added last outermost.
+    # Starlette runs the middleware added last outermost: a form is read within its limit.
+    app.add_middleware(NulRefusalMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         default=settings.request_body_limit,
