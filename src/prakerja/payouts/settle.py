@@ -56,6 +56,7 @@ _ACCOUNTS = {
 }
 _TEMP_TABLES = (
     "settle_touched",
+    "settle_firsts",
     "settle_facts",
     "settle_entitlements",
     "settle_first",
@@ -95,6 +96,11 @@ def _settle(session: Session, touched: TextClause) -> None:
     connection.execute(touched)
     connection.execute(text("CREATE INDEX settle_touched_ix ON settle_touched (entitlement_id)"))
     refresh_statistics(session, "settle_touched")
+    connection.execute(text(_sql("settle_firsts")))
+    connection.execute(
+        text("CREATE INDEX settle_firsts_ix ON settle_firsts (instruction_id, status)")
+    )
+    refresh_statistics(session, "settle_firsts")
     connection.execute(text(_sql("settle_facts")))
     connection.execute(
         text("CREATE INDEX settle_facts_ix ON settle_facts (entitlement_id, attempt)")

@@ -1,17 +1,4 @@
 CREATE TEMP TABLE settle_facts AS
-WITH firsts AS (
-    SELECT
-        r.instruction_id, r.status, r.processed_at, r.processed_on, r.partner_txn_id,
-        row_number() OVER (
-            PARTITION BY r.instruction_id, r.status
-            ORDER BY r.processed_at, r.partner_txn_id
-        ) AS position
-    FROM settle_touched t
-    CROSS JOIN instructions i
-    CROSS JOIN partner_results r
-    WHERE i.entitlement_id = t.entitlement_id
-      AND r.instruction_id = i.instruction_id AND r.partner_code = i.partner_code
-)
 SELECT
     i.instruction_id, i.entitlement_id, i.attempt, i.partner_code, i.amount_idr,
     i.state AS old_state,
@@ -25,8 +12,6 @@ SELECT
 FROM settle_touched t
 CROSS JOIN instructions i
 CROSS JOIN entitlements e
-LEFT JOIN firsts s
-  ON s.instruction_id = i.instruction_id AND s.status = 'SUCCESS' AND s.position = 1
-LEFT JOIN firsts f
-  ON f.instruction_id = i.instruction_id AND f.status = 'FAILED' AND f.position = 1
+LEFT JOIN settle_firsts s ON s.instruction_id = i.instruction_id AND s.status = 'SUCCESS'
+LEFT JOIN settle_firsts f ON f.instruction_id = i.instruction_id AND f.status = 'FAILED'
 WHERE i.entitlement_id = t.entitlement_id AND e.id = t.entitlement_id
