@@ -21,9 +21,9 @@ from prakerja.registry.models import Exclusion, Registration, Wave, WaveQuota
 from prakerja.registry.warnings import registration_warnings
 from prakerja.schemes.loader import all_schemes
 from prakerja.schemes.model import ListCode
-from prakerja.storage.arrow import fetch_arrow_matching
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows
+from prakerja.storage.scope import fetch_arrow_matching
 
 _PROVINCE_OR_NATIONAL = r"^([0-9]{2}|\*)$"
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from prakerja.registry.models import Card, HolderRegistration, Registration, Wave
-from prakerja.storage.arrow import fetch_arrow, fetch_arrow_matching
-from prakerja.storage.scope import fetch_staged
+from prakerja.storage.arrow import fetch_arrow
+from prakerja.storage.scope import fetch_arrow_matching, fetch_staged
 
 CARD_HOLDER_SCHEMA = pa.schema(
     [

@@ -33,9 +33,10 @@ from prakerja.registry.schemas import (
     EXCLUSION_SCHEMA,
 )
 from prakerja.registry.selection import APPLICANT_SCHEMA, BARRED_SCHEMA, PRIOR_CARD_SCHEMA
-from prakerja.storage.arrow import fetch_arrow, fetch_arrow_matching
+from prakerja.storage.arrow import fetch_arrow
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import existing_values, insert_new_rows, update_rows
+from prakerja.storage.scope import fetch_arrow_matching
 
 _INSTANT = pa.timestamp("us", tz="UTC")
 

@@ -3,6 +3,7 @@
 A scoped read (the daily reconciliation's) names a few thousand cards out of
 millions: it stages them once and every reader joins the staged table,
 which both SQLite and PostgreSQL plan as a semi-join on the reader's index.
+A read by a few keys names them in `IN` lists instead (`fetch_arrow_matching`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,43 @@ def stage_keys(session: Session, *, name: str, keys: pa.Table) -> Table:
     if connection.dialect.name == "postgresql":
         connection.execute(text(f'ANALYZE "{name}"'))
     return staged
+
+
+#: Up to this many keys `fetch_arrow_matching` names them in `IN` lists; more are staged.
+IN_LIST_KEYS = 4_000
+_IN_CHUNK = 2_000
+
+
+def fetch_arrow_matching(
+    session: Session, statement: Any, column: Any, values: pa.Array, schema: pa.Schema
+) -> pa.Table:
+    """Run a SELECT restricted to rows whose `column` is in `values`; return an Arrow table.
+
+    A few keys are looked up in `IN` lists (by index, nothing staged); more
+    text keys are staged and joined (`fetch_staged`), so the read costs the
+    rows it names, never the whole table, which grows with the program (an
+    events file of 6,600 rows read every stored event of its platform).
+    Keys that are not text (days) are few by nature; past the lists, the
+    whole result is read once and filtered. The key column must be the first
+    of `schema`.
+    """
+    keys = pc.unique(pc.drop_null(values))
+    if len(keys) == 0:
+        return schema.empty_table()
+    if len(keys) > IN_LIST_KEYS:
+        if pa.types.is_string(keys.type) or pa.types.is_large_string(keys.type):
+            return fetch_staged(session, statement, column, keys, schema)
+        whole = fetch_arrow(session, statement, schema)
+        return whole.filter(pc.is_in(whole.column(0), value_set=keys))
+    parts = [
+        fetch_arrow(
+            session,
+            statement.where(column.in_(keys.slice(start, _IN_CHUNK).to_pylist())),
+            schema,
+        )
+        for start in range(0, len(keys), _IN_CHUNK)
+    ]
+    return pa.concat_tables(parts)
 
 
 def fetch_staged(

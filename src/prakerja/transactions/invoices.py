@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from prakerja.catalog.service import courses_table
-from prakerja.storage.arrow import fetch_arrow_matching
 from prakerja.storage.base import table_of
 from prakerja.storage.bulk import insert_new_rows, update_rows
 from prakerja.storage.duck import duckdb_connection, read_sql
+from prakerja.storage.scope import fetch_arrow_matching
 from prakerja.transactions.models import Attendance, InvoiceLine, Voucher
 
 _PACKAGE = "prakerja.transactions"

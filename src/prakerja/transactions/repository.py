@@ -9,7 +9,8 @@ import pyarrow.compute as pc
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
-from prakerja.storage.arrow import fetch_arrow, fetch_arrow_matching
+from prakerja.storage.arrow import fetch_arrow
+from prakerja.storage.scope import fetch_arrow_matching
 from prakerja.transactions.models import (
     Attendance,
     EventState,
