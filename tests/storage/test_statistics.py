@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, func, select, text
 from sqlalchemy.orm import Session
 
+from prakerja.storage import db
 from prakerja.storage.bulk import append_rows
-from prakerja.storage.db import index_lookups, refresh_statistics
+from prakerja.storage.db import index_lookups, refresh_grown_statistics, refresh_statistics
 from tests.storage.probes import holding
 
 PROBE = Table(
@@ -55,3 +56,60 @@ def test_index_lookups_plan_the_statements_inside_and_restore_the_server_setting
     if postgresql:
         assert inside == ("1.1", "off")
         assert before[0] != "1.1"
+
+
+def _pages(session: Session, table: str) -> int:
+    return int(
+        session.scalar(
+            text(
+                "SELECT relpages FROM pg_class WHERE relname = :table"
+                " AND relnamespace = current_schema()::regnamespace"
+            ),
+            {"table": table},
+        )
+    )
+
+
+def test_grown_tables_are_analysed_once_and_not_again(
+    engine, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine.dialect.name != "postgresql":
+        assert refresh_grown_statistics(engine) == []
+        return
+    monkeypatch.setattr(db, "STALE_PAGES", 4)
+    session.execute(text("CREATE TABLE grown_probe (n integer)"))
+    session.execute(text("ALTER TABLE grown_probe SET (autovacuum_enabled = false)"))
+    session.execute(text("INSERT INTO grown_probe SELECT generate_series(1, 3000)"))
+    session.commit()
+    try:
+        assert "grown_probe" in refresh_grown_statistics(engine)
+        session.rollback()
+        assert _pages(session, "grown_probe") > 4
+        assert (
+            session.scalar(
+                text("SELECT reltuples FROM pg_class WHERE oid = 'grown_probe'::regclass")
+            )
+            == 3000
+        )
+        assert "grown_probe" not in refresh_grown_statistics(engine)
+    finally:
+        session.rollback()
+        session.execute(text("DROP TABLE grown_probe"))
+        session.commit()
+
+
+def test_an_import_of_files_leaves_its_tables_analysed(
+    cli, engine, session: Session, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the statistics are PostgreSQL's planner's")
+    monkeypatch.setattr(db, "STALE_PAGES", 0)
+    sample = Path(__file__).parent.parent / "fixtures" / "contract" / "courses.csv"
+    copy = tmp_path / "courses.csv"
+    copy.write_bytes(sample.read_bytes())
+    assert _pages(session, "courses") == 0
+    assert cli("import", "courses", copy).exit_code == 0
+    session.rollback()
+    assert _pages(session, "courses") > 0

@@ -29,7 +29,7 @@ from prakerja.ingest.validate import Validated, empty_rejects, first_of_each_key
 from prakerja.kit import files
 from prakerja.kit.clock import utc_now
 from prakerja.kit.progress import Reporter, SilentReporter
-from prakerja.storage.db import unit_of_work
+from prakerja.storage.db import refresh_grown_statistics, unit_of_work
 from prakerja.storage.faults import fault_point
 
 
@@ -125,6 +125,8 @@ def import_files(
             if len(paths) == 1:
                 raise
             unusable.append(exc.message)
+        # The next file (and the next command) is planned on what the tables hold now.
+        refresh_grown_statistics(engine)
     if unusable:
         raise FilesUnusableError(unusable, total.line())
     return total
