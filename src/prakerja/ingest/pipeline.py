@@ -126,7 +126,7 @@ def import_files(
                 raise
             unusable.append(exc.message)
         # The next file (and the next command) is planned on what the tables hold now.
-        refresh_grown_statistics(engine)
+        refresh_grown_statistics(engine, [table.name for table in loader.stored_in])
     if unusable:
         raise FilesUnusableError(unusable, total.line())
     return total
